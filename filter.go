@@ -1,0 +1,57 @@
+package leakcheck
+
+import "strings"
+
+// An ignoreRule excludes matching goroutines from a check. Name describes
+// the rule in messages.
+type ignoreRule struct {
+	name  string
+	match func(*Goroutine) bool
+}
+
+// isTestingGoroutine reports goroutines of the testing package itself:
+// the test runner, running and parked (parallel) tests, parents waiting
+// in t.Run, benchmark and fuzz drivers. Every one of them was started by
+// a go statement inside package testing, so its outermost frame is a
+// testing function.
+func isTestingGoroutine(g *Goroutine) bool {
+	return strings.HasPrefix(g.EntryFunction(), "testing.")
+}
+
+// isRuntimeService reports goroutines that the standard library starts on
+// the program's behalf and keeps for the life of the process, whichever
+// test happened to trigger them. Nothing broader: goroutines of, say,
+// net/http transports are real leaks and stay reported.
+func isRuntimeService(g *Goroutine) bool {
+	switch g.EntryFunction() {
+	case "os/signal.loop", // started by the first signal.Notify
+		"runtime.runfinq",     // finalizer goroutine, visible while it runs a finalizer
+		"runtime.runCleanups", // runtime.AddCleanup goroutines, likewise
+		"runtime/trace.Start.func1":
+		return true
+	}
+	switch g.CreatedBy.Function {
+	case "runtime/trace.Start", "unique.registerCleanup":
+		return true
+	}
+	return g.TopFunction() == "os/signal.signal_recv"
+}
+
+// ignoredByDefault reports goroutines no check ever reports.
+func ignoredByDefault(g *Goroutine) bool {
+	return isTestingGoroutine(g) || isRuntimeService(g)
+}
+
+// ignored reports whether the configuration excludes g, by default rule,
+// by ID (IgnoreCurrent) or by a user rule.
+func (c *config) ignored(g *Goroutine) bool {
+	if ignoredByDefault(g) || c.ignoreIDs[g.ID] {
+		return true
+	}
+	for _, r := range c.ignores {
+		if r.match(g) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,168 @@
+// Package leakcheck makes goroutine leaks fail the test that caused them.
+//
+// Call Verify as the first line of a test:
+//
+//	func TestServer(t *testing.T) {
+//		leakcheck.Verify(t)
+//		...
+//	}
+//
+// After the test and all its cleanups, every goroutine the test started,
+// directly or through other goroutines, must have returned; otherwise the
+// test fails with a report naming each leaked goroutine, where it is
+// blocked, who started it and which test owns it. Tests running in
+// parallel are told apart: a goroutine is only ever blamed on the test
+// that started it.
+//
+// Or check a whole package from TestMain:
+//
+//	func TestMain(m *testing.M) {
+//		leakcheck.VerifyTestMain(m)
+//	}
+//
+// A check passes as soon as the goroutines are gone, waits up to MaxWait
+// for slow shutdowns, and, where the runtime offers the goroutine leak
+// profile (go1.27, or go1.26 built with GOEXPERIMENT=goroutineleakprofile),
+// fails at once for goroutines the runtime proves can never be woken.
+//
+// The human-readable report is meant for people and may change between
+// releases.
+package leakcheck
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Verify fails t if goroutines started by the test are still running
+// after it. Call it as the first line of the test: the check then runs
+// last, after the test's other Cleanup functions (an httptest.Server
+// closed with t.Cleanup is fine), and it owns every goroutine the test
+// starts at any depth, through an inherited pprof label, even when other
+// tests run in parallel. Called as "defer leakcheck.Verify(t)", it checks
+// when the test function returns, before the test's Cleanup functions,
+// and owns the goroutines whose chain of creators leads to the test.
+//
+// Goroutines that existed before the call, and goroutines started by
+// other tests, are never this test's leak. Verify waits up to MaxWait for
+// goroutines to finish, returns as soon as they have, and fails at once
+// for goroutines the runtime proves leaked. Later calls for the same test
+// do nothing. Invalid options fail the test, but the check still runs
+// with the valid ones.
+func Verify(t testing.TB, opts ...Option) {
+	if t == nil {
+		panic("leakcheck: Verify called with a nil testing.TB; pass the test's t")
+	}
+	t.Helper()
+	cfg := buildConfig(opts)
+	for _, err := range cfg.errs {
+		t.Errorf("%v", err)
+	}
+	startScope(t, cfg)
+}
+
+// TestingM is the part of *testing.M that VerifyTestMain uses.
+type TestingM interface {
+	Run() int
+}
+
+// VerifyTestMain runs the tests and exits the process. If the tests pass
+// but goroutines started since VerifyTestMain was called are still
+// running when they finish, it prints a report to standard error and
+// exits with status 1. When tests fail it keeps their exit status and by
+// default reports no leaks on top; CheckOnFailure changes that.
+//
+// Call it from TestMain, in place of m.Run; it runs once however many
+// -count repetitions the tests make.
+func VerifyTestMain(m TestingM, opts ...Option) {
+	os.Exit(runMain(m, os.Stderr, opts))
+}
+
+// runMain is VerifyTestMain without the exit.
+func runMain(m TestingM, w io.Writer, opts []Option) int {
+	cfg := buildConfig(opts)
+	before, err := takeSnapshot()
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return 1
+	}
+	remember(before)
+	code := m.Run()
+	if err := cfg.err(); err != nil {
+		fmt.Fprintln(w, err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	if code != 0 && !cfg.checkOnFail {
+		return code
+	}
+	existed := before.sortedIDs()
+	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
+		for i := range s.goroutines {
+			g := &s.goroutines[i]
+			if g.ID != s.self && !containsID(existed, g.ID) && !cfg.ignored(g) {
+				leaks = append(leaks, g)
+			}
+		}
+		return leaks, nil
+	})
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return 1
+	}
+	if len(v.leaks) > 0 {
+		fmt.Fprint(w, formatReport("the tests of "+binaryName(), v, cfg.maxWait))
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// Find waits up to MaxWait for all goroutines but the caller's to finish,
+// ignoring the testing package's own and those matched by opts, and
+// returns a *LeakError describing those still running, or nil. It is the
+// check of VerifyTestMain for custom harnesses; IgnoreCurrent makes it
+// compare against an earlier moment.
+func Find(opts ...Option) error {
+	cfg := buildConfig(opts)
+	if err := cfg.err(); err != nil {
+		return err
+	}
+	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
+		for i := range s.goroutines {
+			g := &s.goroutines[i]
+			if g.ID != s.self && !cfg.ignored(g) {
+				leaks = append(leaks, g)
+			}
+		}
+		return leaks, nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(v.leaks) == 0 {
+		return nil
+	}
+	return &LeakError{Goroutines: v.leaks, report: formatReport("the program", v, cfg.maxWait)}
+}
+
+// A LeakError reports goroutines that outlived a check.
+type LeakError struct {
+	// Goroutines lists the leaked goroutines; treat them as read-only.
+	Goroutines []*Goroutine
+	report     string
+}
+
+// Error returns the human-readable report.
+func (e *LeakError) Error() string { return e.report }
+
+func binaryName() string {
+	name := filepath.Base(os.Args[0])
+	return strings.TrimSuffix(strings.TrimSuffix(name, ".exe"), ".test")
+}

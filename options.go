@@ -1,0 +1,179 @@
+package leakcheck
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// DefaultMaxWait is how long a check waits for goroutines to finish when
+// neither MaxWait nor LEAKCHECK_MAX_WAIT says otherwise. Goroutines that
+// shut down asynchronously usually finish within milliseconds, but a
+// loaded CI machine can stall them for a second or more; a passing check
+// returns as soon as they are gone, so only real leaks pay the full wait,
+// and leaks the runtime can prove fail at once.
+const DefaultMaxWait = 5 * time.Second
+
+// MaxWaitEnv names the environment variable that sets the default wait,
+// as a Go duration such as "10s", so that CI can allow slow machines more
+// time without code changes.
+const MaxWaitEnv = "LEAKCHECK_MAX_WAIT"
+
+// An Option changes what a check ignores or how long it waits.
+// Options are created by the functions of this package.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// config is the result of applying options.
+type config struct {
+	ignores      []ignoreRule
+	maxWait      time.Duration
+	maxWaitSet   bool
+	checkOnFail  bool
+	errs         []error
+	ignoreIDs    map[uint64]bool
+	reportWriter func(string) // where VerifyTestMain prints; nil means stderr
+}
+
+// IgnoreTopFunction ignores goroutines whose innermost frame is the
+// function name, fully qualified as it appears in a stack trace, e.g.
+// "internal/poll.runtime_pollWait".
+func IgnoreTopFunction(name string) Option {
+	return ignoreName("IgnoreTopFunction", name, func(g *Goroutine) bool {
+		return g.TopFunction() == name
+	})
+}
+
+// IgnoreAnyFunction ignores goroutines with the function name in any
+// frame of their stack, or as their creator.
+func IgnoreAnyFunction(name string) Option {
+	return ignoreName("IgnoreAnyFunction", name, func(g *Goroutine) bool {
+		return g.HasFunction(name)
+	})
+}
+
+// IgnoreCreatedBy ignores goroutines started by a go statement in the
+// function name, e.g. "go.opencensus.io/stats/view.NewMeter".
+func IgnoreCreatedBy(name string) Option {
+	return ignoreName("IgnoreCreatedBy", name, func(g *Goroutine) bool {
+		return g.CreatedBy.Function == name
+	})
+}
+
+// IgnoreIf ignores the goroutines for which match returns true. Match is
+// called with a read-only view of each goroutine that would otherwise be
+// reported, possibly several times and from the checking goroutine.
+func IgnoreIf(match func(g *Goroutine) bool) Option {
+	if match == nil {
+		return optionError(errors.New("leakcheck: IgnoreIf: nil match function"))
+	}
+	return optionFunc(func(c *config) {
+		c.ignores = append(c.ignores, ignoreRule{name: "IgnoreIf", match: match})
+	})
+}
+
+// IgnoreCurrent ignores the goroutines alive when IgnoreCurrent is called,
+// which costs one goroutine dump. Goroutines they start later are not
+// ignored.
+func IgnoreCurrent() Option {
+	snap, err := takeSnapshot()
+	if err != nil {
+		return optionError(fmt.Errorf("leakcheck: IgnoreCurrent: %w", err))
+	}
+	ids := make(map[uint64]bool, len(snap.goroutines))
+	for _, g := range snap.goroutines {
+		ids[g.ID] = true
+	}
+	return optionFunc(func(c *config) {
+		if c.ignoreIDs == nil {
+			c.ignoreIDs = make(map[uint64]bool, len(ids))
+		}
+		for id := range ids {
+			c.ignoreIDs[id] = true
+		}
+	})
+}
+
+// MaxWait sets the longest a check waits for unexpected goroutines to
+// finish before it reports them; the default is DefaultMaxWait, or
+// LEAKCHECK_MAX_WAIT when set. When both are given, the longer one
+// applies, so CI can raise the limit but never lower it below what a test
+// asked for. Zero checks once without waiting; goroutines the runtime
+// proves leaked are reported without waiting in any case.
+func MaxWait(d time.Duration) Option {
+	if d < 0 {
+		return optionError(fmt.Errorf("leakcheck: MaxWait(%v): the wait must not be negative", d))
+	}
+	return optionFunc(func(c *config) {
+		c.maxWait = d
+		c.maxWaitSet = true
+	})
+}
+
+// CheckOnFailure makes VerifyTestMain check for leaks even when tests
+// failed. By default it reports nothing on top of failing tests, whose
+// leaks are often a consequence of the failure.
+func CheckOnFailure() Option {
+	return optionFunc(func(c *config) { c.checkOnFail = true })
+}
+
+func optionError(err error) Option {
+	return optionFunc(func(c *config) { c.errs = append(c.errs, err) })
+}
+
+func ignoreName(option, name string, match func(*Goroutine) bool) Option {
+	if strings.TrimSpace(name) == "" {
+		return optionError(fmt.Errorf("leakcheck: %s: empty function name", option))
+	}
+	if strings.ContainsAny(name, " \t\n") {
+		return optionError(fmt.Errorf("leakcheck: %s(%q): a function name has no spaces; use the name as printed in a stack trace, e.g. \"net/http.(*persistConn).readLoop\"", option, name))
+	}
+	return optionFunc(func(c *config) {
+		c.ignores = append(c.ignores, ignoreRule{name: option + "(" + name + ")", match: match})
+	})
+}
+
+// buildConfig applies the options over the defaults and the environment.
+// Problems are collected in config.errs; the check still runs with
+// whatever was valid, so a typo never disables leak checking.
+func buildConfig(opts []Option) *config {
+	c := &config{maxWait: DefaultMaxWait}
+	for _, o := range opts {
+		if o == nil {
+			c.errs = append(c.errs, errors.New("leakcheck: nil Option"))
+			continue
+		}
+		o.apply(c)
+	}
+	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
+		d, err := parseMaxWaitEnv(env)
+		switch {
+		case err != nil:
+			c.errs = append(c.errs, err)
+		case !c.maxWaitSet || d > c.maxWait:
+			c.maxWait = d
+		}
+	}
+	return c
+}
+
+func parseMaxWaitEnv(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("leakcheck: %s=%q is not a duration; use a Go duration such as \"10s\" or \"500ms\"", MaxWaitEnv, s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("leakcheck: %s=%q is negative; use a duration of zero or more", MaxWaitEnv, s)
+	}
+	return d, nil
+}
+
+// err joins the configuration problems, or returns nil.
+func (c *config) err() error { return errors.Join(c.errs...) }

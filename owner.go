@@ -1,0 +1,229 @@
+package leakcheck
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// labelKey is the pprof label that marks every goroutine started, at any
+// depth, by a test that called Verify. Its value is the scope ID.
+const labelKey = "leakcheck"
+
+// A scope is one test's claim on the goroutines it starts.
+type scope struct {
+	id     uint64
+	name   string // the test's name
+	goid   uint64 // the test goroutine
+	before []uint64
+	labels map[string]string // the test goroutine's labels before Verify
+}
+
+// scopes remembers every scope of the process, so that any report can
+// name the test that started a goroutine, even after that test ended.
+var scopes struct {
+	sync.Mutex
+	next uint64
+	byID map[uint64]*scope
+}
+
+func newScope(name string, goid uint64) *scope {
+	scopes.Lock()
+	defer scopes.Unlock()
+	if scopes.byID == nil {
+		scopes.byID = make(map[uint64]*scope)
+	}
+	scopes.next++
+	s := &scope{id: scopes.next, name: name, goid: goid}
+	scopes.byID[s.id] = s
+	return s
+}
+
+func scopeByID(id uint64) *scope {
+	scopes.Lock()
+	defer scopes.Unlock()
+	return scopes.byID[id]
+}
+
+// scopeOf returns the scope ID in g's labels, or 0.
+func scopeOf(g *Goroutine) uint64 {
+	v, ok := g.Labels[labelKey]
+	if !ok {
+		return 0
+	}
+	id, _ := strconv.ParseUint(v, 10, 64)
+	return id
+}
+
+// An owner is what the ownership rules found for a goroutine.
+type owner struct {
+	scope uint64 // the Verify scope whose label the goroutine carries or inherits
+	test  uint64 // else the unlabelled test goroutine its creator chain leads to
+	root  uint64 // else the alive goroutine where its creator chain ends
+	// else the chain broke: the creator exited and left no label.
+}
+
+// A resolver walks creator links ("created by ... in goroutine N") among
+// the goroutines of one snapshot.
+type resolver struct {
+	snap *snapshot
+	byID map[uint64]*Goroutine
+	memo map[uint64]owner
+}
+
+func newResolver(s *snapshot) *resolver {
+	return &resolver{snap: s}
+}
+
+func (r *resolver) goroutine(id uint64) *Goroutine {
+	if r.byID == nil {
+		r.byID = make(map[uint64]*Goroutine, len(r.snap.goroutines))
+		r.memo = make(map[uint64]owner)
+		for i := range r.snap.goroutines {
+			g := &r.snap.goroutines[i]
+			r.byID[g.ID] = g
+		}
+	}
+	return r.byID[id]
+}
+
+// owner follows g's creator chain to the first goroutine that carries a
+// scope label or is a test goroutine. Labels come first: they survive the
+// exit of intermediate goroutines, which creator links do not.
+func (r *resolver) owner(g *Goroutine) owner {
+	if id := scopeOf(g); id != 0 {
+		return owner{scope: id}
+	}
+	if isTestingGoroutine(g) {
+		return owner{test: g.ID}
+	}
+	r.goroutine(0) // build the index
+	if o, ok := r.memo[g.ID]; ok {
+		return o
+	}
+	var o owner
+	parent := r.byID[g.ParentID]
+	switch {
+	case g.ParentID == 0 || g.ParentID == g.ID:
+		o = owner{root: g.ID}
+	case parent == nil:
+		// Broken chain.
+	default:
+		r.memo[g.ID] = owner{root: g.ID} // guards against cycles in garbled input
+		o = r.owner(parent)
+	}
+	r.memo[g.ID] = o
+	return o
+}
+
+// testName returns the name of the test that owns g as far as it can be
+// known: the scope's test, the test function running in the test
+// goroutine its chain leads to, or the Test function that created it.
+func (r *resolver) testName(g *Goroutine) string {
+	o := r.owner(g)
+	if o.scope != 0 {
+		if s := scopeByID(o.scope); s != nil {
+			return s.name
+		}
+	}
+	if o.test != 0 {
+		if t := r.goroutine(o.test); t != nil {
+			for _, f := range t.Frames {
+				if name := testFunctionName(f.Function); name != "" {
+					return name
+				}
+			}
+		}
+	}
+	for cur, depth := g, 0; cur != nil && depth < 64; depth++ {
+		if name := testFunctionName(cur.CreatedBy.Function); name != "" {
+			return name
+		}
+		cur = r.goroutine(cur.ParentID)
+	}
+	return ""
+}
+
+// testFunctionName extracts "TestX" from a function name such as
+// "example.com/pkg.TestX.func1.2", or returns "" if it is not inside a
+// test, benchmark, fuzz or example function.
+func testFunctionName(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	_, fn, ok := strings.Cut(fn, ".")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(fn, ".")
+	for _, prefix := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+		if strings.HasPrefix(name, prefix) {
+			rest := name[len(prefix):]
+			if rest == "" || !('a' <= rest[0] && rest[0] <= 'z') {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// sortedIDs returns the IDs of a snapshot's goroutines in order, for
+// binary search.
+func (s *snapshot) sortedIDs() []uint64 {
+	ids := make([]uint64, len(s.goroutines))
+	for i := range s.goroutines {
+		ids[i] = s.goroutines[i].ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func containsID(sorted []uint64, id uint64) bool {
+	_, found := slices.BinarySearch(sorted, id)
+	return found
+}
+
+// latest remembers the most recent snapshot. A test that starts right
+// after another test's check reuses it as its "before" set when the
+// runtime's creation counter shows that no goroutine but the new test's
+// own started in between, which saves a dump per test.
+var latest struct {
+	sync.Mutex
+	snap *snapshot
+}
+
+func remember(s *snapshot) {
+	latest.Lock()
+	latest.snap = s
+	latest.Unlock()
+}
+
+// goroutinesBefore returns the sorted IDs of all goroutines alive now,
+// from the latest snapshot when that is still exact, else from a new one.
+func goroutinesBefore(self uint64) ([]uint64, error) {
+	_, created := liveCounts()
+	latest.Lock()
+	prev := latest.snap
+	latest.Unlock()
+	if prev != nil && prev.created != 0 && created != 0 {
+		ids := prev.sortedIDs()
+		var expected uint64 // creations since prev that we can account for
+		if !containsID(ids, self) {
+			expected = 1 // the test goroutine itself
+		}
+		if created-prev.created == expected {
+			if expected == 1 {
+				i, _ := slices.BinarySearch(ids, self)
+				ids = slices.Insert(ids, i, self)
+			}
+			return ids, nil
+		}
+	}
+	s, err := takeSnapshot()
+	if err != nil {
+		return nil, err
+	}
+	remember(s)
+	return s.sortedIDs(), nil
+}

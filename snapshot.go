@@ -1,0 +1,170 @@
+package leakcheck
+
+import (
+	"errors"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// A snapshot is what one read of the runtime saw: every goroutine, and
+// the number of goroutines ever created, read before the dump so that a
+// later unchanged count proves no goroutine was created since.
+type snapshot struct {
+	goroutines []Goroutine
+	live       int    // runtime.NumGoroutine before the dump
+	created    uint64 // goroutines created since program start; 0 if unknown
+	self       uint64 // ID of the goroutine that took the snapshot
+}
+
+// maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
+// 1 GiB holds some four million goroutines; past that, reading them all
+// would stall the program for seconds, and a check reports the problem
+// instead of growing without limit.
+const maxDumpSize = 1 << 30
+
+var (
+	// dumpMu serializes dumps: they share one buffer and toggle GODEBUG.
+	dumpMu  sync.Mutex
+	dumpBuf []byte
+)
+
+// takeSnapshot reads all goroutines with their pprof labels.
+func takeSnapshot() (*snapshot, error) {
+	dumpMu.Lock()
+	defer dumpMu.Unlock()
+	live, created := runtime.NumGoroutine(), goroutinesCreated()
+	text, err := dumpAll()
+	if err != nil {
+		return nil, err
+	}
+	gs := parseDump(text)
+	s := &snapshot{goroutines: gs, live: live, created: created}
+	if len(gs) > 0 {
+		s.self = gs[0].ID // runtime.Stack lists the caller first
+	}
+	return s, nil
+}
+
+// dumpAll returns the text of runtime.Stack(buf, true), read with labels
+// shown. The caller holds dumpMu.
+func dumpAll() (string, error) {
+	restore := showLabels()
+	defer restore()
+	// About 250 bytes a goroutine; start with room for growth in between.
+	want := (runtime.NumGoroutine() + 64) * 512
+	if len(dumpBuf) < want {
+		dumpBuf = make([]byte, want)
+	}
+	for {
+		n := runtime.Stack(dumpBuf, true)
+		if n < len(dumpBuf) {
+			return string(dumpBuf[:n]), nil
+		}
+		if len(dumpBuf) >= maxDumpSize {
+			return "", errors.New("leakcheck: the goroutine dump is larger than 1 GiB; too many goroutines to check")
+		}
+		dumpBuf = make([]byte, min(2*len(dumpBuf), maxDumpSize))
+	}
+}
+
+// selfStack returns the calling goroutine's header and stack with labels.
+func selfStack() Goroutine {
+	dumpMu.Lock()
+	defer dumpMu.Unlock()
+	restore := showLabels()
+	buf := make([]byte, 4096)
+	n := runtime.Stack(buf, false)
+	restore()
+	gs := parseDump(string(buf[:n]))
+	if len(gs) == 0 {
+		return Goroutine{}
+	}
+	return gs[0]
+}
+
+// showLabels makes the goroutine dump print pprof labels
+// (GODEBUG=tracebacklabels=1) and returns a function that puts the
+// user's GODEBUG back exactly as it was. The setting is appended, so the
+// user's other settings stay in force while we read.
+func showLabels() (restore func()) {
+	old, had := os.LookupEnv("GODEBUG")
+	v := "tracebacklabels=1"
+	if strings.TrimSpace(old) != "" {
+		v = old + "," + v
+	}
+	if os.Setenv("GODEBUG", v) != nil {
+		return func() {}
+	}
+	return func() {
+		if had {
+			os.Setenv("GODEBUG", old)
+		} else {
+			os.Unsetenv("GODEBUG")
+		}
+	}
+}
+
+var createdSample = []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+
+// goroutinesCreated returns the number of goroutines created since the
+// program started, or 0 when the runtime does not say. The caller holds
+// dumpMu, which guards createdSample.
+func goroutinesCreated() uint64 {
+	metrics.Read(createdSample)
+	if createdSample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return createdSample[0].Value.Uint64()
+}
+
+// liveCounts reads the goroutine count and the creation count: if both
+// are unchanged since a snapshot, no goroutine started or ended since, so
+// the snapshot's goroutine set is still exact.
+func liveCounts() (live int, created uint64) {
+	dumpMu.Lock()
+	defer dumpMu.Unlock()
+	return runtime.NumGoroutine(), goroutinesCreated()
+}
+
+// leakProfile is the runtime's goroutine leak profile, or nil where the
+// toolchain lacks it (go1.26 without GOEXPERIMENT=goroutineleakprofile).
+var leakProfile = pprof.Lookup("goroutineleak")
+
+// proveLeaks runs the runtime's leak detection, a garbage collection that
+// marks goroutines blocked on unreachable primitives as leaked; the next
+// dump shows them with "(leaked)". It reports false where the runtime
+// cannot prove leaks.
+func proveLeaks() bool {
+	if leakProfile == nil {
+		return false
+	}
+	return leakProfile.WriteTo(io.Discard, 1) == nil
+}
+
+// stackInUse returns the bytes of goroutine stacks in use. It stops the
+// world briefly, so only the failure path calls it.
+func stackInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.StackInuse
+}
+
+// formatBytes renders n as "12 KiB" style text for reports.
+func formatBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatUint(n, 10) + " B"
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("KMGTPE"[exp]) + "iB"
+}

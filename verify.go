@@ -1,0 +1,145 @@
+package leakcheck
+
+import (
+	"context"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// active holds each test with a pending check, so that a second Verify
+// for the same test does nothing.
+var active sync.Map // testing.TB -> true
+
+// startScope claims the goroutines t starts from now on and registers the
+// check that runs when t ends.
+func startScope(t testing.TB, cfg *config) {
+	t.Helper()
+	if _, loaded := active.LoadOrStore(t, true); loaded {
+		return
+	}
+	self := selfStack()
+	s := newScope(t.Name(), self.ID)
+	if !isTestingGoroutine(&self) {
+		t.Errorf("leakcheck: Verify was called from goroutine %d, which is not the goroutine running %s; "+
+			"call it from the test function itself so that the goroutines the test starts can be attributed to it",
+			self.ID, t.Name())
+	}
+	before, err := goroutinesBefore(self.ID)
+	if err != nil {
+		t.Errorf("leakcheck: %v", err)
+	}
+	s.before = before
+	s.labels = self.Labels
+	setLabels(s.labels, strconv.FormatUint(s.id, 10))
+	t.Cleanup(func() {
+		t.Helper()
+		defer active.Delete(t)
+		setLabels(s.labels, "")
+		s.check(t, cfg)
+	})
+}
+
+// setLabels replaces the calling goroutine's pprof labels with base plus,
+// unless scopeID is empty, the scope label. Goroutines started afterwards
+// inherit them.
+func setLabels(base map[string]string, scopeID string) {
+	kv := make([]string, 0, 2*len(base)+2)
+	for k, v := range base {
+		if k != labelKey || scopeID == "" {
+			kv = append(kv, k, v)
+		}
+	}
+	if scopeID != "" {
+		kv = append(kv, labelKey, scopeID)
+	}
+	ctx := context.Background()
+	if len(kv) > 0 {
+		ctx = pprof.WithLabels(ctx, pprof.Labels(kv...))
+	}
+	pprof.SetGoroutineLabels(ctx)
+}
+
+// check waits for the scope's goroutines and fails t with a report if
+// any remain.
+func (s *scope) check(t testing.TB, cfg *config) {
+	t.Helper()
+	v, err := waitForLeaks(cfg.maxWait, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+		return s.classify(cfg, snap)
+	})
+	if err != nil {
+		t.Errorf("leakcheck: %v", err)
+		return
+	}
+	switch {
+	case len(v.leaks) > 0:
+		t.Errorf("%s", formatReport(t.Name(), v, cfg.maxWait))
+	case len(v.unknown) > 0:
+		t.Logf("%s", formatUnknown(v.unknown))
+	}
+}
+
+// classify applies the ownership rules. A goroutine is the scope's leak
+// when it carries the scope's label, or when its chain of creators leads
+// to a goroutine that does (labels replaced by pprof.Do, say). A goroutine
+// whose chain broke and which did not exist when the scope started is
+// the scope's leak too, unless other tests are running and might own it;
+// then it is only noted, as are goroutines that existed at the start but
+// were created after the test goroutine by goroutines since exited.
+func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Goroutine) {
+	r := newResolver(snap)
+	othersRunning := -1 // unknown yet
+	for i := range snap.goroutines {
+		g := &snap.goroutines[i]
+		if g.ID == snap.self || g.ID == s.goid || cfg.ignored(g) {
+			continue
+		}
+		if id := scopeOf(g); id != 0 {
+			if id == s.id {
+				leaks = append(leaks, g)
+			}
+			continue
+		}
+		existed := containsID(s.before, g.ID)
+		if existed && g.ID < s.goid {
+			continue // older than the test: never its leak
+		}
+		o := r.owner(g)
+		switch {
+		case o.scope == s.id:
+			leaks = append(leaks, g)
+		case o != owner{}:
+			// Another test's, or the program's.
+		case existed:
+			unknown = append(unknown, g)
+		default:
+			if othersRunning < 0 {
+				othersRunning = s.countOtherTests(r)
+			}
+			if othersRunning == 0 {
+				leaks = append(leaks, g)
+			} else {
+				unknown = append(unknown, g)
+			}
+		}
+	}
+	return leaks, unknown
+}
+
+// countOtherTests counts the test goroutines alive in the snapshot other
+// than this scope's test and the tests it runs inside.
+func (s *scope) countOtherTests(r *resolver) int {
+	ancestors := map[uint64]bool{s.goid: true}
+	for g := r.goroutine(s.goid); g != nil && !ancestors[g.ParentID]; g = r.goroutine(g.ParentID) {
+		ancestors[g.ParentID] = true
+	}
+	n := 0
+	for i := range r.snap.goroutines {
+		g := &r.snap.goroutines[i]
+		if g.EntryFunction() == "testing.tRunner" && !ancestors[g.ID] {
+			n++
+		}
+	}
+	return n
+}
