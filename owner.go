@@ -13,11 +13,14 @@ const labelKey = "leakcheck"
 
 // A scope is one test's claim on the goroutines it starts.
 type scope struct {
-	id     uint64
-	name   string // the test's name
-	goid   uint64 // the test goroutine
-	before []uint64
-	labels map[string]string // the test goroutine's labels before Verify
+	id   uint64
+	name string // the test's name
+	// function is the top-level test function's name, e.g. "TestX"
+	// for the subtest "TestX/sub".
+	function string
+	goid     uint64 // the test goroutine
+	before   []uint64
+	labels   map[string]string // the test goroutine's labels before Verify
 }
 
 // scopes remembers every scope of the process, so that any report can

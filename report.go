@@ -2,6 +2,8 @@ package leakcheck
 
 import (
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -100,6 +102,14 @@ func writeGroup(b *strings.Builder, r *resolver, n, total int, gr *group, waited
 	}
 	if len(g.Frames) > 0 {
 		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
+		if isStandardLibrary(g.Frames[0]) {
+			for _, f := range g.Frames[1:] {
+				if !isStandardLibrary(f) {
+					fmt.Fprintf(b, "    called from: %s\n", f)
+					break
+				}
+			}
+		}
 	}
 	if g.CreatedBy.Function != "" {
 		fmt.Fprintf(b, "    started by: %s", g.CreatedBy)
@@ -139,6 +149,14 @@ func formatUnknown(gs []*Goroutine) string {
 	var b strings.Builder
 	writeUnknown(&b, gs)
 	return "leakcheck: " + strings.TrimPrefix(b.String(), "\n")
+}
+
+// goroot is where the standard library's sources are, for telling its
+// frames from the program's.
+var goroot = filepath.ToSlash(runtime.GOROOT()) + "/src/"
+
+func isStandardLibrary(f Frame) bool {
+	return strings.HasPrefix(filepath.ToSlash(f.File), goroot)
 }
 
 func plural(n int, noun string) string {

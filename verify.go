@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -21,6 +22,7 @@ func startScope(t testing.TB, cfg *config) {
 	}
 	self := selfStack()
 	s := newScope(t.Name(), self.ID)
+	s.function, _, _ = strings.Cut(t.Name(), "/")
 	if !isTestingGoroutine(&self) {
 		t.Errorf("leakcheck: Verify was called from goroutine %d, which is not the goroutine running %s; "+
 			"call it from the test function itself so that the goroutines the test starts can be attributed to it",
@@ -82,14 +84,15 @@ func (s *scope) check(t testing.TB, cfg *config) {
 
 // classify applies the ownership rules. A goroutine is the scope's leak
 // when it carries the scope's label, or when its chain of creators leads
-// to a goroutine that does (labels replaced by pprof.Do, say). A goroutine
-// whose chain broke and which did not exist when the scope started is
-// the scope's leak too, unless other tests are running and might own it;
-// then it is only noted, as are goroutines that existed at the start but
-// were created after the test goroutine by goroutines since exited.
+// to the scope's test goroutine or to a goroutine labelled for the scope
+// (labels replaced by pprof.Do, say). A goroutine whose chain broke (its
+// creator exited) and which did not exist when the scope started is the
+// scope's leak too, unless other tests are running and might own it; then
+// it is only noted, as are goroutines that existed at the start, have a
+// broken chain, and were created inside this test's function.
 func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Goroutine) {
 	r := newResolver(snap)
-	othersRunning := -1 // unknown yet
+	othersRunning := -1 // not counted yet
 	for i := range snap.goroutines {
 		g := &snap.goroutines[i]
 		if g.ID == snap.self || g.ID == s.goid || cfg.ignored(g) {
@@ -101,18 +104,16 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 			}
 			continue
 		}
-		existed := containsID(s.before, g.ID)
-		if existed && g.ID < s.goid {
-			continue // older than the test: never its leak
-		}
 		o := r.owner(g)
 		switch {
-		case o.scope == s.id:
+		case o.scope == s.id || o.test == s.goid:
 			leaks = append(leaks, g)
 		case o != owner{}:
 			// Another test's, or the program's.
-		case existed:
-			unknown = append(unknown, g)
+		case containsID(s.before, g.ID):
+			if testFunctionName(g.CreatedBy.Function) == s.function {
+				unknown = append(unknown, g)
+			}
 		default:
 			if othersRunning < 0 {
 				othersRunning = s.countOtherTests(r)
