@@ -7,82 +7,120 @@ import (
 )
 
 // parseDump parses the text of runtime.Stack(buf, true) into goroutines,
-// in dump order. It never fails: a line it does not understand stays in
-// the goroutine's Stack text, and every "goroutine N [...]" header yields
-// a goroutine, even when its stack is garbled.
+// in dump order. It never fails and never panics: every header line
+// ("goroutine N [" or, in crash dumps, "goroutine N gp=") starts a
+// goroutine, even when its stack is garbled or cut short; a line it does
+// not understand stays in the goroutine's Stack text; text before the
+// first header belongs to no goroutine and is dropped. Lines may end in
+// "\n" or "\r\n".
 //
-// All strings in the result are substrings of dump, so parsing allocates
-// little: the goroutine slice, one shared frame array, and a map for each
-// goroutine that has labels.
+// All strings in the result are substrings of dump, except label keys and
+// values that the runtime escaped, so parsing allocates little: the
+// goroutine slice, one frame array shared by all goroutines, and for each
+// goroutine with labels or ancestors a map or a slice.
 func parseDump(dump string) []Goroutine {
-	n := strings.Count(dump, "\ngoroutine ") + 1
-	gs := make([]Goroutine, 0, n)
+	// Both counts are upper bounds, so the appends below never grow the
+	// slices; counting is much cheaper than reallocating.
+	gs := make([]Goroutine, 0, strings.Count(dump, "goroutine "))
 	frames := make([]Frame, 0, strings.Count(dump, "\n\t"))
-	for len(dump) > 0 {
-		block := dump
-		if i := strings.Index(dump, "\n\ngoroutine "); i >= 0 {
-			block, dump = dump[:i+1], dump[i+2:]
-		} else {
-			dump = ""
-		}
-		if !strings.HasPrefix(block, "goroutine ") {
-			// Text before the first header: nothing to attach it to.
-			continue
-		}
-		var g Goroutine
-		frames = parseBlock(&g, block, frames)
-		gs = append(gs, g)
+	rest := dump
+	// Skip to the first header.
+	for rest != "" && !isHeader(rest) {
+		_, rest = cutLine(rest)
+	}
+	for rest != "" {
+		gs = append(gs, Goroutine{})
+		rest, frames = parseBlock(&gs[len(gs)-1], rest, frames)
 	}
 	return gs
 }
 
-// parseBlock fills g from one goroutine's block of the dump, appending its
-// frames to frames and returning the extended slice.
-func parseBlock(g *Goroutine, block string, frames []Frame) []Frame {
-	g.Stack = strings.TrimRight(block, "\n")
-	header, rest, _ := strings.Cut(block, "\n")
+// isHeader reports whether the line s starts with a goroutine header:
+// "goroutine", a space, decimal digits, a space, then "[" or, under
+// GOTRACEBACK=system, "gp=".
+func isHeader(s string) bool {
+	const prefix = "goroutine "
+	if !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	i := len(prefix)
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	if i == len(prefix) || i >= len(s) || s[i] != ' ' {
+		return false
+	}
+	s = s[i+1:]
+	return strings.HasPrefix(s, "[") || strings.HasPrefix(s, "gp=")
+}
+
+// cutLine splits s after its first line, dropping the line's "\n" or
+// "\r\n".
+func cutLine(s string) (line, rest string) {
+	line, rest, _ = strings.Cut(s, "\n")
+	return strings.TrimSuffix(line, "\r"), rest
+}
+
+// parseBlock fills g from the goroutine block at the start of dump, which
+// begins with a header line, and returns the text after the block (from
+// the next header on). It appends the goroutine's frames to frames and
+// returns the extended slice.
+func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Frame) {
+	header, rest := cutLine(dump)
 	parseHeader(g, header)
 
 	start := len(frames)
 	inAncestor := false
-	for len(rest) > 0 {
+	for rest != "" && !isHeader(rest) {
 		var line string
-		line, rest, _ = strings.Cut(rest, "\n")
+		line, rest = cutLine(rest)
 		switch {
 		case line == "":
 			continue
-		case strings.HasPrefix(line, "\t"):
-			// A file line with no function line before it: skip.
+		case isElided(line):
+			if inAncestor {
+				continue
+			}
+			count := strings.TrimSuffix(strings.TrimLeft(line, " \t")[len("..."):], " frames elided...")
+			if v, err := strconv.Atoi(count); err == nil && v > 0 {
+				g.ElidedFrames += v
+			} else {
+				// "...additional frames elided..." gives no count.
+				g.ElidedFrames++
+			}
+		case line[0] == '\t' || line[0] == ' ':
+			// A position with no function line before it, or a note
+			// such as "goroutine running on other thread; stack
+			// unavailable": nothing to record.
 			continue
 		case strings.HasPrefix(line, "created by "):
 			var loc string
-			loc, rest = nextFileLine(rest)
+			loc, rest = nextPosition(rest)
 			if inAncestor {
 				continue
 			}
 			fn, parent, _ := strings.Cut(line[len("created by "):], " in goroutine ")
 			g.CreatedBy.Function = fn
 			g.CreatedBy.File, g.CreatedBy.Line = parseFileLine(loc)
-			g.ParentID, _ = strconv.ParseUint(parent, 10, 64)
+			g.ParentID = parseID(parent)
 		case strings.HasPrefix(line, "[originating from goroutine "):
+			// The stacks of the creators, recorded when each started
+			// its child: they are history, not the goroutine's frames.
 			inAncestor = true
 			id := strings.TrimSuffix(line[len("[originating from goroutine "):], "]:")
-			if v, err := strconv.ParseUint(id, 10, 64); err == nil {
+			if v := parseID(id); v != 0 {
 				g.Ancestors = append(g.Ancestors, v)
 			}
-		case strings.HasPrefix(line, "...") && strings.HasSuffix(line, "frames elided..."):
-			if inAncestor {
+		default:
+			loc, after := nextPosition(rest)
+			// A function line is followed by its position, or, for
+			// inlined or non-Go frames and in cut-short dumps, at least
+			// looks like a call. Anything else is noise written into the
+			// dump (log lines, a crash message) and is left out.
+			if loc == "" && !strings.HasSuffix(line, ")") && !strings.HasPrefix(line, "non-Go function") {
 				continue
 			}
-			count := strings.TrimSuffix(strings.TrimPrefix(line, "..."), " frames elided...")
-			if v, err := strconv.Atoi(count); err == nil {
-				g.ElidedFrames += v
-			} else {
-				g.ElidedFrames++ // "...additional frames elided..."
-			}
-		default:
-			var loc string
-			loc, rest = nextFileLine(rest)
+			rest = after
 			if inAncestor {
 				continue
 			}
@@ -91,33 +129,64 @@ func parseBlock(g *Goroutine, block string, frames []Frame) []Frame {
 			frames = append(frames, f)
 		}
 	}
-	g.Frames = frames[start:len(frames):len(frames)]
-	if len(g.Frames) == 0 {
-		g.Frames = nil
+	g.Stack = trimLineEnds(dump[:len(dump)-len(rest)])
+	if len(frames) > start {
+		// Cap the slice so that an append by a user cannot overwrite
+		// the next goroutine's frames.
+		g.Frames = frames[start:len(frames):len(frames)]
 	}
-	return frames
+	return rest, frames
 }
 
-// nextFileLine takes the tab-indented position line that follows a
-// function line, if there is one.
-func nextFileLine(rest string) (loc, remaining string) {
+// isElided reports whether line is the runtime's marker for frames left
+// out of a deep stack: "...12 frames elided..." or
+// "...additional frames elided...", possibly indented.
+func isElided(line string) bool {
+	line = strings.TrimLeft(line, " \t")
+	return strings.HasPrefix(line, "...") && strings.HasSuffix(line, " frames elided...")
+}
+
+// trimLineEnds removes the line ends and empty lines at the end of a
+// block, leaving every line's content as cutLine reads it: a last line
+// "x\r\r\n" keeps one '\r'.
+func trimLineEnds(s string) string {
+	for {
+		switch {
+		case strings.HasSuffix(s, "\n"):
+			s = s[:len(s)-1]
+		case strings.HasSuffix(s, "\n\r"):
+			s = s[:len(s)-2] // an empty line, CRLF-terminated
+		case strings.HasSuffix(s, "\r") && !strings.HasSuffix(s, "\r\r"):
+			return s[:len(s)-1]
+		default:
+			return s
+		}
+	}
+}
+
+// nextPosition takes the tab-indented position line that follows a
+// function line, if there is one, returning it without the tab.
+func nextPosition(rest string) (loc, remaining string) {
 	if !strings.HasPrefix(rest, "\t") {
 		return "", rest
 	}
-	loc, remaining, _ = strings.Cut(rest, "\n")
+	loc, remaining = cutLine(rest)
 	return loc[1:], remaining
 }
 
-// parseHeader parses a line such as
+// parseHeader parses a header line such as
 //
 //	goroutine 19 [chan send (leaked), 3 minutes, locked to thread]:
 //	goroutine 19 [select labels:{"k": "v"}]:                    (go1.26)
 //	goroutine 19 [select] {k: v}:                               (go1.27)
 //	goroutine 19 gp=0xc000007c00 m=nil [select]:                (GOTRACEBACK=system)
+//
+// It expects a line accepted by isHeader. An ID too large for uint64 is
+// left zero; a status that cannot be found is "unknown".
 func parseHeader(g *Goroutine, line string) {
 	line = strings.TrimSuffix(line[len("goroutine "):], ":")
 	idText, rest, _ := strings.Cut(line, " ")
-	g.ID, _ = strconv.ParseUint(idText, 10, 64)
+	g.ID = parseID(idText)
 
 	open := strings.IndexByte(rest, '[')
 	if open < 0 {
@@ -126,16 +195,15 @@ func parseHeader(g *Goroutine, line string) {
 	}
 	end := closingBracket(rest, open)
 	status := rest[open+1 : end]
-	after := ""
-	if end < len(rest) {
-		after = strings.TrimSpace(rest[end+1:])
-	}
 	if i := strings.Index(status, " labels:{"); i >= 0 {
+		// go1.26: the labels are inside the brackets, always quoted.
 		g.Labels = parseLabels(strings.TrimSuffix(status[i+len(" labels:{"):], "}"))
 		status = status[:i]
-	}
-	if strings.HasPrefix(after, "{") {
-		g.Labels = parseLabels(strings.TrimSuffix(after[1:], "}"))
+	} else if end < len(rest) {
+		// go1.27: the labels follow the brackets.
+		if after := strings.TrimLeft(rest[end+1:], " "); strings.HasPrefix(after, "{") {
+			g.Labels = parseLabels(strings.TrimSuffix(after[1:], "}"))
+		}
 	}
 
 	state, decorations, _ := strings.Cut(status, ", ")
@@ -164,16 +232,32 @@ func parseHeader(g *Goroutine, line string) {
 		d, decorations, _ = strings.Cut(decorations, ", ")
 		switch {
 		case strings.HasSuffix(d, " minutes"):
-			if m, err := strconv.ParseInt(strings.TrimSuffix(d, " minutes"), 10, 64); err == nil && m > 0 {
+			// The runtime prints whole minutes, "1 minutes" included.
+			if m, err := strconv.ParseInt(strings.TrimSuffix(d, " minutes"), 10, 64); err == nil && m > 0 && m <= maxWaitMinutes {
 				g.Wait = time.Duration(m) * time.Minute
 			}
 		case d == "locked to thread":
 			g.LockedToThread = true
 		case strings.HasPrefix(d, "synctest bubble "):
-			g.Bubble, _ = strconv.ParseUint(d[len("synctest bubble "):], 10, 64)
+			g.Bubble = parseID(d[len("synctest bubble "):])
 		}
 	}
 }
+
+// parseID parses a goroutine or bubble ID, returning 0 (unknown) for
+// anything but a decimal number that fits in uint64. (strconv.ParseUint
+// alone would return the maximum value for one that is too large.)
+func parseID(s string) uint64 {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// maxWaitMinutes keeps a garbled wait time from overflowing
+// time.Duration.
+const maxWaitMinutes = int64(1<<63-1) / int64(time.Minute)
 
 // closingBracket returns the index of the ']' that closes the '[' at open,
 // skipping quoted label text, or len(s) when there is none.
@@ -194,62 +278,69 @@ func closingBracket(s string, open int) int {
 
 // parseLabels parses the inside of a label set in either runtime format:
 // `"k": "v", "k2": "v2"` (go1.26, always quoted) or `k: v, k2: "v 2"`
-// (go1.27, quoted only where needed).
+// (go1.27, quoted only where needed, so an empty value is printed as
+// nothing: `k: , k2: v`). Quoted strings use Go escapes. It returns nil
+// for an empty set.
 func parseLabels(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
 	labels := make(map[string]string)
 	for s != "" {
-		var key, value string
-		key, s = labelToken(s, ':')
-		s = strings.TrimPrefix(strings.TrimPrefix(s, ":"), " ")
-		value, s = labelToken(s, ',')
-		s = strings.TrimPrefix(strings.TrimPrefix(s, ","), " ")
-		if key == "" && value == "" {
-			break
-		}
+		key, rest := labelToken(s, ':')
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, ":"), " ")
+		value, rest := labelToken(rest, ',')
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, ","), " ")
 		labels[key] = value
+		if len(rest) >= len(s) {
+			break // no progress: garbage the loop cannot consume
+		}
+		s = rest
 	}
 	return labels
 }
 
 // labelToken reads a quoted string, or bare text up to stop.
 func labelToken(s string, stop byte) (token, rest string) {
-	if strings.HasPrefix(s, `"`) {
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '"':
-				if v, err := strconv.Unquote(s[:i+1]); err == nil {
-					return v, s[i+1:]
-				}
-				return s[1:i], s[i+1:]
-			}
+	if !strings.HasPrefix(s, `"`) {
+		if i := strings.IndexByte(s, stop); i >= 0 {
+			return s[:i], s[i:]
 		}
-		return s[1:], ""
+		return s, ""
 	}
-	if i := strings.IndexByte(s, stop); i >= 0 {
-		return s[:i], s[i:]
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			// Unquote returns a substring, without allocating, when
+			// there is nothing to unescape.
+			if v, err := strconv.Unquote(s[:i+1]); err == nil {
+				return v, s[i+1:]
+			}
+			return s[1:i], s[i+1:]
+		}
 	}
-	return s, ""
+	// No closing quote: the line was cut short.
+	return s[1:], ""
 }
 
 // functionName strips the argument list from a frame line such as
 // "net/http.(*conn).serve(0xc000120000, {0x7d2a08, 0xc0000a4000})".
+// Arguments never contain parentheses, so the list starts at the '('
+// matching the final ')'.
 func functionName(line string) string {
 	if !strings.HasSuffix(line, ")") {
 		return line
 	}
 	depth := 0
-	for i := len(line) - 1; i >= 0; i-- {
+	for i := len(line) - 1; i > 0; i-- {
 		switch line[i] {
 		case ')':
 			depth++
 		case '(':
 			depth--
 			if depth == 0 {
-				if i == 0 {
-					return line
-				}
 				return line[:i]
 			}
 		}
@@ -257,8 +348,10 @@ func functionName(line string) string {
 	return line
 }
 
-// parseFileLine parses "/src/x.go:12 +0x1d" (possibly followed by
-// " fp=... sp=... pc=..." under GOTRACEBACK=system).
+// parseFileLine parses a position: "/src/x.go:12 +0x1d", "/src/x.go:12"
+// for inlined frames, possibly followed by " fp=... sp=... pc=..." under
+// GOTRACEBACK=system. Without a valid line number it returns the whole
+// text as the file and line 0.
 func parseFileLine(loc string) (file string, line int) {
 	if i := strings.Index(loc, " +0x"); i >= 0 {
 		loc = loc[:i]
@@ -270,7 +363,7 @@ func parseFileLine(loc string) (file string, line int) {
 		return loc, 0
 	}
 	n, err := strconv.Atoi(loc[i+1:])
-	if err != nil {
+	if err != nil || n < 0 {
 		return loc, 0
 	}
 	return loc[:i], n
