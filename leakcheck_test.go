@@ -66,3 +66,79 @@ func TestVerifyReportsBadMaxWaitEnv(t *testing.T) {
 	assert.Contains(t, run.output["TestSlowExit"], `leakcheck: LEAKCHECK_MAX_WAIT="soon" is not a duration`)
 	assert.True(t, strings.Contains(run.output["TestSlowExit"], "basic_test.go:"), "error points at the test:\n%s", run.output["TestSlowExit"])
 }
+
+func TestVerifyTestMainEndToEnd(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		env        []string
+		exitCode   int
+		report     bool
+		outcomes   map[string]string
+		extraCheck func(t *testing.T, out string)
+	}{
+		{
+			name:     "clean package passes; goroutines of init and TestMain are not leaks",
+			exitCode: 0,
+			outcomes: map[string]string{"TestClean": "pass", "TestLeaks": "pass", "TestFails": "pass"},
+		},
+		{
+			name:     "a leak fails the package and names the test that started it",
+			env:      []string{"E2E_LEAK=1"},
+			exitCode: 1,
+			report:   true,
+			outcomes: map[string]string{"TestClean": "pass", "TestLeaks": "pass", "TestFails": "pass"},
+			extraCheck: func(t *testing.T, out string) {
+				assert.Contains(t, out, "leakcheck: the tests of testmain leaked 1 goroutine")
+				assert.Contains(t, out, "testmain.leakOnce")
+				assert.Contains(t, out, "(test TestLeaks)")
+				assert.NotContains(t, out, "testmain.init")
+				assert.NotContains(t, out, "testmain.TestMain")
+			},
+		},
+		{
+			name:     "failing tests keep their exit code and get no leak report",
+			env:      []string{"E2E_LEAK=1", "E2E_FAIL=1"},
+			exitCode: 1,
+			report:   false,
+			outcomes: map[string]string{"TestLeaks": "pass", "TestFails": "fail"},
+		},
+		{
+			name:     "CheckOnFailure reports leaks on top of failing tests",
+			env:      []string{"E2E_LEAK=1", "E2E_FAIL=1", "E2E_CHECK_ON_FAILURE=1"},
+			exitCode: 1,
+			report:   true,
+			outcomes: map[string]string{"TestLeaks": "pass", "TestFails": "fail"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			run := runGoTest(t, "testmain", append(c.env, "LEAKCHECK_MAX_WAIT=1s"))
+			require.Equal(t, c.exitCode, run.exitCode, run.raw)
+			run.requireOutcomes(t, 1, c.outcomes)
+			out := run.output[""]
+			if c.report {
+				assert.Contains(t, out, "leakcheck: the tests of testmain leaked")
+			} else {
+				assert.NotContains(t, out, "leakcheck:")
+			}
+			if c.extraCheck != nil {
+				c.extraCheck(t, out)
+			}
+		})
+	}
+}
+
+// VerifyTestMain runs once however many times the tests repeat, and
+// groups identical leaks.
+func TestVerifyTestMainGroupsRepeatedLeaks(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "testmain", []string{"E2E_LEAK=1", "LEAKCHECK_MAX_WAIT=1s"}, "-count=3")
+	require.Equal(t, 1, run.exitCode, run.raw)
+	run.requireOutcomes(t, 3, map[string]string{"TestClean": "pass", "TestLeaks": "pass"})
+	out := run.output[""]
+	assert.Contains(t, out, "leaked 3 goroutines")
+	assert.Contains(t, out, "[1/1] 3 goroutines")
+	assert.Equal(t, 1, strings.Count(out, "stack of goroutine"), out)
+}
