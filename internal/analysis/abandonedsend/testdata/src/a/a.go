@@ -1,0 +1,202 @@
+package a
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+type result struct{ n int }
+
+func fetch() result        { return result{} }
+func fetchErr() error      { return nil }
+func validate(string) bool { return true }
+
+// Positive cases: some path returns without receiving.
+
+func timeout(ctx context.Context) (result, error) {
+	ch := make(chan result)
+	go func() {
+		ch <- fetch() // want `send on unbuffered channel ch blocks forever if the function returns at line 26 without receiving`
+	}()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+func earlyError(name string) (result, error) {
+	ch := make(chan result, 0)
+	go func() { ch <- fetch() }() // want `send on unbuffered channel ch blocks forever if the function returns at line 34`
+	if !validate(name) {
+		return result{}, errors.New("invalid name")
+	}
+	return <-ch, nil
+}
+
+func afterTimer() error {
+	errc := make(chan error)
+	go func() {
+		errc <- fetchErr() // want `send on unbuffered channel errc`
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(time.Second):
+		return errors.New("timed out")
+	}
+}
+
+func nobodyReceives() {
+	done := make(chan bool)
+	go func() {
+		fetch()
+		done <- true // want `send on unbuffered channel done blocks forever if the function returns at line 58`
+	}()
+}
+
+func selectDefault() (result, bool) {
+	var ch = make(chan result)
+	go func() { ch <- fetch() }() // want `send on unbuffered channel ch`
+	select {
+	case r := <-ch:
+		return r, true
+	default:
+		return result{}, false
+	}
+}
+
+func twoSendsNoFix(ctx context.Context) {
+	ch := make(chan int)
+	go func() {
+		ch <- 1 // want `send on unbuffered channel ch`
+		ch <- 2
+	}()
+	select {
+	case <-ch:
+		<-ch
+	case <-ctx.Done():
+	}
+}
+
+// Negative cases.
+
+func buffered(ctx context.Context) (result, error) {
+	ch := make(chan result, 1)
+	go func() { ch <- fetch() }()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+func receivedOnAllPaths(name string) (result, error) {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	r := <-ch
+	if !validate(name) {
+		return result{}, errors.New("invalid name")
+	}
+	return r, nil
+}
+
+func receivedInBothBranches(name string) result {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	if validate(name) {
+		return <-ch
+	}
+	r := <-ch
+	r.n++
+	return r
+}
+
+func senderSelects(ctx context.Context) (result, error) {
+	ch := make(chan result)
+	go func() {
+		select {
+		case ch <- fetch():
+		case <-ctx.Done():
+		}
+	}()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+func rangeReceives() int {
+	ch := make(chan int)
+	go func() {
+		for i := 0; i < 3; i++ {
+			ch <- i
+		}
+		close(ch)
+	}()
+	sum := 0
+	for n := range ch {
+		sum += n
+	}
+	return sum
+}
+
+func escapes(ctx context.Context, consume func(chan result)) {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	consume(ch)
+}
+
+func deferredReceive(name string) error {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	defer func() { <-ch }()
+	if !validate(name) {
+		return errors.New("invalid name")
+	}
+	return nil
+}
+
+func goroutineInLoop(names []string) error {
+	ch := make(chan result)
+	for range names {
+		go func() { ch <- fetch() }() // several senders: beyond the simple shape
+	}
+	for range names {
+		<-ch
+	}
+	return nil
+}
+
+func panicsInstead(name string) result {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	if !validate(name) {
+		panic("invalid name")
+	}
+	return <-ch
+}
+
+func loopUntilReceived() result {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	for {
+		select {
+		case r := <-ch:
+			return r
+		case <-time.After(time.Second):
+			// log and keep waiting
+		}
+	}
+}
+
+func receiverInAnotherGoroutine() {
+	ch := make(chan result)
+	go func() { ch <- fetch() }()
+	go func() { <-ch }()
+}
