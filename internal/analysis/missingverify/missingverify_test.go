@@ -1,0 +1,14 @@
+package missingverify_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/internal/analysis/missingverify"
+)
+
+func Test(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), missingverify.Analyzer,
+		"gostmt", "viacall", "hasmain", "verified", "siblingmain", "nogoroutines", "goleaked", "both")
+}

@@ -1,0 +1,7 @@
+package both_test
+
+import "testing"
+
+func TestExternal(t *testing.T) {
+	go func() {}() // want `tests of package both_test start goroutines here`
+}

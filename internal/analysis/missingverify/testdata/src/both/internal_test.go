@@ -1,0 +1,7 @@
+package both
+
+import "testing"
+
+func TestInternal(t *testing.T) {
+	go func() {}() // want `tests of package both start goroutines here`
+}

@@ -1,0 +1,8 @@
+package siblingmain
+
+import "testing"
+
+func TestRun(t *testing.T) {
+	Run()
+	go func() {}()
+}
