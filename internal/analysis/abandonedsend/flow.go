@@ -2,6 +2,7 @@ package abandonedsend
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -19,9 +20,19 @@ func abandoningReturn(info *types.Info, fn ast.Node, g *cfg.CFG, goStmt *ast.GoS
 	if start == nil {
 		return nil
 	}
-	seen := make(map[*cfg.Block]bool)
+	// A loop that surely runs once is entered twice: first only into its
+	// body, then, coming back, into its body or out of it. Every other
+	// block is entered once.
+	visits := make(map[*cfg.Block]int)
+	limit := func(b *cfg.Block) int {
+		if runsOnce(info, b) {
+			return 2
+		}
+		return 1
+	}
 	var walk func(b *cfg.Block, from int) *ast.ReturnStmt
 	walk = func(b *cfg.Block, from int) *ast.ReturnStmt {
+		visits[b]++
 		if receivesOnEntry(b, ch, info) {
 			return nil
 		}
@@ -33,9 +44,12 @@ func abandoningReturn(info *types.Info, fn ast.Node, g *cfg.CFG, goStmt *ast.GoS
 		if ret := b.Return(); ret != nil {
 			return ret
 		}
-		for _, s := range b.Succs {
-			if !seen[s] {
-				seen[s] = true
+		succs := b.Succs
+		if visits[b] == 1 && limit(b) == 2 {
+			succs = succs[:1] // the body, not the way out
+		}
+		for _, s := range succs {
+			if visits[s] < limit(s) {
 				if ret := walk(s, 0); ret != nil {
 					return ret
 				}
@@ -43,8 +57,50 @@ func abandoningReturn(info *types.Info, fn ast.Node, g *cfg.CFG, goStmt *ast.GoS
 		}
 		return nil
 	}
-	seen[start] = true
 	return walk(start, at+1)
+}
+
+// runsOnce reports whether b is the head of a loop whose body surely runs
+// at least once: for i := 0; i < 10; i++ with constant bounds, or range
+// over a positive constant. Without this, the path that skips the loop
+// that receives (for i := 0; i < n; i++ { <-ch }) would be reported.
+func runsOnce(info *types.Info, b *cfg.Block) bool {
+	switch s := b.Stmt.(type) {
+	case *ast.ForStmt:
+		return b.Kind == cfg.KindForLoop && firstTestHolds(info, s)
+	case *ast.RangeStmt:
+		n := info.Types[s.X].Value
+		return b.Kind == cfg.KindRangeLoop && n != nil && n.Kind() == constant.Int && constant.Sign(n) > 0
+	}
+	return false
+}
+
+// firstTestHolds reports whether the condition of loop, of the form
+// "i := c0; i op c1" with constants c0 and c1, holds on entry.
+func firstTestHolds(info *types.Info, loop *ast.ForStmt) bool {
+	init, ok := loop.Init.(*ast.AssignStmt)
+	if !ok || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
+		return false
+	}
+	cond, ok := loop.Cond.(*ast.BinaryExpr)
+	if !ok || !isSameVar(info, init.Lhs[0], cond.X) {
+		return false
+	}
+	c0, c1 := info.Types[init.Rhs[0]].Value, info.Types[cond.Y].Value
+	if c0 == nil || c1 == nil {
+		return false
+	}
+	switch cond.Op {
+	case token.LSS, token.LEQ, token.GTR, token.GEQ, token.NEQ:
+		return constant.Compare(c0, cond.Op, c1)
+	}
+	return false
+}
+
+func isSameVar(info *types.Info, a, b ast.Expr) bool {
+	ida, ok1 := a.(*ast.Ident)
+	idb, ok2 := ast.Unparen(b).(*ast.Ident)
+	return ok1 && ok2 && info.ObjectOf(ida) != nil && info.ObjectOf(ida) == info.ObjectOf(idb)
 }
 
 // findNode returns the block holding n and n's index in it.

@@ -200,3 +200,51 @@ func receiverInAnotherGoroutine() {
 	go func() { ch <- fetch() }()
 	go func() { <-ch }()
 }
+
+func constantLoop() {
+	const n = 10
+	c := make(chan int)
+	go func() {
+		for i := 0; i < n; i++ {
+			c <- i
+		}
+	}()
+	for i := 0; i < n; i++ {
+		<-c
+	}
+}
+
+func rangeConstant() {
+	c := make(chan int)
+	go func() {
+		for i := range 3 {
+			c <- i
+		}
+	}()
+	for range 3 {
+		<-c
+	}
+}
+
+func loopMaySkip(n int) {
+	c := make(chan int)
+	go func() {
+		c <- 1 // want `send on unbuffered channel c`
+	}()
+	for i := 0; i < n; i++ {
+		<-c
+	}
+}
+
+func retriesThenGivesUp() error {
+	ch := make(chan error)
+	go func() { ch <- fetchErr() }() // want `send on unbuffered channel ch blocks forever if the function returns at line \d+`
+	for i := 0; i < 3; i++ {
+		select {
+		case err := <-ch:
+			return err
+		case <-time.After(time.Second):
+		}
+	}
+	return errors.New("gave up")
+}
