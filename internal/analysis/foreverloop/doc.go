@@ -25,8 +25,9 @@
 // Give the loop a way out its owner controls, such as
 // "case <-ctx.Done(): return".
 //
-// The analyzer looks at goroutines started with a function literal or a
-// function of the same package. It is quiet where a goroutine that lives
+// The analyzer looks at goroutines that run a function literal or a
+// function of the same package, started by a go statement or by the Go
+// method of sync.WaitGroup or errgroup.Group. It is quiet where a goroutine that lives
 // as long as the process is intended: in non-test code of main packages,
 // in init functions and package variable initializers, and under
 // sync.Once.

@@ -8,9 +8,9 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
-	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
 	"github.com/leakcheck/leakcheck/internal/analysis/internal/lifetime"
 	"github.com/leakcheck/leakcheck/internal/analysis/internal/loopexit"
 )
@@ -30,24 +30,23 @@ var Analyzer = &analysis.Analyzer{
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	decls := funcDecls(pass)
-	for c := range insp.Root().Preorder((*ast.GoStmt)(nil)) {
-		if lifetime.Process(pass, c) {
+	for c := range insp.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
+		lit, fn, ok := gostart.Goroutine(pass.TypesInfo, c.Node())
+		if !ok || lifetime.Process(pass, c) {
 			continue
 		}
-		g := c.Node().(*ast.GoStmt)
-		if lit, ok := ast.Unparen(g.Call.Fun).(*ast.FuncLit); ok {
+		if lit != nil {
 			if loop := endlessLoop(pass.TypesInfo, lit.Body); loop != nil {
 				pass.ReportRangef(loop, "goroutine loops forever with no way to stop it: add an exit its owner controls, such as case <-ctx.Done(): return")
 			}
 			continue
 		}
-		fn := typeutil.StaticCallee(pass.TypesInfo, g.Call)
 		if fn == nil {
 			continue
 		}
 		if decl := decls[fn.Origin()]; decl != nil && decl.Body != nil {
 			if loop := endlessLoop(pass.TypesInfo, decl.Body); loop != nil {
-				pass.ReportRangef(g, "goroutine %s loops forever (line %d) with no way to stop it: add an exit its owner controls, such as case <-ctx.Done(): return",
+				pass.ReportRangef(c.Node(), "goroutine %s loops forever (line %d) with no way to stop it: add an exit its owner controls, such as case <-ctx.Done(): return",
 					fn.Name(), pass.Fset.Position(loop.Pos()).Line)
 			}
 		}

@@ -9,9 +9,10 @@
 // it; leakcheck.Verify and leakcheck.VerifyTestMain make a test fail when
 // they do not. The analyzer reports a package's tests when
 //
-//   - a test file contains a go statement, or calls a function or method
-//     of the package under test that contains one (directly, or through
-//     other functions of that package), and
+//   - a test file starts a goroutine (a go statement, sync.WaitGroup.Go,
+//     errgroup.Group.Go), or calls a function or method of the package
+//     under test that does (directly, or through other functions of that
+//     package), and
 //   - no test file of the package, internal (package p) or external
 //     (package p_test), calls leakcheck.Verify or
 //     leakcheck.VerifyTestMain, or goleak's VerifyNone or VerifyTestMain.

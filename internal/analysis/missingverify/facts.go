@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
 )
 
 // startsGoroutines is the fact that a function, when called, may start a
@@ -38,14 +40,12 @@ func exportGoroutineFacts(pass *analysis.Pass) {
 				continue
 			}
 			ast.Inspect(decl.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.GoStmt:
-					if !marked[fn] {
-						marked[fn] = true
-						work = append(work, fn)
-					}
-				case *ast.CallExpr:
-					if callee := typeutil.StaticCallee(pass.TypesInfo, n); callee != nil && callee.Pkg() == pass.Pkg {
+				if _, _, ok := gostart.Goroutine(pass.TypesInfo, n); ok && !marked[fn] {
+					marked[fn] = true
+					work = append(work, fn)
+				}
+				if call, ok := n.(*ast.CallExpr); ok {
+					if callee := typeutil.StaticCallee(pass.TypesInfo, call); callee != nil && callee.Pkg() == pass.Pkg {
 						callee = callee.Origin()
 						callers[callee] = append(callers[callee], fn)
 					}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 
 	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
 )
 
 //go:embed doc.go
@@ -88,11 +89,12 @@ func evidence(pass *analysis.Pass, tests []*ast.File) (ast.Node, *ast.File) {
 			if found != nil {
 				return false
 			}
-			switch n := n.(type) {
-			case *ast.GoStmt:
+			if _, _, ok := gostart.Goroutine(pass.TypesInfo, n); ok {
 				found = n
-			case *ast.CallExpr:
-				fn := typeutil.StaticCallee(pass.TypesInfo, n)
+				return false
+			}
+			if call, ok := n.(*ast.CallExpr); ok {
+				fn := typeutil.StaticCallee(pass.TypesInfo, call)
 				if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == underTest &&
 					pass.ImportObjectFact(fn.Origin(), new(startsGoroutines)) {
 					found = n

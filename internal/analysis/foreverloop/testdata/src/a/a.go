@@ -289,3 +289,20 @@ var _ = func() int {
 func otherPackageFunc() {
 	go log.Println("not ours to judge")
 }
+
+func waitGroupGo(wg *sync.WaitGroup, events chan int) {
+	wg.Go(func() {
+		for { // want `goroutine loops forever`
+			handle(<-events)
+		}
+	})
+	wg.Go(func() {
+		for ev := range events {
+			handle(ev)
+		}
+	})
+}
+
+func waitGroupGoMethod(wg *sync.WaitGroup, s *server) {
+	wg.Go(s.loop) // want `goroutine loop loops forever`
+}
