@@ -15,7 +15,8 @@
 //     package), and
 //   - no test file of the package, internal (package p) or external
 //     (package p_test), calls leakcheck.Verify or
-//     leakcheck.VerifyTestMain, or goleak's VerifyNone or VerifyTestMain.
+//     leakcheck.VerifyTestMain, goleak's VerifyNone or VerifyTestMain, or
+//     runtime.Stack(buf, true), the usual heart of a home-grown check.
 //
 // The diagnostic sits on the first such go statement or call. Where the
 // package has no TestMain, its suggested fix adds one to that file:
@@ -25,9 +26,11 @@
 //	}
 //
 // Where a TestMain exists, the message asks to call VerifyTestMain from
-// it instead of m.Run, and there is no fix. When both internal and
-// external tests exist, only the internal tests' diagnostic carries the
-// fix, so that applying all fixes adds a single TestMain.
+// it instead of m.Run, and there is no fix. Internal and external tests
+// share one test binary: when the internal tests have a go statement the
+// external ones are not reported, and otherwise only the internal tests'
+// diagnostic carries the fix, so that applying all fixes adds a single
+// TestMain.
 //
 // Goroutines started through other packages (an http.Server, a gRPC
 // client) are not followed: the analyzer means to be right when it

@@ -45,6 +45,10 @@ func run(pass *analysis.Pass) (any, error) {
 	if ours.verifies || siblings.verifies {
 		return nil, nil
 	}
+	external := strings.HasSuffix(pass.Pkg.Name(), "_test")
+	if external && siblings.internal && siblings.startsGoroutines {
+		return nil, nil // the internal tests' diagnostic speaks for the test binary
+	}
 	ev, file := evidence(pass, tests)
 	if ev == nil {
 		return nil, nil
@@ -58,7 +62,6 @@ func run(pass *analysis.Pass) (any, error) {
 	default:
 		d.Message = "tests of package " + pkg + " start goroutines here but never check that they end: " +
 			"add func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }"
-		external := strings.HasSuffix(pkg, "_test")
 		if !external || !siblings.internal {
 			d.SuggestedFixes = []analysis.SuggestedFix{addTestMain(pass, file)}
 		}
@@ -109,14 +112,23 @@ func evidence(pass *analysis.Pass, tests []*ast.File) (ast.Node, *ast.File) {
 	return nil, nil
 }
 
-// isVerify reports whether fn is one of the functions that check a test
-// or a test binary for leaked goroutines.
-func isVerify(pkgPath, name string) bool {
+// isVerify reports whether a call of the function name of package
+// pkgPath, with args, checks a test or a test binary for leaked
+// goroutines: leakcheck's and goleak's checks, or a dump of all
+// goroutines with runtime.Stack(buf, true), the usual start of a
+// home-grown check such as net/http's.
+func isVerify(pkgPath, name string, args []ast.Expr) bool {
 	switch pkgPath {
 	case leakcheckPath:
 		return name == "Verify" || name == "VerifyTestMain"
 	case "go.uber.org/goleak":
 		return name == "VerifyNone" || name == "VerifyTestMain"
+	case "runtime":
+		if name != "Stack" || len(args) != 2 {
+			return false
+		}
+		all, ok := ast.Unparen(args[1]).(*ast.Ident)
+		return ok && all.Name == "true"
 	}
 	return false
 }
@@ -128,7 +140,7 @@ func summarizeTyped(info *types.Info, f *ast.File) fileSummary {
 	ast.Inspect(f, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
 			fn := typeutil.StaticCallee(info, call)
-			if fn != nil && fn.Pkg() != nil && isVerify(fn.Pkg().Path(), fn.Name()) {
+			if fn != nil && fn.Pkg() != nil && isVerify(fn.Pkg().Path(), fn.Name(), call.Args) {
 				s.verifies = true
 			}
 		}

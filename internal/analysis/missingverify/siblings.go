@@ -15,15 +15,17 @@ import (
 // fileSummary is what the analyzer needs to know about a set of test
 // files.
 type fileSummary struct {
-	verifies bool // calls Verify, VerifyTestMain or goleak's equivalents
-	testMain bool // declares TestMain
-	internal bool // some file is in the package under test, not in p_test
+	verifies         bool // checks for leaks: see isVerify
+	testMain         bool // declares TestMain
+	internal         bool // some file is in the package under test, not in p_test
+	startsGoroutines bool // some file has a go statement
 }
 
 func (s *fileSummary) add(t fileSummary) {
 	s.verifies = s.verifies || t.verifies
 	s.testMain = s.testMain || t.testMain
 	s.internal = s.internal || t.internal
+	s.startsGoroutines = s.startsGoroutines || t.startsGoroutines
 }
 
 // summarizeSiblings summarizes the _test.go files of the package's
@@ -78,8 +80,15 @@ func summarizeParsed(f *ast.File) fileSummary {
 		paths[name] = path
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok && isVerify(paths[id.Name], sel.Sel.Name) {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			s.startsGoroutines = true
+		case *ast.CallExpr:
+			sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr)
+			if !ok {
+				break
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && isVerify(paths[id.Name], sel.Sel.Name, n.Args) {
 				s.verifies = true
 			}
 		}
