@@ -27,10 +27,8 @@
 //
 // Where a TestMain exists, the message asks to call VerifyTestMain from
 // it instead of m.Run, and there is no fix. Internal and external tests
-// share one test binary: when the internal tests have a go statement the
-// external ones are not reported, and otherwise only the internal tests'
-// diagnostic carries the fix, so that applying all fixes adds a single
-// TestMain.
+// share one test binary, which is reported once: by the internal tests
+// if they have a go statement of their own, else by the external tests.
 //
 // Goroutines started through other packages (an http.Server, a gRPC
 // client) are not followed: the analyzer means to be right when it

@@ -45,9 +45,13 @@ func run(pass *analysis.Pass) (any, error) {
 	if ours.verifies || siblings.verifies {
 		return nil, nil
 	}
+	// Internal and external tests share one test binary: report it once.
+	// The internal tests speak for it when they have a go statement of
+	// their own, the external tests otherwise.
 	external := strings.HasSuffix(pass.Pkg.Name(), "_test")
-	if external && siblings.internal && siblings.startsGoroutines {
-		return nil, nil // the internal tests' diagnostic speaks for the test binary
+	if external && siblings.internal && siblings.startsGoroutines ||
+		!external && siblings.external && !ours.startsGoroutines {
+		return nil, nil
 	}
 	ev, file := evidence(pass, tests)
 	if ev == nil {
@@ -62,9 +66,7 @@ func run(pass *analysis.Pass) (any, error) {
 	default:
 		d.Message = "tests of package " + pkg + " start goroutines here but never check that they end: " +
 			"add func TestMain(m *testing.M) { leakcheck.VerifyTestMain(m) }"
-		if !external || !siblings.internal {
-			d.SuggestedFixes = []analysis.SuggestedFix{addTestMain(pass, file)}
-		}
+		d.SuggestedFixes = []analysis.SuggestedFix{addTestMain(pass, file)}
 	}
 	pass.Report(d)
 	return nil, nil
@@ -138,6 +140,9 @@ func summarizeTyped(info *types.Info, f *ast.File) fileSummary {
 	var s fileSummary
 	s.testMain = hasTestMain(f)
 	ast.Inspect(f, func(n ast.Node) bool {
+		if _, _, ok := gostart.Goroutine(info, n); ok {
+			s.startsGoroutines = true
+		}
 		if call, ok := n.(*ast.CallExpr); ok {
 			fn := typeutil.StaticCallee(info, call)
 			if fn != nil && fn.Pkg() != nil && isVerify(fn.Pkg().Path(), fn.Name(), call.Args) {

@@ -10,5 +10,5 @@ import (
 
 func Test(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), missingverify.Analyzer,
-		"gostmt", "viacall", "hasmain", "verified", "siblingmain", "nogoroutines", "goleaked", "both", "homegrown")
+		"gostmt", "viacall", "hasmain", "verified", "siblingmain", "nogoroutines", "goleaked", "both", "bothcalls", "homegrown")
 }

@@ -17,7 +17,8 @@ import (
 type fileSummary struct {
 	verifies         bool // checks for leaks: see isVerify
 	testMain         bool // declares TestMain
-	internal         bool // some file is in the package under test, not in p_test
+	internal         bool // some file is in the package under test
+	external         bool // some file is in p_test
 	startsGoroutines bool // some file has a go statement
 }
 
@@ -25,6 +26,7 @@ func (s *fileSummary) add(t fileSummary) {
 	s.verifies = s.verifies || t.verifies
 	s.testMain = s.testMain || t.testMain
 	s.internal = s.internal || t.internal
+	s.external = s.external || t.external
 	s.startsGoroutines = s.startsGoroutines || t.startsGoroutines
 }
 
@@ -66,6 +68,7 @@ func summarizeParsed(f *ast.File) fileSummary {
 	s := fileSummary{
 		testMain: hasTestMain(f),
 		internal: !strings.HasSuffix(f.Name.Name, "_test"),
+		external: strings.HasSuffix(f.Name.Name, "_test"),
 	}
 	paths := make(map[string]string) // local package name -> import path
 	for _, imp := range f.Imports {
