@@ -10,11 +10,15 @@
 // forever. The analyzer reports, in files whose Go version is older than
 // go1.23:
 //
-//   - time.Tick, whose ticker cannot be stopped, outside main packages,
-//     init functions, tests and loops that never end;
+//   - time.Tick, whose ticker cannot be stopped, outside tests and loops
+//     that never end;
 //   - time.NewTicker assigned to a local variable whose Stop method is
 //     never mentioned in the function that made it, or whose result is
 //     dropped or only used for its channel.
+//
+// Neither is reported where a ticker for the life of the process is
+// intended: in non-test code of main packages, in init functions and
+// package variables, and under sync.Once.
 //
 // A ticker that leaves the function (returned, passed to a function,
 // stored in a field, a map or another variable) has a new owner who may
