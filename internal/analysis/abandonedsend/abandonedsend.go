@@ -61,9 +61,19 @@ type madeChan struct {
 	make *ast.CallExpr
 }
 
-// unbufferedChans returns the local variables that fn, outside nested
-// function literals, assigns an unbuffered channel made with make.
+// unbufferedChans returns the variables declared in fn's body to which
+// fn, outside nested function literals, assigns an unbuffered channel
+// made with make. Variables declared elsewhere (package variables,
+// captured variables, named results returned by a bare return) may be
+// used where the analyzer does not look.
 func unbufferedChans(info *types.Info, fn inspector.Cursor) []madeChan {
+	var body *ast.BlockStmt
+	switch n := fn.Node().(type) {
+	case *ast.FuncDecl:
+		body = n.Body
+	case *ast.FuncLit:
+		body = n.Body
+	}
 	var chans []madeChan
 	add := func(lhs []ast.Expr, rhs []ast.Expr) {
 		if len(lhs) != len(rhs) {
@@ -75,7 +85,8 @@ func unbufferedChans(info *types.Info, fn inspector.Cursor) []madeChan {
 				continue
 			}
 			if id, ok := lhs[i].(*ast.Ident); ok {
-				if v, ok := info.ObjectOf(id).(*types.Var); ok {
+				v, ok := info.ObjectOf(id).(*types.Var)
+				if ok && body.Pos() <= v.Pos() && v.Pos() < body.End() {
 					chans = append(chans, madeChan{v, call})
 				}
 			}

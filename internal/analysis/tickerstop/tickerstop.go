@@ -117,8 +117,8 @@ func checkNewTicker(pass *analysis.Pass, c inspector.Cursor) {
 		return
 	}
 	v, ok := pass.TypesInfo.ObjectOf(owner).(*types.Var)
-	if !ok || v.Parent() == nil || v.Parent() == v.Pkg().Scope() {
-		return // a package variable lives as long as the process
+	if !ok || !declaredInBody(c, v) {
+		return // a package variable, a parameter, or a result a bare return passes on
 	}
 	fn, ok := enclosingFunc(c)
 	if !ok || !stoppedOrPassedOn(pass.TypesInfo, fn, v) {
@@ -147,6 +147,29 @@ func identExprs(ids []*ast.Ident) []ast.Expr {
 		es[i] = id
 	}
 	return es
+}
+
+// declaredInBody reports whether v is declared in the body of a function
+// around c, not at package level nor among a function's parameters and
+// results.
+func declaredInBody(c inspector.Cursor, v *types.Var) bool {
+	for f := range c.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		var typ *ast.FuncType
+		var body *ast.BlockStmt
+		switch f := f.Node().(type) {
+		case *ast.FuncDecl:
+			typ, body = f.Type, f.Body
+		case *ast.FuncLit:
+			typ, body = f.Type, f.Body
+		}
+		if typ.Pos() <= v.Pos() && v.Pos() < typ.End() {
+			return false
+		}
+		if body.Pos() <= v.Pos() && v.Pos() < body.End() {
+			return true
+		}
+	}
+	return false
 }
 
 // enclosingFunc returns the outermost function around c: the ticker's

@@ -248,3 +248,29 @@ func retriesThenGivesUp() error {
 	}
 	return errors.New("gave up")
 }
+
+var shared chan result
+
+func packageChannel(ctx context.Context) {
+	shared = make(chan result)
+	go func() { shared <- fetch() }()
+	select {
+	case <-shared:
+	case <-ctx.Done():
+	}
+}
+
+func namedResult(ctx context.Context) (ch chan result) {
+	ch = make(chan result)
+	go func() { ch <- fetch() }()
+	return // the caller receives
+}
+
+func captured(ctx context.Context) {
+	var ch chan result
+	func() {
+		ch = make(chan result)
+		go func() { ch <- fetch() }()
+	}()
+	<-ch
+}

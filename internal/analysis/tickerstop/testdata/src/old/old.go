@@ -140,3 +140,23 @@ func timer() {
 	t := time.NewTimer(time.Second) // a timer fires once; not this analyzer's business
 	<-t.C
 }
+
+func namedResult() (t *time.Ticker) {
+	t = time.NewTicker(time.Second)
+	return // the caller owns it
+}
+
+func namedResultInClosure() func() *time.Ticker {
+	return func() (t *time.Ticker) {
+		t = time.NewTicker(time.Second)
+		return
+	}
+}
+
+func assignedInClosure() {
+	var t *time.Ticker
+	func() {
+		t = time.NewTicker(time.Second) // want `ticker t is never stopped`
+	}()
+	<-t.C
+}
