@@ -20,8 +20,10 @@ import (
 // goroutine with labels or ancestors a map or a slice.
 func parseDump(dump string) []Goroutine {
 	// Both counts are upper bounds, so the appends below never grow the
-	// slices; counting is much cheaper than reallocating.
-	gs := make([]Goroutine, 0, strings.Count(dump, "goroutine "))
+	// slices; counting is much cheaper than reallocating. Every header
+	// but the first follows a newline; "created by f in goroutine N"
+	// does not count.
+	gs := make([]Goroutine, 0, strings.Count(dump, "\ngoroutine ")+1)
 	frames := make([]Frame, 0, strings.Count(dump, "\n\t"))
 	rest := dump
 	// Skip to the first header.
