@@ -692,8 +692,11 @@ func BenchmarkParseDump(b *testing.B) {
 	started.Wait()
 	buf := make([]byte, 8<<20)
 	var size int
+	var dumpTime time.Duration
 	for {
+		start := time.Now()
 		size = runtime.Stack(buf, true)
+		dumpTime = time.Since(start)
 		if size < len(buf) {
 			break
 		}
@@ -711,6 +714,8 @@ func BenchmarkParseDump(b *testing.B) {
 		gs = parseDump(dump)
 	}
 	b.StopTimer()
+	// The parse should cost well under the dump it parses.
+	b.ReportMetric(float64(dumpTime.Nanoseconds()), "dump-ns")
 	if len(gs) < n {
 		b.Fatalf("parsed %d goroutines, want at least %d", len(gs), n)
 	}
