@@ -505,10 +505,18 @@ func TestParseDumpOwnProcess(t *testing.T) {
 	defer close(block)
 	go func() { <-block }()
 	buf := make([]byte, 1<<20)
-	dump := string(buf[:runtime.Stack(buf, true)])
-	gs := parseDump(dump)
-	assert.Len(t, gs, len(headerIDs(dump)))
-	found := withFunction(gs, "github.com/leakcheck/leakcheck.TestParseDumpOwnProcess.func1")
+	var found []*Goroutine
+	// The new goroutine is runnable until it reaches the receive: dump
+	// again until it blocks.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		dump := string(buf[:runtime.Stack(buf, true)])
+		gs := parseDump(dump)
+		require.Len(t, gs, len(headerIDs(dump)))
+		found = withFunction(gs, "github.com/leakcheck/leakcheck.TestParseDumpOwnProcess.func1")
+		if len(found) == 1 && found[0].State == "chan receive" || time.Now().After(deadline) {
+			break
+		}
+	}
 	require.Len(t, found, 1)
 	assert.Equal(t, "chan receive", found[0].State)
 	assert.Equal(t, "github.com/leakcheck/leakcheck.TestParseDumpOwnProcess", found[0].CreatedBy.Function)
