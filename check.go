@@ -48,7 +48,7 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 	)
 	for {
 		lastDumpStart = time.Now()
-		snap, err := takeSnapshot()
+		snap, err := snapshotAfter(lastDumpStart)
 		if err != nil {
 			return verdict{}, err
 		}

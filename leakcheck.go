@@ -85,6 +85,7 @@ func VerifyTestMain(m TestingM, opts ...Option) {
 // runMain is VerifyTestMain without the exit.
 func runMain(m TestingM, w io.Writer, opts []Option) int {
 	cfg := buildConfig(opts)
+	self := selfStack().ID
 	before, err := takeSnapshot()
 	if err != nil {
 		fmt.Fprintln(w, err)
@@ -105,7 +106,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
 		for i := range s.goroutines {
 			g := &s.goroutines[i]
-			if g.ID != s.self && !containsID(existed, g.ID) && !cfg.ignored(g) {
+			if g.ID != self && !containsID(existed, g.ID) && !cfg.ignored(g) {
 				leaks = append(leaks, g)
 			}
 		}
@@ -134,10 +135,11 @@ func Find(opts ...Option) error {
 	if err := cfg.err(); err != nil {
 		return err
 	}
+	self := selfStack().ID
 	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
 		for i := range s.goroutines {
 			g := &s.goroutines[i]
-			if g.ID != s.self && !cfg.ignored(g) {
+			if g.ID != self && !cfg.ignored(g) {
 				leaks = append(leaks, g)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // labelKey is the pprof label that marks every goroutine started, at any
@@ -223,7 +224,7 @@ func goroutinesBefore(self uint64) ([]uint64, error) {
 			return ids, nil
 		}
 	}
-	s, err := takeSnapshot()
+	s, err := snapshotAfter(time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A snapshot is what one read of the runtime saw: every goroutine, and
@@ -19,7 +20,6 @@ type snapshot struct {
 	goroutines []Goroutine
 	live       int    // runtime.NumGoroutine before the dump
 	created    uint64 // goroutines created since program start; 0 if unknown
-	self       uint64 // ID of the goroutine that took the snapshot
 }
 
 // maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
@@ -34,6 +34,56 @@ var (
 	dumpBuf []byte
 )
 
+// shared coalesces the snapshots of concurrent checks: parallel tests
+// that check at the same time share one dump, and dumps, which stop the
+// world, take at most about half of the time.
+var shared struct {
+	sync.Mutex
+	inflight *dumpCall
+	last     *dumpCall
+}
+
+type dumpCall struct {
+	start, end time.Time
+	done       chan struct{}
+	snap       *snapshot
+	err        error
+}
+
+// snapshotAfter returns a snapshot whose dump started no earlier than
+// after, so it shows every goroutine exit that happened before after. It
+// joins a dump in progress when that one qualifies.
+func snapshotAfter(after time.Time) (*snapshot, error) {
+	shared.Lock()
+	for {
+		if c := shared.last; c != nil && !c.start.Before(after) {
+			shared.Unlock()
+			return c.snap, c.err
+		}
+		if c := shared.inflight; c != nil {
+			shared.Unlock()
+			<-c.done
+			shared.Lock()
+			continue
+		}
+		c := &dumpCall{done: make(chan struct{})}
+		shared.inflight = c
+		prev := shared.last
+		shared.Unlock()
+		if prev != nil {
+			// Leave the world running at least as long as the last dump
+			// stopped it.
+			time.Sleep(time.Until(prev.end.Add(prev.end.Sub(prev.start))))
+		}
+		c.start = time.Now()
+		c.snap, c.err = takeSnapshot()
+		c.end = time.Now()
+		shared.Lock()
+		shared.inflight, shared.last = nil, c
+		close(c.done)
+	}
+}
+
 // takeSnapshot reads all goroutines with their pprof labels.
 func takeSnapshot() (*snapshot, error) {
 	dumpMu.Lock()
@@ -44,11 +94,7 @@ func takeSnapshot() (*snapshot, error) {
 		return nil, err
 	}
 	gs := parseDump(text)
-	s := &snapshot{goroutines: gs, live: live, created: created}
-	if len(gs) > 0 {
-		s.self = gs[0].ID // runtime.Stack lists the caller first
-	}
-	return s, nil
+	return &snapshot{goroutines: gs, live: live, created: created}, nil
 }
 
 // dumpAll returns the text of runtime.Stack(buf, true), read with labels

@@ -85,17 +85,20 @@ func (s *scope) check(t testing.TB, cfg *config) {
 // classify applies the ownership rules. A goroutine is the scope's leak
 // when it carries the scope's label, or when its chain of creators leads
 // to the scope's test goroutine or to a goroutine labelled for the scope
-// (labels replaced by pprof.Do, say). A goroutine whose chain broke (its
-// creator exited) and which did not exist when the scope started is the
-// scope's leak too, unless other tests are running and might own it; then
-// it is only noted, as are goroutines that existed at the start, have a
-// broken chain, and were created inside this test's function.
+// (labels replaced by pprof.Do, say). Owners found through creator links
+// are remembered, because the links break when creators exit.
+//
+// A goroutine whose chain broke and which did not exist when the scope
+// started is the scope's leak too, unless its creator is another test's
+// function, or other tests are running and might own it: then it is only
+// noted, as are goroutines that existed at the start, have a broken chain,
+// and were created inside this test's function.
 func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Goroutine) {
 	r := newResolver(snap)
 	othersRunning := -1 // not counted yet
 	for i := range snap.goroutines {
 		g := &snap.goroutines[i]
-		if g.ID == snap.self || g.ID == s.goid || cfg.ignored(g) {
+		if g.ID == s.goid || cfg.ignored(g) {
 			continue
 		}
 		if id := scopeOf(g); id != 0 {
@@ -105,6 +108,11 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 			continue
 		}
 		o := r.owner(g)
+		if o == (owner{}) {
+			o = owners.recall(g.ID)
+		} else if o.scope != 0 || o.test != 0 {
+			owners.note(g.ID, o)
+		}
 		switch {
 		case o.scope == s.id || o.test == s.goid:
 			leaks = append(leaks, g)
@@ -115,6 +123,11 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 				unknown = append(unknown, g)
 			}
 		default:
+			if name := r.testName(g); name != "" {
+				if top, _, _ := strings.Cut(name, "/"); top != s.function {
+					continue // created in another test's function
+				}
+			}
 			if othersRunning < 0 {
 				othersRunning = s.countOtherTests(r)
 			}
@@ -126,6 +139,28 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 		}
 	}
 	return leaks, unknown
+}
+
+// owners remembers the owner of goroutines whose ownership was found
+// through creator links. Goroutine IDs are never reused, so entries stay
+// true; there is one per such goroutine, a few bytes each.
+var owners = ownerMemory{m: make(map[uint64]owner)}
+
+type ownerMemory struct {
+	sync.Mutex
+	m map[uint64]owner
+}
+
+func (om *ownerMemory) note(id uint64, o owner) {
+	om.Lock()
+	om.m[id] = o
+	om.Unlock()
+}
+
+func (om *ownerMemory) recall(id uint64) owner {
+	om.Lock()
+	defer om.Unlock()
+	return om.m[id]
 }
 
 // countOtherTests counts the test goroutines alive in the snapshot other
