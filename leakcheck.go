@@ -117,7 +117,8 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		return 1
 	}
 	if len(v.leaks) > 0 {
-		fmt.Fprint(w, formatReport("the tests of "+binaryName(), v, cfg.maxWait))
+		subject := "the tests of " + binaryName()
+		fmt.Fprint(w, formatReport(subject, v, cfg.maxWait), publishLeaks(nil, subject, v))
 		if code == 0 {
 			code = 1
 		}

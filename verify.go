@@ -76,7 +76,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	}
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s", formatReport(t.Name(), v, cfg.maxWait))
+		t.Errorf("%s%s", formatReport(t.Name(), v, cfg.maxWait), publishLeaks(t, t.Name(), v))
 	case len(v.unknown) > 0:
 		t.Logf("%s", formatUnknown(v.unknown))
 	}
