@@ -79,11 +79,26 @@ func formatReport(subject string, v verdict, maxWait time.Duration) string {
 	if len(v.unknown) > 0 {
 		writeUnknown(&b, v.unknown)
 	}
-	top := groups[0].goroutines[0].TopFunction()
 	fmt.Fprintf(&b, "\nFix: make every goroutine the test starts return before the test ends (close or drain channels,"+
 		" cancel contexts, stop tickers, close response bodies, wait for workers)."+
-		" To accept a goroutine on purpose, use an option such as leakcheck.IgnoreTopFunction(%q).\n", top)
+		" To accept a goroutine on purpose, use an option such as %s.\n", ignoreHint(groups[0].goroutines[0]))
 	return b.String()
+}
+
+// ignoreHint suggests the narrowest option that ignores g: its top
+// function when that is the program's own, else the program's innermost
+// function on the stack, else its creator. Suggesting a standard library
+// function such as sync.runtime_SemacquireMutex would ignore far too much.
+func ignoreHint(g *Goroutine) string {
+	if len(g.Frames) > 0 && !isStandardLibrary(g.Frames[0]) {
+		return fmt.Sprintf("leakcheck.IgnoreTopFunction(%q)", g.Frames[0].Function)
+	}
+	for _, f := range g.Frames {
+		if !isStandardLibrary(f) && f.File != "" {
+			return fmt.Sprintf("leakcheck.IgnoreAnyFunction(%q)", f.Function)
+		}
+	}
+	return fmt.Sprintf("leakcheck.IgnoreCreatedBy(%q)", g.CreatedBy.Function)
 }
 
 func writeGroup(b *strings.Builder, r *resolver, n, total int, gr *group, waited, maxWait time.Duration) {
@@ -93,6 +108,8 @@ func writeGroup(b *strings.Builder, r *resolver, n, total int, gr *group, waited
 		fmt.Fprintf(b, " for %v", g.Wait)
 	}
 	switch {
+	case gr.proven == 1 && len(gr.goroutines) == 1:
+		b.WriteString(": proven leaked by the runtime (nothing can ever wake it)\n")
 	case gr.proven == len(gr.goroutines):
 		b.WriteString(": proven leaked by the runtime (nothing can ever wake them)\n")
 	case gr.proven > 0:
