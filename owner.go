@@ -21,7 +21,10 @@ type scope struct {
 	function string
 	goid     uint64 // the test goroutine
 	before   []uint64
-	labels   map[string]string // the test goroutine's labels before Verify
+	// late reports that the test goroutine had started goroutines before
+	// Verify: only then can a goroutine in before be the test's.
+	late   bool
+	labels map[string]string // the test goroutine's labels before Verify
 }
 
 // scopes remembers every scope of the process, so that any report can
@@ -173,14 +176,17 @@ func testFunctionName(fn string) string {
 }
 
 // sortedIDs returns the IDs of a snapshot's goroutines in order, for
-// binary search.
+// binary search. It sorts once per snapshot; callers must not modify the
+// result.
 func (s *snapshot) sortedIDs() []uint64 {
-	ids := make([]uint64, len(s.goroutines))
-	for i := range s.goroutines {
-		ids[i] = s.goroutines[i].ID
-	}
-	slices.Sort(ids)
-	return ids
+	s.idsOnce.Do(func() {
+		s.ids = make([]uint64, len(s.goroutines))
+		for i := range s.goroutines {
+			s.ids[i] = s.goroutines[i].ID
+		}
+		slices.Sort(s.ids)
+	})
+	return s.ids
 }
 
 func containsID(sorted []uint64, id uint64) bool {
@@ -205,7 +211,10 @@ func remember(s *snapshot) {
 
 // goroutinesBefore returns the sorted IDs of all goroutines alive now,
 // from the latest snapshot when that is still exact, else from a new one.
-func goroutinesBefore(self uint64) ([]uint64, error) {
+// It also reports whether the goroutine self has started goroutines that
+// are still alive: then Verify was called late (deferred, say), and
+// goroutines in the "before" set may still be the test's own.
+func goroutinesBefore(self uint64) (ids []uint64, late bool, err error) {
 	_, created := liveCounts()
 	latest.Lock()
 	prev := latest.snap
@@ -218,16 +227,27 @@ func goroutinesBefore(self uint64) ([]uint64, error) {
 		}
 		if created-prev.created == expected {
 			if expected == 1 {
+				// Self is newer than prev, and nothing else started since.
 				i, _ := slices.BinarySearch(ids, self)
-				ids = slices.Insert(ids, i, self)
+				return slices.Insert(ids, i, self), false, nil
 			}
-			return ids, nil
+			return ids, prev.hasChildOf(self), nil
 		}
 	}
 	s, err := snapshotAfter(time.Now())
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	remember(s)
-	return s.sortedIDs(), nil
+	return s.sortedIDs(), s.hasChildOf(self), nil
+}
+
+// hasChildOf reports whether a goroutine in s was started by parent.
+func (s *snapshot) hasChildOf(parent uint64) bool {
+	for i := range s.goroutines {
+		if s.goroutines[i].ParentID == parent {
+			return true
+		}
+	}
+	return false
 }

@@ -20,6 +20,9 @@ type snapshot struct {
 	goroutines []Goroutine
 	live       int    // runtime.NumGoroutine before the dump
 	created    uint64 // goroutines created since program start; 0 if unknown
+
+	idsOnce sync.Once
+	ids     []uint64 // sorted goroutine IDs, see sortedIDs
 }
 
 // maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
@@ -41,9 +44,11 @@ var shared struct {
 	sync.Mutex
 	inflight *dumpCall
 	last     *dumpCall
+	started  uint64 // dumps started so far
 }
 
 type dumpCall struct {
+	seq        uint64 // the how-manieth dump
 	start, end time.Time
 	done       chan struct{}
 	snap       *snapshot
@@ -53,10 +58,16 @@ type dumpCall struct {
 // snapshotAfter returns a snapshot whose dump started no earlier than
 // after, so it shows every goroutine exit that happened before after. It
 // joins a dump in progress when that one qualifies.
+//
+// Only dumps started after the call qualify, whatever the clocks say:
+// inside a testing/synctest bubble, time.Now is the bubble's fake clock,
+// which stands still or jumps, so times from inside and outside the
+// bubble cannot be compared.
 func snapshotAfter(after time.Time) (*snapshot, error) {
 	shared.Lock()
+	entered := shared.started
 	for {
-		if c := shared.last; c != nil && !c.start.Before(after) {
+		if c := shared.last; c != nil && c.seq > entered && !c.start.Before(after) {
 			shared.Unlock()
 			return c.snap, c.err
 		}
@@ -66,14 +77,18 @@ func snapshotAfter(after time.Time) (*snapshot, error) {
 			shared.Lock()
 			continue
 		}
-		c := &dumpCall{done: make(chan struct{})}
+		shared.started++
+		c := &dumpCall{seq: shared.started, done: make(chan struct{})}
 		shared.inflight = c
 		prev := shared.last
 		shared.Unlock()
 		if prev != nil {
 			// Leave the world running at least as long as the last dump
-			// stopped it.
-			time.Sleep(time.Until(prev.end.Add(prev.end.Sub(prev.start))))
+			// stopped it (never longer: the clocks may differ, see above).
+			cost := prev.end.Sub(prev.start)
+			if d := time.Until(prev.end.Add(cost)); d > 0 {
+				time.Sleep(min(d, cost))
+			}
 		}
 		c.start = time.Now()
 		c.snap, c.err = takeSnapshot()

@@ -28,11 +28,11 @@ func startScope(t testing.TB, cfg *config) {
 			"call it from the test function itself so that the goroutines the test starts can be attributed to it",
 			self.ID, t.Name())
 	}
-	before, err := goroutinesBefore(self.ID)
+	before, late, err := goroutinesBefore(self.ID)
 	if err != nil {
 		t.Errorf("leakcheck: %v", err)
 	}
-	s.before = before
+	s.before, s.late = before, late
 	s.labels = self.Labels
 	setLabels(s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
@@ -96,6 +96,8 @@ func (s *scope) check(t testing.TB, cfg *config) {
 func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Goroutine) {
 	r := newResolver(snap)
 	othersRunning := -1 // not counted yet
+	var found []ownerOf
+	defer func() { owners.note(found) }()
 	for i := range snap.goroutines {
 		g := &snap.goroutines[i]
 		if g.ID == s.goid || cfg.ignored(g) {
@@ -107,18 +109,22 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 			}
 			continue
 		}
+		existed := containsID(s.before, g.ID)
+		if existed && !s.late {
+			continue // alive before the test started anything
+		}
 		o := r.owner(g)
 		if o == (owner{}) {
 			o = owners.recall(g.ID)
 		} else if o.scope != 0 || o.test != 0 {
-			owners.note(g.ID, o)
+			found = append(found, ownerOf{g.ID, o})
 		}
 		switch {
 		case o.scope == s.id || o.test == s.goid:
 			leaks = append(leaks, g)
 		case o != owner{}:
 			// Another test's, or the program's.
-		case containsID(s.before, g.ID):
+		case existed:
 			if testFunctionName(g.CreatedBy.Function) == s.function {
 				unknown = append(unknown, g)
 			}
@@ -151,9 +157,19 @@ type ownerMemory struct {
 	m map[uint64]owner
 }
 
-func (om *ownerMemory) note(id uint64, o owner) {
+type ownerOf struct {
+	id    uint64
+	owner owner
+}
+
+func (om *ownerMemory) note(found []ownerOf) {
+	if len(found) == 0 {
+		return
+	}
 	om.Lock()
-	om.m[id] = o
+	for _, f := range found {
+		om.m[f.id] = f.owner
+	}
 	om.Unlock()
 }
 

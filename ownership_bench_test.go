@@ -1,0 +1,61 @@
+package leakcheck
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkOwnership measures what per-test ownership adds to a check:
+// the work Verify does when a test starts (read its own labels, the
+// "before" set, set the scope label), and classifying a snapshot by owner
+// rather than taking every goroutine, with n unrelated goroutines alive.
+func BenchmarkOwnership(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		stop := make(chan struct{})
+		for range n {
+			go func() { <-stop }()
+		}
+		cfg := buildConfig(nil)
+		self := selfStack()
+		snap, err := takeSnapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := newScope(b.Name(), self.ID)
+		s.before = snap.sortedIDs()
+		b.Run(fmt.Sprintf("start/goroutines=%d", n), func(b *testing.B) {
+			remember(snap)
+			for b.Loop() {
+				g := selfStack()
+				if _, _, err := goroutinesBefore(g.ID); err != nil {
+					b.Fatal(err)
+				}
+				setLabels(g.Labels, "1")
+			}
+			setLabels(nil, "")
+		})
+		b.Run(fmt.Sprintf("classify-by-owner/goroutines=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				s.classify(cfg, snap)
+			}
+		})
+		b.Run(fmt.Sprintf("classify-all/goroutines=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				var leaks []*Goroutine
+				for i := range snap.goroutines {
+					if g := &snap.goroutines[i]; !cfg.ignored(g) {
+						leaks = append(leaks, g)
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("dump+parse/goroutines=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := takeSnapshot(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		close(stop)
+	}
+}
