@@ -21,6 +21,46 @@ const DefaultMaxWait = 5 * time.Second
 // time without code changes.
 const MaxWaitEnv = "LEAKCHECK_MAX_WAIT"
 
+// ProfileDirEnv names the environment variable of a directory where every
+// failing check writes the leaked goroutines as a goroutine profile in the
+// pprof format, for "go tool pprof -http=: FILE" to show as a flame graph.
+// The directory is created if missing; a relative path is relative to the
+// test's working directory, its package directory. Without the variable,
+// a test binary run with -artifacts (go test -artifacts) writes the
+// profile to the test's ArtifactDir; otherwise no profile is written. The
+// report names the file. Each sample is one leaked stack with its count
+// of goroutines and the labels test, state, proven ("true" when the
+// runtime proved the goroutines leaked), fingerprint and created_by.
+const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
+
+// JSONEnv names the environment variable of a file to which every failing
+// check appends one JSON object per line for each kind of leak, for CI
+// to collect. Appending is safe from parallel tests and from the several
+// test binaries that "go test ./..." runs at once. The fields are stable:
+//
+//	time           RFC 3339 time of the record
+//	package        import path of the test binary's package
+//	test           name of the test that owns the goroutines, "" if unknown
+//	check          what was checked: the test's name, or "the tests of PKG"
+//	count          number of goroutines of this kind
+//	fingerprint    16 hex digits naming the kind of leak across runs: a hash
+//	               of the blocking state, the innermost function names and
+//	               the creating function
+//	state          what they wait for, e.g. "chan send", "select"
+//	proven         true when the runtime proved every one of them leaked
+//	wait_seconds   how long the runtime says the first one has been
+//	               blocked; whole minutes, 0 below a minute
+//	check_seconds  how long the check waited for them to finish
+//	top            innermost frame: {"function", "file", "line"}
+//	created_by     the go statement that started the first one, same form
+//	stack          the first one's stack, verbatim from the goroutine dump
+//	goroutine_ids  the IDs of all of them
+//	profile        the profile written by the same check, if any
+//
+// A relative path is relative to the test's working directory, its
+// package directory: CI should give an absolute path.
+const JSONEnv = "LEAKCHECK_JSON"
+
 // An Option changes what a check ignores or how long it waits.
 // Options are created by the functions of this package.
 type Option interface {
@@ -44,7 +84,9 @@ type config struct {
 
 // IgnoreTopFunction ignores goroutines whose innermost frame is the
 // function name, fully qualified as it appears in a stack trace, e.g.
-// "internal/poll.runtime_pollWait".
+// "internal/poll.runtime_pollWait". A goroutine that has not run yet
+// shows only the compiler's wrapper for its go statement (such as
+// "pkg.F.gowrap1"); a check that waits sees its real frames once it runs.
 func IgnoreTopFunction(name string) Option {
 	return ignoreName("IgnoreTopFunction", name, func(g *Goroutine) bool {
 		return g.TopFunction() == name
