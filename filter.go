@@ -39,7 +39,17 @@ func isRuntimeService(g *Goroutine) bool {
 
 // ignoredByDefault reports goroutines no check ever reports.
 func ignoredByDefault(g *Goroutine) bool {
-	return isTestingGoroutine(g) || isRuntimeService(g)
+	return isTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
+}
+
+// inBubble reports goroutines of a testing/synctest bubble. Synctest owns
+// them: synctest.Test returns only once every goroutine of its bubble has
+// exited, and fails the test itself ("deadlock: main bubble goroutine has
+// exited but blocked goroutines remain") when some are blocked for good.
+// Reporting them too would report one leak twice, after waiting MaxWait
+// for goroutines synctest is about to fail on anyway.
+func inBubble(g *Goroutine) bool {
+	return g.Bubble != 0
 }
 
 // ignored reports whether the configuration excludes g, by default rule,
