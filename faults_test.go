@@ -135,3 +135,18 @@ func TestFaultsDumpLargerThanAnyBufferIsReadWhole(t *testing.T) {
 	assert.Contains(t, out, `[1/1] 6000 goroutines in state "chan receive"`)
 	assert.Less(t, len(out), 16<<10, "report size")
 }
+
+// Verify through a saved t whose subtest has finished: a clear message
+// (then the testing package's own panic for a finished t), and the
+// calling test's check is not disturbed.
+func TestFaultsVerifyOnFinishedTest(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "faults", nil, "-run", "^TestVerifyFinishedSubtest$")
+	require.Equal(t, 1, run.exitCode, run.raw)
+	run.requireOutcomes(t, 1, map[string]string{"TestVerifyFinishedSubtest": "fail", "TestVerifyFinishedSubtest/sub": "pass"})
+	out := run.output["TestVerifyFinishedSubtest"]
+	assert.Contains(t, out, "leakcheck: Verify called for TestVerifyFinishedSubtest/sub after the test function returned; call Verify as the first line of the test")
+	assert.Contains(t, out, "recovered: Fail in goroutine after TestVerifyFinishedSubtest/sub has completed")
+	assert.Contains(t, out, "leakcheck: TestVerifyFinishedSubtest leaked 1 goroutine;")
+	assert.Contains(t, out, "blocked in: "+faultsPkg+"sendForever")
+}

@@ -17,6 +17,14 @@ var active sync.Map // testing.TB -> true
 // check that runs when t ends.
 func startScope(t testing.TB, cfg *config) {
 	t.Helper()
+	if t.Context().Err() != nil {
+		// The test function has returned: in a cleanup nothing is left to
+		// attribute, and after the test its cleanups never run again, so
+		// a scope would only mislabel the calling goroutine. Using a
+		// finished t makes the testing package panic, after this message.
+		t.Errorf("leakcheck: Verify called for %s after the test function returned; call Verify as the first line of the test", t.Name())
+		return
+	}
 	if _, loaded := active.LoadOrStore(t, true); loaded {
 		return
 	}

@@ -174,3 +174,17 @@ func TestBigDump(t *testing.T) {
 	buf := make([]byte, 512<<20)
 	t.Logf("dump size: %d bytes", runtime.Stack(buf, true))
 }
+
+// Verify through a t saved beyond its subtest: the testing package panics
+// at the use of a finished t, after leakcheck's message; the parent's own
+// check still catches the parent's leak.
+func TestVerifyFinishedSubtest(t *testing.T) {
+	leakcheck.Verify(t, wait)
+	var saved *testing.T
+	t.Run("sub", func(t *testing.T) { saved = t })
+	func() {
+		defer func() { t.Logf("recovered: %v", recover()) }()
+		leakcheck.Verify(saved)
+	}()
+	go sendForever(make(chan int))
+}
