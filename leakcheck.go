@@ -34,6 +34,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -52,9 +53,9 @@ import (
 // goroutines to finish, returns as soon as they have, and fails at once
 // for goroutines the runtime proves leaked. Later calls for the same test
 // do nothing. Invalid options fail the test, but the check still runs
-// with the valid ones.
+// with the valid ones. A nil t, with nowhere to report, panics.
 func Verify(t testing.TB, opts ...Option) {
-	if t == nil {
+	if t == nil || isNilPointer(t) {
 		panic("leakcheck: Verify called with a nil testing.TB; pass the test's t")
 	}
 	t.Helper()
@@ -94,13 +95,14 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	remember(before)
 	code := m.Run()
 	if err := cfg.err(); err != nil {
+		// Reported, and the check still runs with the valid options.
 		fmt.Fprintln(w, err)
-		if code == 0 {
-			code = 1
-		}
 	}
 	if code != 0 && !cfg.checkOnFail {
 		return code
+	}
+	if cfg.err() != nil {
+		code = 1
 	}
 	existed := before.sortedIDs()
 	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
@@ -164,6 +166,13 @@ type LeakError struct {
 
 // Error returns the human-readable report.
 func (e *LeakError) Error() string { return e.report }
+
+// isNilPointer reports a nil pointer in a non-nil interface, such as a
+// *testing.T variable that was never set.
+func isNilPointer(t testing.TB) bool {
+	v := reflect.ValueOf(t)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}
 
 func binaryName() string {
 	name := filepath.Base(os.Args[0])

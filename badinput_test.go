@@ -1,0 +1,278 @@
+package leakcheck
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recorder is a testing.TB that records what Verify reports and runs its
+// cleanups when told, so that a test can watch a check fail without
+// failing itself. Everything else goes to the real test.
+type recorder struct {
+	testing.TB
+	name string
+	ctx  context.Context // nil: the real test's
+
+	mu       sync.Mutex
+	errors   []string
+	logs     []string
+	cleanups []func()
+}
+
+func newRecorder(t *testing.T, name string) *recorder {
+	return &recorder{TB: t, name: name}
+}
+
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Helper()      {}
+
+func (r *recorder) Context() context.Context {
+	if r.ctx != nil {
+		return r.ctx
+	}
+	return r.TB.Context()
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.logs = append(r.logs, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Cleanup(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cleanups = append(r.cleanups, f)
+}
+
+// finish runs the cleanups, last first, as the testing package does.
+func (r *recorder) finish() {
+	for {
+		r.mu.Lock()
+		if len(r.cleanups) == 0 {
+			r.mu.Unlock()
+			return
+		}
+		f := r.cleanups[len(r.cleanups)-1]
+		r.cleanups = r.cleanups[:len(r.cleanups)-1]
+		r.mu.Unlock()
+		f()
+	}
+}
+
+func (r *recorder) allErrors() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.errors, "\n")
+}
+
+// leakUntilCleanup starts a goroutine that blocks until the real test
+// ends, so that the recorder's check sees a leak and the real test's
+// process does not keep it.
+func leakUntilCleanup(t *testing.T) {
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func() { <-stop }()
+}
+
+// fast keeps the checks of these tests short: their leaks are real.
+var fast = MaxWait(20 * time.Millisecond)
+
+// Every invalid option fails the test with an error that says what is
+// wrong, and the check still runs with the valid options: a leak is
+// still caught.
+func TestBadOptionsStillCheck(t *testing.T) {
+	cases := []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"empty IgnoreTopFunction", IgnoreTopFunction(""), "leakcheck: IgnoreTopFunction: empty function name"},
+		{"blank IgnoreAnyFunction", IgnoreAnyFunction(" \t"), "leakcheck: IgnoreAnyFunction: empty function name"},
+		{"empty IgnoreCreatedBy", IgnoreCreatedBy(""), "leakcheck: IgnoreCreatedBy: empty function name"},
+		{"name with spaces", IgnoreTopFunction("main.worker (leaked)"),
+			`leakcheck: IgnoreTopFunction("main.worker (leaked)"): a function name has no spaces; use the name as printed in a stack trace, e.g. "net/http.(*persistConn).readLoop"`},
+		{"name with newline", IgnoreCreatedBy("main.f\nmain.g"), `leakcheck: IgnoreCreatedBy("main.f\nmain.g"): a function name has no spaces`},
+		{"negative MaxWait", MaxWait(-time.Second), "leakcheck: MaxWait(-1s): the wait must not be negative"},
+		{"nil Option", nil, "leakcheck: nil Option"},
+		{"nil IgnoreIf", IgnoreIf(nil), "leakcheck: IgnoreIf: nil match function"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRecorder(t, "TestBad/"+c.name)
+			Verify(r, c.opt, fast)
+			leakUntilCleanup(t)
+			r.finish()
+			errs := r.allErrors()
+			assert.Contains(t, errs, c.want)
+			assert.Contains(t, errs, "leakcheck: TestBad/"+c.name+" leaked 1 goroutine")
+		})
+	}
+}
+
+// An invalid option never widens what is ignored: an empty name matches
+// nothing, even goroutines whose stack is unknown.
+func TestBadOptionsIgnoreNothing(t *testing.T) {
+	cfg := buildConfig([]Option{IgnoreTopFunction(""), IgnoreAnyFunction(""), IgnoreCreatedBy(""), IgnoreIf(nil), nil})
+	assert.Len(t, cfg.errs, 5)
+	assert.Empty(t, cfg.ignores)
+	assert.False(t, cfg.ignored(&Goroutine{ID: 7, State: "chan send"}))
+}
+
+// A bad LEAKCHECK_MAX_WAIT fails the test with an error naming the
+// variable; the check still runs, with the default or the option's wait.
+func TestBadMaxWaitEnv(t *testing.T) {
+	cases := []struct{ value, want string }{
+		{"soon", `leakcheck: LEAKCHECK_MAX_WAIT="soon" is not a duration; use a Go duration such as "10s" or "500ms"`},
+		{"10", `leakcheck: LEAKCHECK_MAX_WAIT="10" is not a duration`},
+		{"-1s", `leakcheck: LEAKCHECK_MAX_WAIT="-1s" is negative; use a duration of zero or more`},
+		{"1e400s", `leakcheck: LEAKCHECK_MAX_WAIT="1e400s" is not a duration`},
+		{"5 s", `leakcheck: LEAKCHECK_MAX_WAIT="5 s" is not a duration`},
+	}
+	for _, c := range cases {
+		t.Run(c.value, func(t *testing.T) {
+			t.Setenv(MaxWaitEnv, c.value)
+			cfg := buildConfig([]Option{fast})
+			require.Len(t, cfg.errs, 1)
+			assert.ErrorContains(t, cfg.errs[0], c.want)
+			assert.Equal(t, 20*time.Millisecond, cfg.maxWait, "the option's wait still applies")
+
+			r := newRecorder(t, "TestBadEnv")
+			Verify(r, fast)
+			leakUntilCleanup(t)
+			r.finish()
+			assert.Contains(t, r.allErrors(), c.want)
+			assert.Contains(t, r.allErrors(), "leakcheck: TestBadEnv leaked 1 goroutine")
+		})
+	}
+	t.Run("blank means unset", func(t *testing.T) {
+		t.Setenv(MaxWaitEnv, "  ")
+		cfg := buildConfig(nil)
+		assert.Empty(t, cfg.errs)
+		assert.Equal(t, DefaultMaxWait, cfg.maxWait)
+	})
+	t.Run("spaces around a duration are fine", func(t *testing.T) {
+		t.Setenv(MaxWaitEnv, " 2s ")
+		cfg := buildConfig([]Option{MaxWait(time.Second)})
+		assert.Empty(t, cfg.errs)
+		assert.Equal(t, 2*time.Second, cfg.maxWait, "the environment raises the option")
+	})
+}
+
+func TestVerifyNil(t *testing.T) {
+	const msg = "leakcheck: Verify called with a nil testing.TB; pass the test's t"
+	assert.PanicsWithValue(t, msg, func() { Verify(nil) })
+	// A nil *testing.T in a non-nil interface, e.g. a t saved in a
+	// variable that was never set.
+	var unset *testing.T
+	assert.PanicsWithValue(t, msg, func() { Verify(unset) })
+	var unsetB *testing.B
+	assert.PanicsWithValue(t, msg, func() { Verify(unsetB) })
+}
+
+// Verify from a goroutine that is not the test's says so, and still
+// checks the goroutines started after it by that goroutine.
+func TestVerifyFromOtherGoroutine(t *testing.T) {
+	t.Parallel()
+	r := newRecorder(t, "TestFromOther")
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	started := make(chan struct{})
+	go func() {
+		Verify(r, fast)
+		go func() { <-stop }()
+		close(started)
+	}()
+	<-started
+	r.finish()
+	errs := r.allErrors()
+	assert.Regexp(t, `leakcheck: Verify was called from goroutine \d+, which is not the goroutine running TestFromOther; call it from the test function itself`, errs)
+	assert.Contains(t, errs, "leakcheck: TestFromOther leaked 1 goroutine")
+}
+
+// Concurrent Verify calls for one test register exactly one check.
+func TestVerifyConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	r := newRecorder(t, "TestConcurrent")
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			Verify(r, fast)
+		})
+	}
+	close(start)
+	wg.Wait()
+	r.mu.Lock()
+	n := len(r.cleanups)
+	r.mu.Unlock()
+	assert.Equal(t, 1, n, "checks registered")
+	r.finish()
+	// Verify is idempotent again once the check has run: a new check may
+	// be registered.
+	Verify(r, fast)
+	r.mu.Lock()
+	n = len(r.cleanups)
+	r.mu.Unlock()
+	assert.Equal(t, 1, n)
+	r.finish()
+}
+
+// Verify after the test function has finished (in a cleanup, or through a
+// t saved beyond its test) cannot attribute anything: it says so, and
+// changes nothing about the calling goroutine, whose own test's check
+// still catches its leaks.
+func TestVerifyAfterTestFinished(t *testing.T) {
+	parent := newRecorder(t, "TestParent")
+	Verify(parent, fast)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	finished := newRecorder(t, "TestParent/finished")
+	finished.ctx = ctx
+	Verify(finished, fast)
+	assert.Contains(t, finished.allErrors(),
+		"leakcheck: Verify called for TestParent/finished after the test function returned; call Verify as the first line of the test")
+	assert.Empty(t, finished.cleanups, "no check registered")
+
+	leakUntilCleanup(t) // the parent's leak
+	parent.finish()
+	assert.Contains(t, parent.allErrors(), "leakcheck: TestParent leaked 1 goroutine")
+}
+
+type fakeM func() int
+
+func (m fakeM) Run() int { return m() }
+
+func leakForMain(stop chan struct{}) { <-stop }
+
+// VerifyTestMain with an invalid option reports it, fails, and still
+// checks for leaks with the valid options.
+func TestVerifyTestMainBadOptionStillChecks(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	var out strings.Builder
+	code := runMain(fakeM(func() int {
+		go leakForMain(stop)
+		return 0
+	}), &out, []Option{IgnoreTopFunction(""), fast})
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out.String(), "leakcheck: IgnoreTopFunction: empty function name")
+	assert.Contains(t, out.String(), "leakcheck: the tests of ")
+	assert.Contains(t, out.String(), "blocked in: github.com/leakcheck/leakcheck.leakForMain")
+}
