@@ -9,6 +9,9 @@
 #   scripts/stress.sh --quick     what CI runs: -count=2 -cpu=1,2 and
 #                                 GOMAXPROCS=1 -count=1, no burner (< 3 min)
 #   scripts/stress.sh --no-burner full, without the CPU burner
+#   scripts/stress.sh --burn-minutes=N
+#                                 full, stopping the burner after N minutes
+#                                 (on a shared machine)
 #
 # The toolchain is whatever "go" is; set GOTOOLCHAIN=go1.27.4 or
 # GOEXPERIMENT=goroutineleakprofile to stress the leak-proof path.
@@ -18,11 +21,13 @@ cd "$(dirname "$0")/.."
 
 mode=full
 burner=1
+burn_minutes=0
 for arg in "$@"; do
 	case "$arg" in
 	--quick) mode=quick; burner=0 ;;
 	--no-burner) burner=0 ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	--burn-minutes=*) burn_minutes=${arg#--burn-minutes=} ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "stress.sh: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -42,6 +47,14 @@ if [[ $burner == 1 ]]; then
 		pids+=("$!")
 	done
 	echo "stress.sh: $cores CPU burners running (pids ${pids[*]})"
+	if [[ $burn_minutes -gt 0 ]]; then
+		(
+			sleep "$((burn_minutes * 60))"
+			kill "${pids[@]}" 2>/dev/null || true
+			echo "stress.sh: CPU burners stopped after $burn_minutes minutes"
+		) &
+		pids+=("$!")
+	fi
 fi
 
 log=$(mktemp "${TMPDIR:-/tmp}/leakcheck-stress.XXXXXX")
