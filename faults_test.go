@@ -1,6 +1,8 @@
 package leakcheck_test
 
 import (
+	"io/fs"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -149,4 +151,45 @@ func TestFaultsVerifyOnFinishedTest(t *testing.T) {
 	assert.Contains(t, out, "recovered: Fail in goroutine after TestVerifyFinishedSubtest/sub has completed")
 	assert.Contains(t, out, "leakcheck: TestVerifyFinishedSubtest leaked 1 goroutine;")
 	assert.Contains(t, out, "blocked in: "+faultsPkg+"sendForever")
+}
+
+// Test names that are awkward as file names or labels (slashes, spaces,
+// unicode, "..", quotes, label syntax) are named exactly in reports, as
+// the testing package spells them, and nothing is written to files.
+func TestFaultsWeirdTestNames(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "names", nil)
+	require.Equal(t, 1, run.exitCode, run.raw)
+	names := []string{
+		"TestNames/a/b", "TestNames/with_space", "TestNames/ünïcödé-名前", "TestNames/..",
+		"TestNames/../../escape", "TestNames/#00", "TestNames/tab_here", `TestNames/back\slash`,
+		`TestNames/quote"d`, "TestNames/leakcheck:1", "TestNames/{k:_v}",
+	}
+	want := map[string]string{"TestNames": "fail"}
+	for _, name := range names {
+		want[name] = "fail"
+	}
+	run.requireOutcomes(t, 1, want)
+	for _, name := range names {
+		out := run.output[name]
+		assert.Contains(t, out, "leakcheck: "+name+" leaked 1 goroutine;", name)
+		assert.Contains(t, out, "(test "+name+")", name)
+		assert.Equal(t, 1, strings.Count(out, "leakcheck: "), "only its own report: %s\n%s", name, out)
+	}
+	// No file anywhere in the module is named after a test.
+	root, err := filepath.Abs(".")
+	require.NoError(t, err)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // another engineer's files come and go
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		for _, token := range []string{"escape", "名前", "with_space", "back\\slash", "quote\"d", "{k:"} {
+			assert.NotContains(t, d.Name(), token, "file written for a test name: %s", path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
 }
