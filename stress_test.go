@@ -3,6 +3,7 @@ package leakcheck_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,11 +76,10 @@ func TestStress(t *testing.T) {
 	}
 }
 
+// toolchainName names the toolchain that built this test, which is the
+// one that runs the stress package too.
 func toolchainName() string {
-	v := os.Getenv("GOTOOLCHAIN")
-	if v == "" || v == "auto" || v == "local" {
-		v = "local toolchain"
-	}
+	v := runtime.Version()
 	if exp := os.Getenv("GOEXPERIMENT"); exp != "" {
 		v += " GOEXPERIMENT=" + exp
 	}
