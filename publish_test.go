@@ -147,7 +147,8 @@ func TestProfileAndJSONOfLeaks(t *testing.T) {
 		assert.Equal(t, "publish_test.go", filepath.Base(r.Top.File))
 		assert.Positive(t, r.Top.Line)
 		assert.Positive(t, r.CreatedBy.Line)
-		assert.InDelta(t, 1.0, r.CheckSeconds, 0.5)
+		// MaxWait, or less where the runtime proves the leak (go1.27).
+		assert.True(t, r.CheckSeconds >= 0 && r.CheckSeconds < 1.5, "check_seconds %v", r.CheckSeconds)
 		assert.True(t, strings.HasPrefix(r.Stack, "goroutine "), r.Stack)
 		assert.Contains(t, run.output[r.Test], "go tool pprof -http=: "+r.Profile, "the report names the profile")
 		if r.Test == "TestLeakTwoKinds" {
