@@ -54,6 +54,14 @@ import (
 // for goroutines the runtime proves leaked. Later calls for the same test
 // do nothing. Invalid options fail the test, but the check still runs
 // with the valid ones. A nil t, with nowhere to report, panics.
+//
+// In a benchmark, Verify(b) checks at the end of every round of the b.N
+// ramp, after the timer has stopped; call it before b.Loop, or before
+// b.ResetTimer, to keep its own cost out of the measurement. In a fuzz
+// target, Verify(f) checks once, after all inputs, and Verify(t) in the
+// fuzz function checks each input. Goroutines of a testing/synctest
+// bubble are never reported: synctest.Test waits for them, or fails the
+// test itself when they stay blocked.
 func Verify(t testing.TB, opts ...Option) {
 	if t == nil || isNilPointer(t) {
 		panic("leakcheck: Verify called with a nil testing.TB; pass the test's t")
