@@ -14,6 +14,8 @@
 //   - waitgroup: a sync.WaitGroup whose Add and Done do not match.
 //   - mutex: a mutex left locked on an error path.
 //   - iterpull: an iter.Pull whose stop function is never called.
+//   - testifysuite: leakcheck in a testify suite, per test and per suite,
+//     catching a cache whose Close forgets its background goroutine.
 //
 // The tests of the buggy versions are skipped unless LEAKCHECK_DEMO is
 // set:
