@@ -35,6 +35,8 @@ type verdict struct {
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime, or maxWait has passed.
 func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
+	shared.waiting.Add(1)
+	defer shared.waiting.Add(-1)
 	start := time.Now()
 	deadline := start.Add(maxWait)
 	sleep := firstPoll

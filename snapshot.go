@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,12 +40,15 @@ var (
 
 // shared coalesces the snapshots of concurrent checks: parallel tests
 // that check at the same time share one dump, and dumps, which stop the
-// world, take at most about half of the time.
+// world, take at most about half of the time while several checks wait.
+// A check alone spaces its own dumps (see waitForLeaks), so it is not
+// slowed down: sequential tests pay one dump per check and no sleep.
 var shared struct {
 	sync.Mutex
 	inflight *dumpCall
 	last     *dumpCall
-	started  uint64 // dumps started so far
+	started  uint64       // dumps started so far
+	waiting  atomic.Int32 // checks inside waitForLeaks
 }
 
 type dumpCall struct {
@@ -82,7 +86,7 @@ func snapshotAfter(after time.Time) (*snapshot, error) {
 		shared.inflight = c
 		prev := shared.last
 		shared.Unlock()
-		if prev != nil {
+		if prev != nil && shared.waiting.Load() > 1 {
 			// Leave the world running at least as long as the last dump
 			// stopped it (never longer: the clocks may differ, see above).
 			cost := prev.end.Sub(prev.start)
