@@ -23,8 +23,9 @@ func parseDump(dump string) []Goroutine {
 	// slices; counting is much cheaper than reallocating. Every header
 	// but the first follows a newline; "created by f in goroutine N"
 	// does not count.
-	gs := make([]Goroutine, 0, strings.Count(dump, "\ngoroutine ")+1)
-	frames := make([]Frame, 0, strings.Count(dump, "\n\t"))
+	headers, positions := countLines(dump)
+	gs := make([]Goroutine, 0, headers+1)
+	frames := make([]Frame, 0, positions)
 	rest := dump
 	// Skip to the first header.
 	for rest != "" && !isHeader(rest) {
@@ -35,6 +36,30 @@ func parseDump(dump string) []Goroutine {
 		rest, frames = parseBlock(&gs[len(gs)-1], rest, frames)
 	}
 	return gs
+}
+
+// countLines returns, in one pass, the number of lines that start with
+// "goroutine " and with a tab, not counting the first line:
+// strings.Count(dump, "\ngoroutine ") and strings.Count(dump, "\n\t").
+func countLines(dump string) (headers, positions int) {
+	for {
+		i := strings.IndexByte(dump, '\n')
+		if i < 0 {
+			return headers, positions
+		}
+		dump = dump[i+1:]
+		if dump == "" {
+			return headers, positions
+		}
+		switch dump[0] {
+		case '\t':
+			positions++
+		case 'g':
+			if strings.HasPrefix(dump, "goroutine ") {
+				headers++
+			}
+		}
+	}
 }
 
 // isHeader reports whether the line s starts with a goroutine header:
@@ -144,6 +169,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 // out of a deep stack: "...12 frames elided..." or
 // "...additional frames elided...", possibly indented.
 func isElided(line string) bool {
+	if line == "" || line[0] != '.' && line[0] != ' ' && line[0] != '\t' {
+		return false // the common case, a function line
+	}
 	line = strings.TrimLeft(line, " \t")
 	return strings.HasPrefix(line, "...") && strings.HasSuffix(line, " frames elided...")
 }
