@@ -77,14 +77,9 @@ func TestStress(t *testing.T) {
 }
 
 // toolchainName names the toolchain that built this test, which is the
-// one that runs the stress package too.
-func toolchainName() string {
-	v := runtime.Version()
-	if exp := os.Getenv("GOEXPERIMENT"); exp != "" {
-		v += " GOEXPERIMENT=" + exp
-	}
-	return v
-}
+// one that runs the stress package too, with its experiments
+// ("go1.26.8-X:goroutineleakprofile").
+func toolchainName() string { return runtime.Version() }
 
 type stressSummary struct {
 	runs, tests, results       int
