@@ -134,7 +134,7 @@ func dumpAll() (string, error) {
 		if len(dumpBuf) >= maxDumpSize {
 			return "", errors.New("leakcheck: the goroutine dump is larger than 1 GiB; too many goroutines to check")
 		}
-		dumpBuf = make([]byte, min(2*len(dumpBuf), maxDumpSize))
+		dumpBuf = make([]byte, min(4*len(dumpBuf), maxDumpSize)) // each failed try costs a full traceback
 	}
 }
 
