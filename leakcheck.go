@@ -113,15 +113,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		code = 1
 	}
 	existed := before.sortedIDs()
-	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
-		for i := range s.goroutines {
-			g := &s.goroutines[i]
-			if g.ID != self && !containsID(existed, g.ID) && !cfg.ignored(g) {
-				leaks = append(leaks, g)
-			}
-		}
-		return leaks, nil
-	})
+	v, err := waitForLeaks(cfg.maxWait, allExcept(cfg, self, existed))
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return 1
@@ -147,15 +139,7 @@ func Find(opts ...Option) error {
 		return err
 	}
 	self := selfStack().ID
-	v, err := waitForLeaks(cfg.maxWait, func(s *snapshot) (leaks, _ []*Goroutine) {
-		for i := range s.goroutines {
-			g := &s.goroutines[i]
-			if g.ID != self && !cfg.ignored(g) {
-				leaks = append(leaks, g)
-			}
-		}
-		return leaks, nil
-	})
+	v, err := waitForLeaks(cfg.maxWait, allExcept(cfg, self, nil))
 	if err != nil {
 		return err
 	}
@@ -163,6 +147,21 @@ func Find(opts ...Option) error {
 		return nil
 	}
 	return &LeakError{Goroutines: v.leaks, report: formatReport("the program", v, cfg.maxWait)}
+}
+
+// allExcept classifies as leaks all goroutines but the caller (self),
+// those in the sorted ID list existed, and those cfg ignores: the
+// process-wide check of VerifyTestMain and Find.
+func allExcept(cfg *config, self uint64, existed []uint64) classifier {
+	return func(s *snapshot) (leaks, _ []*Goroutine) {
+		for i := range s.goroutines {
+			g := &s.goroutines[i]
+			if g.ID != self && !containsID(existed, g.ID) && !cfg.ignored(g) {
+				leaks = append(leaks, g)
+			}
+		}
+		return leaks, nil
+	}
 }
 
 // A LeakError reports goroutines that outlived a check.

@@ -84,15 +84,22 @@ func newResolver(s *snapshot) *resolver {
 }
 
 func (r *resolver) goroutine(id uint64) *Goroutine {
-	if r.byID == nil {
-		r.byID = make(map[uint64]*Goroutine, len(r.snap.goroutines))
-		r.memo = make(map[uint64]owner)
-		for i := range r.snap.goroutines {
-			g := &r.snap.goroutines[i]
-			r.byID[g.ID] = g
-		}
-	}
+	r.index()
 	return r.byID[id]
+}
+
+// index builds the ID lookup on first use: checks that never follow a
+// creator link never pay for it.
+func (r *resolver) index() {
+	if r.byID != nil {
+		return
+	}
+	r.byID = make(map[uint64]*Goroutine, len(r.snap.goroutines))
+	r.memo = make(map[uint64]owner)
+	for i := range r.snap.goroutines {
+		g := &r.snap.goroutines[i]
+		r.byID[g.ID] = g
+	}
 }
 
 // owner follows g's creator chain to the first goroutine that carries a
@@ -105,7 +112,7 @@ func (r *resolver) owner(g *Goroutine) owner {
 	if isTestingGoroutine(g) {
 		return owner{test: g.ID}
 	}
-	r.goroutine(0) // build the index
+	r.index()
 	if o, ok := r.memo[g.ID]; ok {
 		return o
 	}
