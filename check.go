@@ -6,14 +6,15 @@ import (
 
 // Polling: the first look is immediate; after that the check polls two
 // counters that cost nanoseconds (goroutines alive, goroutines created),
-// with a sleep that starts in microseconds and doubles up to maxPoll. A
-// new dump is taken only when a counter moved, or every maxStale so that
-// changes of state are seen too. maxPoll bounds how late a check notices
-// that the last goroutine exited.
+// with a sleep that starts in microseconds and doubles up to maxPoll.
+// maxPoll bounds how late a check notices that the last goroutine exited.
 const (
 	firstPoll = 10 * time.Microsecond
 	maxPoll   = time.Millisecond
-	maxStale  = 10 * time.Millisecond
+	// maxStale is how old a snapshot may grow, where the runtime can prove
+	// leaks, before the check looks again: goroutines block (and become
+	// provable) without any counter moving.
+	maxStale = 10 * time.Millisecond
 	// firstProof is the pause before asking the runtime again to prove
 	// leaks when the first proof left goroutines unproven; it doubles each
 	// time, so a slow shutdown costs a handful of garbage collections.
@@ -39,22 +40,20 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 	defer shared.waiting.Add(-1)
 	start := time.Now()
 	deadline := start.Add(maxWait)
-	sleep := firstPoll
+	w := waiter{deadline: deadline, sleep: firstPoll}
 	var (
-		lastProof     time.Time
-		proofPause    = firstProof
-		lastProofFor  uint64
-		proofUseful   = leakProfile != nil
-		lastDumpCost  time.Duration
-		lastDumpStart time.Time
+		lastProof    time.Time
+		proofPause   = firstProof
+		lastProofFor uint64
+		proofUseful  = leakProfile != nil
 	)
 	for {
-		lastDumpStart = time.Now()
-		snap, err := snapshotAfter(lastDumpStart)
+		dumpStart := time.Now()
+		snap, err := snapshotAfter(dumpStart)
 		if err != nil {
 			return verdict{}, err
 		}
-		lastDumpCost = time.Since(lastDumpStart)
+		dumpCost := time.Since(dumpStart)
 		leaks, unknown := classify(snap)
 		v := verdict{leaks: leaks, unknown: unknown, snap: snap, waited: time.Since(start)}
 		if len(leaks) == 0 || allProven(leaks) {
@@ -77,25 +76,68 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 			remember(snap)
 			return v, nil
 		}
-		// Wait for a counter to move, for the snapshot to grow stale, or for
-		// the deadline. Dumps stop the world, so keep at least twice a
-		// dump's cost between two of them.
-		staleAt := lastDumpStart.Add(max(maxStale, 2*lastDumpCost))
-		live, created := snap.live, snap.created
-		for {
-			time.Sleep(min(sleep, time.Until(deadline)))
-			sleep = min(2*sleep, maxPoll)
-			now := time.Now()
-			if !now.Before(deadline) || !now.Before(staleAt) {
-				break
-			}
-			if l, c := liveCounts(); l != live || c != created || c == 0 {
-				if now.Sub(lastDumpStart) >= 2*lastDumpCost {
-					break
-				}
-			}
+		// Without proofs, only goroutines starting or exiting can change
+		// the verdict, and the counters show both.
+		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)
+	}
+}
+
+// A waiter paces the snapshots of one check.
+type waiter struct {
+	deadline time.Time
+	sleep    time.Duration // the next poll's sleep
+}
+
+// wait returns when a new snapshot may change the verdict on the
+// candidates goroutines that snap blamed, a dump of which began at
+// dumpStart and took dumpCost:
+//
+//   - at once when enough goroutines exited since snap for all the
+//     candidates to be gone, so that a passing check ends right after the
+//     last exit;
+//   - when another goroutine started or exited, but no sooner than twice
+//     dumpCost after dumpStart: dumps stop the world, and the goroutines
+//     being waited for need it to run;
+//   - when snap is maxStale old, if stale is set, and no sooner either;
+//   - at the deadline.
+func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, stale bool) {
+	stale = stale || snap.created == 0 // a start and an exit may leave the count unchanged
+	spaced := dumpStart.Add(2 * dumpCost)
+	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
+	for {
+		time.Sleep(min(w.sleep, time.Until(w.deadline)))
+		w.sleep = min(2*w.sleep, maxPoll)
+		now := time.Now()
+		if !now.Before(w.deadline) || stale && !now.Before(staleAt) {
+			return
+		}
+		live, created := liveCounts()
+		if exitedSince(snap, live, created) >= candidates {
+			return
+		}
+		if (live != snap.live || created != snap.created) && !now.Before(spaced) {
+			return
 		}
 	}
+}
+
+// exitedSince returns how many goroutines may have exited since the dump
+// of snap, given the counters read now: at least as many as did. Every
+// goroutine created is alive or has exited, so created minus alive counts
+// the exits; snap's counters were read before its dump, created first,
+// and these after, alive first, so that goroutines starting in between
+// can only make the count larger. Without a creation count it counts any
+// change as possibly all exits.
+func exitedSince(snap *snapshot, live int, created uint64) int {
+	if snap.created == 0 || created == 0 {
+		if live != snap.live {
+			return int(^uint(0) >> 1)
+		}
+		return 0
+	}
+	before := int64(snap.created) - int64(snap.live)
+	now := int64(created) - int64(live)
+	return int(max(0, now-before))
 }
 
 func allProven(gs []*Goroutine) bool {

@@ -25,6 +25,9 @@ type scope struct {
 	// Verify: only then can a goroutine in before be the test's.
 	late   bool
 	labels map[string]string // the test goroutine's labels before Verify
+	// created is the runtime's count of goroutines created, read by
+	// Verify; 0 if unknown.
+	created uint64
 }
 
 // scopes remembers every scope of the process, so that any report can
@@ -201,52 +204,67 @@ func containsID(sorted []uint64, id uint64) bool {
 	return found
 }
 
-// latest remembers the most recent snapshot. A test that starts right
-// after another test's check reuses it as its "before" set when the
-// runtime's creation counter shows that no goroutine but the new test's
-// own started in between, which saves a dump per test.
+// latest remembers the goroutines known to exist at one moment: those of
+// the most recent snapshot, plus the test goroutines that Verify has seen
+// start since. A test that starts while the runtime's creation count
+// shows that no goroutine but its own started since then takes them as
+// its "before" set, which saves a dump per test. IDs of goroutines that
+// exited since do no harm: the runtime never reuses an ID.
 var latest struct {
 	sync.Mutex
-	snap *snapshot
+	snap    *snapshot
+	ids     []uint64 // sorted; nil for snap's own IDs
+	created uint64   // the creation count that ids account for; 0 if unknown
 }
+
+// maxAdded bounds the test goroutines added to the latest snapshot's IDs
+// before Verify takes a new dump: long runs of tests that start no
+// goroutine would otherwise grow the list without end.
+const maxAdded = 256
 
 func remember(s *snapshot) {
 	latest.Lock()
-	latest.snap = s
+	latest.snap, latest.ids, latest.created = s, nil, s.created
 	latest.Unlock()
 }
 
 // goroutinesBefore returns the sorted IDs of all goroutines alive now,
-// from the latest snapshot when that is still exact, else from a new one.
-// It also reports whether the goroutine self has started goroutines that
-// are still alive: then Verify was called late (deferred, say), and
+// from what latest knows when that is still exact, else from a new
+// snapshot, and the count of goroutines created so far, read first. It
+// also reports whether the goroutine self has started goroutines that are
+// still alive: then Verify was called late (deferred, say), and
 // goroutines in the "before" set may still be the test's own.
-func goroutinesBefore(self uint64) (ids []uint64, late bool, err error) {
-	_, created := liveCounts()
+func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err error) {
+	_, created = liveCounts()
 	latest.Lock()
-	prev := latest.snap
+	snap, ids, known := latest.snap, latest.ids, latest.created
 	latest.Unlock()
-	if prev != nil && prev.created != 0 && created != 0 {
-		ids := prev.sortedIDs()
-		var expected uint64 // creations since prev that we can account for
-		if !containsID(ids, self) {
-			expected = 1 // the test goroutine itself
+	if snap != nil && known != 0 && created != 0 {
+		if ids == nil {
+			ids = snap.sortedIDs()
 		}
-		if created-prev.created == expected {
-			if expected == 1 {
-				// Self is newer than prev, and nothing else started since.
-				i, _ := slices.BinarySearch(ids, self)
-				return slices.Insert(ids, i, self), false, nil
+		switch {
+		case created == known && containsID(snap.sortedIDs(), self):
+			return ids, created, snap.hasChildOf(self), nil
+		case created == known+1 && !containsID(ids, self) && len(ids) < len(snap.goroutines)+maxAdded:
+			// Self is newer than what latest knows, and nothing else
+			// started since. Insert into a copy: ids may be shared.
+			i, _ := slices.BinarySearch(ids, self)
+			ids = slices.Insert(slices.Clip(ids), i, self)
+			latest.Lock()
+			if latest.snap == snap && latest.created == known {
+				latest.ids, latest.created = ids, created
 			}
-			return ids, prev.hasChildOf(self), nil
+			latest.Unlock()
+			return ids, created, false, nil
 		}
 	}
 	s, err := snapshotAfter(time.Now())
 	if err != nil {
-		return nil, false, err
+		return nil, created, false, err
 	}
 	remember(s)
-	return s.sortedIDs(), s.hasChildOf(self), nil
+	return s.sortedIDs(), created, s.hasChildOf(self), nil
 }
 
 // hasChildOf reports whether a goroutine in s was started by parent.

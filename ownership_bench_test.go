@@ -27,7 +27,7 @@ func BenchmarkOwnership(b *testing.B) {
 			remember(snap)
 			for b.Loop() {
 				g := selfStack()
-				if _, _, err := goroutinesBefore(g.ID); err != nil {
+				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
 				}
 				setLabels(g.Labels, "1")

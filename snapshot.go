@@ -15,11 +15,12 @@ import (
 )
 
 // A snapshot is what one read of the runtime saw: every goroutine, and
-// the number of goroutines ever created, read before the dump so that a
-// later unchanged count proves no goroutine was created since.
+// the runtime's counters read just before the dump, so that later
+// readings tell whether goroutines started or exited since (see
+// exitedSince).
 type snapshot struct {
 	goroutines []Goroutine
-	live       int    // runtime.NumGoroutine before the dump
+	live       int    // runtime.NumGoroutine, read after created
 	created    uint64 // goroutines created since program start; 0 if unknown
 
 	idsOnce sync.Once
@@ -107,7 +108,8 @@ func snapshotAfter(after time.Time) (*snapshot, error) {
 func takeSnapshot() (*snapshot, error) {
 	dumpMu.Lock()
 	defer dumpMu.Unlock()
-	live, created := runtime.NumGoroutine(), goroutinesCreated()
+	created := goroutinesCreated()
+	live := runtime.NumGoroutine()
 	text, err := dumpAll()
 	if err != nil {
 		return nil, err
@@ -188,13 +190,14 @@ func goroutinesCreated() uint64 {
 	return createdSample[0].Value.Uint64()
 }
 
-// liveCounts reads the goroutine count and the creation count: if both
+// liveCounts reads the goroutine count, then the creation count: if both
 // are unchanged since a snapshot, no goroutine started or ended since, so
 // the snapshot's goroutine set is still exact.
 func liveCounts() (live int, created uint64) {
 	dumpMu.Lock()
 	defer dumpMu.Unlock()
-	return runtime.NumGoroutine(), goroutinesCreated()
+	live = runtime.NumGoroutine()
+	return live, goroutinesCreated()
 }
 
 // leakProfile is the runtime's goroutine leak profile, or nil where the

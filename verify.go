@@ -36,11 +36,11 @@ func startScope(t testing.TB, cfg *config) {
 			"call it from the test function itself so that the goroutines the test starts can be attributed to it",
 			self.ID, t.Name())
 	}
-	before, late, err := goroutinesBefore(self.ID)
+	before, created, late, err := goroutinesBefore(self.ID)
 	if err != nil {
 		t.Errorf("leakcheck: %v", err)
 	}
-	s.before, s.late = before, late
+	s.before, s.created, s.late = before, created, late
 	s.labels = self.Labels
 	setLabels(s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
@@ -75,6 +75,9 @@ func setLabels(base map[string]string, scopeID string) {
 // any remain.
 func (s *scope) check(t testing.TB, cfg *config) {
 	t.Helper()
+	if s.startedNothing() {
+		return
+	}
 	v, err := waitForLeaks(cfg.maxWait, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
 		return s.classify(cfg, snap)
 	})
@@ -88,6 +91,18 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	case len(v.unknown) > 0:
 		t.Logf("%s", formatUnknown(v.unknown))
 	}
+}
+
+// startedNothing reports that no goroutine at all was created in the
+// process since Verify, so the test started none: it has nothing to wait
+// for, and its check needs no dump. A late Verify may follow goroutines
+// the test started before it, so it always looks.
+func (s *scope) startedNothing() bool {
+	if s.late || s.created == 0 {
+		return false
+	}
+	_, created := liveCounts()
+	return created == s.created
 }
 
 // classify applies the ownership rules. A goroutine is the scope's leak

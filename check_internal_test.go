@@ -1,0 +1,116 @@
+package leakcheck
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestExitedSince(t *testing.T) {
+	snap := &snapshot{live: 10, created: 100} // 90 exited before the dump
+	cases := []struct {
+		name    string
+		live    int
+		created uint64
+		want    int
+	}{
+		{"nothing happened", 10, 100, 0},
+		{"one exited", 9, 100, 1},
+		{"one started, one exited", 10, 101, 1},
+		{"two started, one exited", 11, 102, 1},
+		{"three exited, two started", 9, 102, 3},
+		{"one started", 11, 101, 0},
+		// Counters read apart can disagree for a moment; never negative.
+		{"torn read", 12, 101, 0},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, exitedSince(snap, c.live, c.created), c.name)
+	}
+
+	// Without a creation count, any change of the live count may be the
+	// exits being waited for, and no change proves nothing happened only
+	// as far as exits can be told at all.
+	unknown := &snapshot{live: 10}
+	assert.Equal(t, 0, exitedSince(unknown, 10, 0))
+	assert.Equal(t, math.MaxInt, exitedSince(unknown, 9, 0))
+	assert.Equal(t, math.MaxInt, exitedSince(unknown, 11, 0))
+}
+
+// dumpsDuring returns how many dumps were taken while f ran.
+func dumpsDuring(f func()) uint64 {
+	shared.Lock()
+	before := shared.started
+	shared.Unlock()
+	f()
+	shared.Lock()
+	defer shared.Unlock()
+	return shared.started - before
+}
+
+// A test that starts no goroutine costs no dump: Verify reuses what the
+// previous check saw, and the check finds that no goroutine was created
+// at all since Verify.
+func TestCheckOfTestStartingNothingTakesNoDump(t *testing.T) {
+	const tests = 50
+	t.Run("warm-up", func(t *testing.T) { Verify(t) })
+	dumps := dumpsDuring(func() {
+		for range tests {
+			t.Run("nothing", func(t *testing.T) {
+				Verify(t)
+				_ = fib(15)
+			})
+		}
+	})
+	// A goroutine that some earlier test left winding down may cost the
+	// odd dump; one per test means the shortcut is gone.
+	assert.Less(t, dumps, uint64(tests/5))
+}
+
+func fib(n int) int {
+	if n < 2 {
+		return n
+	}
+	return fib(n-1) + fib(n-2)
+}
+
+// The shortcut never hides a goroutine started before a late Verify.
+func TestCheckAfterLateVerifySeesEarlierGoroutines(t *testing.T) {
+	r := newRecorder(t, t.Name())
+	leakUntilCleanup(t)
+	Verify(r, fast)
+	r.finish()
+	assert.Contains(t, r.allErrors(), "leaked 1 goroutine")
+}
+
+// A check without the runtime's leak proofs dumps again only when
+// goroutines exit or start, not on a timer: here the goroutine's exit,
+// 100 ms after the test, takes one dump beyond the first.
+func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
+	if leakProfile != nil {
+		t.Skip("with the goroutine leak profile, stale snapshots are refreshed to find provable leaks")
+	}
+	var dumps uint64
+	t.Run("slow exit", func(t *testing.T) {
+		release := make(chan struct{})
+		var before uint64
+		t.Cleanup(func() {
+			// Registered before Verify's, so it runs after the check.
+			shared.Lock()
+			dumps = shared.started - before
+			shared.Unlock()
+		})
+		Verify(t)
+		go func() { <-release }()
+		time.AfterFunc(100*time.Millisecond, func() { close(release) })
+		shared.Lock()
+		before = shared.started
+		shared.Unlock()
+	})
+	// The first look, the look after the exit, and some slack for other
+	// goroutines of the process starting or exiting meanwhile; a dump per
+	// 10 ms would be ten or more.
+	assert.GreaterOrEqual(t, dumps, uint64(2))
+	assert.LessOrEqual(t, dumps, uint64(5))
+}
