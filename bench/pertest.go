@@ -25,6 +25,7 @@ type results struct {
 // without a check, and of one raw dump.
 type checkResult struct {
 	N                             int
+	Body                          string // what each checked test does
 	Leakcheck, Goleak, Test, Dump time.Duration
 	LeakcheckAllocs, GoleakAllocs float64
 	LeakcheckBytes, GoleakBytes   float64
@@ -77,7 +78,9 @@ func runInProcess(t *testing.T, ns []int, want map[string]bool) *results {
 	for _, n := range ns {
 		park(n)
 		if want["1"] || want["5"] {
-			res.Check = append(res.Check, measureChecks(t, n))
+			for _, b := range bodies {
+				res.Check = append(res.Check, measureChecks(t, n, b.name, b.f))
+			}
 		}
 		if want["4"] {
 			res.Exit = append(res.Exit, measureExits(t, n)...)
@@ -89,19 +92,39 @@ func runInProcess(t *testing.T, ns []int, want map[string]bool) *results {
 	return res
 }
 
-// body is what every measured test does: start a goroutine and wait for
-// it, so that the check has a goroutine of the test's own to look for.
-func body() {
+// bodies are what the measured tests of scenario 1 do: start a goroutine
+// and wait for it, so that the check has a goroutine of the test's own to
+// look for, or compute something without any goroutine, as many unit
+// tests do.
+var bodies = []struct {
+	name string
+	f    func()
+}{
+	{"starts a goroutine", startOne},
+	{"starts none", startNone},
+}
+
+func startOne() {
 	done := make(chan struct{})
 	go func() { close(done) }()
 	<-done
 }
 
-// measureChecks measures scenario 1, a passing check per subtest, and
-// scenario 5, one raw dump. The tools take turns in every round, so that
-// noise from the shared machine falls on both; each figure is the median
-// of the rounds' means.
-func measureChecks(t *testing.T, n int) checkResult {
+var sink int
+
+func startNone() {
+	sum := 0
+	for i := range 1000 {
+		sum += i * i
+	}
+	sink = sum
+}
+
+// measureChecks measures scenario 1, a passing check per subtest that
+// runs body, and scenario 5, one raw dump. The tools take turns in every
+// round, so that noise from the shared machine falls on both; each figure
+// is the median of the rounds' means.
+func measureChecks(t *testing.T, n int, name string, body func()) checkResult {
 	rounds, perRound := 5, max(1, min(200, 2000/n))
 	if n >= 100000 {
 		rounds = 3
@@ -159,6 +182,7 @@ func measureChecks(t *testing.T, n int) checkResult {
 	b := func(s []sample) float64 { return medianOf(s, func(s sample) float64 { return s.bytes }) }
 	return checkResult{
 		N:               n,
+		Body:            name,
 		Leakcheck:       max(0, d(lc)-d(pl)),
 		Goleak:          max(0, d(gl)-d(pl)),
 		Test:            d(pl),

@@ -12,10 +12,10 @@ func printResults(res *results, others []*results) {
 		fmt.Fprintf(out, "\n## 1. Passing check per test, and 5. one raw dump (%s)\n\n", res.Toolchain)
 		fmt.Fprintln(out, "Net of the same subtest without a check. Ratios: goleak ÷ leakcheck (higher is better for leakcheck), leakcheck ÷ raw dump (target ≤ 1.5 at 10k).")
 		fmt.Fprintln(out)
-		row("goroutines", "raw dump", "leakcheck", "goleak", "goleak ÷ leakcheck", "leakcheck ÷ dump", "allocs leakcheck", "allocs goleak", "bytes leakcheck", "bytes goleak", "rounds × subtests")
-		row("---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
+		row("goroutines", "the test", "raw dump", "leakcheck", "goleak", "goleak ÷ leakcheck", "leakcheck ÷ dump", "allocs leakcheck", "allocs goleak", "bytes leakcheck", "bytes goleak", "rounds × subtests")
+		row("---:", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:")
 		for _, r := range res.Check {
-			row(count(r.N), dur(r.Dump), dur(r.Leakcheck), dur(r.Goleak), ratio(r.Goleak, r.Leakcheck), ratio(r.Leakcheck, r.Dump),
+			row(count(r.N), r.Body, dur(r.Dump), dur(r.Leakcheck), dur(r.Goleak), ratio(r.Goleak, r.Leakcheck), ratio(r.Leakcheck, r.Dump),
 				fmt.Sprintf("%.0f", r.LeakcheckAllocs), fmt.Sprintf("%.0f", r.GoleakAllocs),
 				size(r.LeakcheckBytes), size(r.GoleakBytes), fmt.Sprintf("%d × %d", r.Rounds, r.PerRound))
 		}
