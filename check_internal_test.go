@@ -114,3 +114,20 @@ func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
 	assert.GreaterOrEqual(t, dumps, uint64(2))
 	assert.LessOrEqual(t, dumps, uint64(5))
 }
+
+// Verify called deep in helpers still recognizes the test goroutine,
+// whose stack then no longer fits the first buffer.
+func TestVerifyDeepInTheStack(t *testing.T) {
+	r := newRecorder(t, t.Name())
+	var deep func(n int)
+	deep = func(n int) {
+		if n == 0 {
+			Verify(r, fast)
+			return
+		}
+		deep(n - 1)
+	}
+	deep(200)
+	r.finish()
+	assert.Empty(t, r.allErrors())
+}

@@ -34,9 +34,10 @@ type snapshot struct {
 const maxDumpSize = 1 << 30
 
 var (
-	// dumpMu serializes dumps: they share one buffer and toggle GODEBUG.
+	// dumpMu serializes dumps: they share the buffers and toggle GODEBUG.
 	dumpMu  sync.Mutex
 	dumpBuf []byte
+	selfBuf = make([]byte, 4096)
 )
 
 // shared coalesces the snapshots of concurrent checks: parallel tests
@@ -140,15 +141,19 @@ func dumpAll() (string, error) {
 	}
 }
 
-// selfStack returns the calling goroutine's header and stack with labels.
+// selfStack returns the calling goroutine's header and whole stack with
+// labels.
 func selfStack() Goroutine {
 	dumpMu.Lock()
 	defer dumpMu.Unlock()
 	restore := showLabels()
-	buf := make([]byte, 4096)
-	n := runtime.Stack(buf, false)
+	n := runtime.Stack(selfBuf, false)
+	for n == len(selfBuf) && n < maxDumpSize {
+		selfBuf = make([]byte, 4*len(selfBuf))
+		n = runtime.Stack(selfBuf, false)
+	}
 	restore()
-	gs := parseDump(string(buf[:n]))
+	gs := parseDump(string(selfBuf[:n]))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
