@@ -113,11 +113,33 @@ func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpC
 		}
 		live, created := liveCounts()
 		if exitedSince(snap, live, created) >= candidates {
+			w.settle(live, created, dumpCost/settleShare)
 			return
 		}
 		if (live != snap.live || created != snap.created) && !now.Before(spaced) {
 			return
 		}
+	}
+}
+
+// settleShare sets how long, as a share of a dump's cost, a check lets a
+// burst of exits settle before it dumps: goroutines shutting down often
+// exit within microseconds of each other (a closed channel wakes several,
+// a timer's goroutine exits right before the goroutine it woke), and a
+// dump that catches the last of them still running is a dump wasted.
+const settleShare = 16
+
+// settle waits, at most budget, until the counters stop moving: two
+// readings in a row that agree.
+func (w *waiter) settle(live int, created uint64, budget time.Duration) {
+	end := time.Now().Add(min(budget, time.Until(w.deadline)))
+	for time.Now().Before(end) {
+		time.Sleep(firstPoll)
+		l, c := liveCounts()
+		if l == live && c == created {
+			return
+		}
+		live, created = l, c
 	}
 }
 
