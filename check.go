@@ -76,8 +76,6 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 			remember(snap)
 			return v, nil
 		}
-		// Without proofs, only goroutines starting or exiting can change
-		// the verdict, and the counters show both.
 		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)
 	}
 }
@@ -95,20 +93,26 @@ type waiter struct {
 //   - at once when enough goroutines exited since snap for all the
 //     candidates to be gone, so that a passing check ends right after the
 //     last exit;
-//   - when another goroutine started or exited, but no sooner than twice
-//     dumpCost after dumpStart: dumps stop the world, and the goroutines
-//     being waited for need it to run;
-//   - when snap is maxStale old, if stale is set, and no sooner either;
+//   - if proving, that is if the runtime can prove leaks, when another
+//     goroutine started or exited, or when snap is maxStale old: fewer
+//     candidates, or candidates that have since blocked, may be provable.
+//     But no sooner than twice dumpCost after dumpStart: dumps stop the
+//     world, and the goroutines being waited for need it to run;
 //   - at the deadline.
-func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, stale bool) {
-	stale = stale || snap.created == 0 // a start and an exit may leave the count unchanged
+//
+// Without proofs, nothing but exits can turn a failing verdict into a
+// passing one before the deadline, so the check leaves the world alone.
+func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, proving bool) {
+	// Without a creation count, a start and an exit together leave the
+	// counters as they were: refresh as if proving.
+	refresh := proving || snap.created == 0
 	spaced := dumpStart.Add(2 * dumpCost)
 	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
 	for {
 		time.Sleep(min(w.sleep, time.Until(w.deadline)))
 		w.sleep = min(2*w.sleep, maxPoll)
 		now := time.Now()
-		if !now.Before(w.deadline) || stale && !now.Before(staleAt) {
+		if !now.Before(w.deadline) {
 			return
 		}
 		live, created := liveCounts()
@@ -116,7 +120,10 @@ func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpC
 			w.settle(live, created, dumpCost/settleShare)
 			return
 		}
-		if (live != snap.live || created != snap.created) && !now.Before(spaced) {
+		if !refresh || now.Before(spaced) {
+			continue
+		}
+		if !now.Before(staleAt) || live != snap.live || created != snap.created {
 			return
 		}
 	}
