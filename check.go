@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"math"
 	"runtime"
 	"time"
 )
@@ -110,23 +111,22 @@ func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpC
 	spaced := dumpStart.Add(2 * dumpCost)
 	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
 	for {
-		time.Sleep(min(w.sleep, time.Until(w.deadline)))
-		w.sleep = min(2*w.sleep, maxPoll)
-		now := time.Now()
-		if !now.Before(w.deadline) {
-			return
-		}
+		// Look before sleeping: the exits may have come during the dump.
 		live, created := liveCounts()
 		if exitedSince(snap, live, created) >= candidates {
 			w.settle(live, created, dumpCost/settleShare)
 			return
 		}
-		if !refresh || now.Before(spaced) {
-			continue
-		}
-		if !now.Before(staleAt) || live != snap.live || created != snap.created {
+		now := time.Now()
+		if !now.Before(w.deadline) {
 			return
 		}
+		if refresh && !now.Before(spaced) &&
+			(!now.Before(staleAt) || live != snap.live || created != snap.created) {
+			return
+		}
+		time.Sleep(min(w.sleep, time.Until(w.deadline)))
+		w.sleep = min(2*w.sleep, maxPoll)
 	}
 }
 
@@ -167,7 +167,7 @@ func (w *waiter) settle(live int, created uint64, budget time.Duration) {
 func exitedSince(snap *snapshot, live int, created uint64) int {
 	if snap.created == 0 || created == 0 {
 		if live != snap.live {
-			return int(^uint(0) >> 1)
+			return math.MaxInt
 		}
 		return 0
 	}
