@@ -51,7 +51,9 @@ import (
 // Goroutines that existed before the call, and goroutines started by
 // other tests, are never this test's leak. Verify waits up to MaxWait for
 // goroutines to finish, returns as soon as they have, and fails at once
-// for goroutines the runtime proves leaked. Later calls for the same test
+// for goroutines the runtime proves leaked. A passing check costs about
+// one goroutine dump, which stops the world briefly, and nothing when no
+// goroutine at all was started since Verify. Later calls for the same test
 // do nothing. Invalid options fail the test, but the check still runs
 // with the valid ones. A nil t, with nowhere to report, panics.
 //
