@@ -129,15 +129,26 @@ func dumpAll() (string, error) {
 	if len(dumpBuf) < want {
 		dumpBuf = make([]byte, want)
 	}
+	n, ok := readStack(&dumpBuf, true)
+	if !ok {
+		return "", errors.New("leakcheck: the goroutine dump is larger than 1 GiB; too many goroutines to check")
+	}
+	return string(dumpBuf[:n]), nil
+}
+
+// readStack runs runtime.Stack into *buf, growing the buffer fourfold
+// until the text fits; it reports false when the text still fills a
+// buffer of maxDumpSize. The caller holds dumpMu.
+func readStack(buf *[]byte, all bool) (n int, ok bool) {
 	for {
-		n := runtime.Stack(dumpBuf, true)
-		if n < len(dumpBuf) {
-			return string(dumpBuf[:n]), nil
+		n = runtime.Stack(*buf, all)
+		if n < len(*buf) {
+			return n, true
 		}
-		if len(dumpBuf) >= maxDumpSize {
-			return "", errors.New("leakcheck: the goroutine dump is larger than 1 GiB; too many goroutines to check")
+		if len(*buf) >= maxDumpSize {
+			return n, false
 		}
-		dumpBuf = make([]byte, min(4*len(dumpBuf), maxDumpSize)) // each failed try costs a full traceback
+		*buf = make([]byte, min(4*len(*buf), maxDumpSize)) // each failed try costs a full traceback
 	}
 }
 
@@ -147,11 +158,7 @@ func selfStack() Goroutine {
 	dumpMu.Lock()
 	defer dumpMu.Unlock()
 	restore := showLabels()
-	n := runtime.Stack(selfBuf, false)
-	for n == len(selfBuf) && n < maxDumpSize {
-		selfBuf = make([]byte, 4*len(selfBuf))
-		n = runtime.Stack(selfBuf, false)
-	}
+	n, _ := readStack(&selfBuf, false) // past 1 GiB, the top of the stack is enough
 	restore()
 	gs := parseDump(string(selfBuf[:n]))
 	if len(gs) == 0 {
