@@ -1,12 +1,31 @@
 package leakcheck
 
-import "strings"
+import (
+	"strings"
 
-// An ignoreRule excludes matching goroutines from a check. Name describes
-// the rule in messages.
-type ignoreRule struct {
-	name  string
-	match func(*Goroutine) bool
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// This file holds the ignore rules: the goroutines no check ever reports,
+// and how a configuration's options exclude more.
+
+// ignored reports whether the configuration excludes g, by default rule,
+// by ID (IgnoreCurrent) or by a user rule.
+func (c *config) ignored(g *Goroutine) bool {
+	if ignoredByDefault(g) || c.ignoreIDs[g.ID] {
+		return true
+	}
+	for _, match := range c.ignores {
+		if match(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoredByDefault reports goroutines no check ever reports.
+func ignoredByDefault(g *Goroutine) bool {
+	return isTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
 }
 
 // isTestingGoroutine reports goroutines of the testing package itself:
@@ -37,11 +56,6 @@ func isRuntimeService(g *Goroutine) bool {
 	return g.TopFunction() == "os/signal.signal_recv"
 }
 
-// ignoredByDefault reports goroutines no check ever reports.
-func ignoredByDefault(g *Goroutine) bool {
-	return isTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
-}
-
 // inBubble reports goroutines of a testing/synctest bubble. Synctest owns
 // them: synctest.Test returns only once every goroutine of its bubble has
 // exited, and fails the test itself ("deadlock: main bubble goroutine has
@@ -49,19 +63,5 @@ func ignoredByDefault(g *Goroutine) bool {
 // Reporting them too would report one leak twice, after waiting MaxWait
 // for goroutines synctest is about to fail on anyway.
 func inBubble(g *Goroutine) bool {
-	return g.Bubble != 0
-}
-
-// ignored reports whether the configuration excludes g, by default rule,
-// by ID (IgnoreCurrent) or by a user rule.
-func (c *config) ignored(g *Goroutine) bool {
-	if ignoredByDefault(g) || c.ignoreIDs[g.ID] {
-		return true
-	}
-	for _, r := range c.ignores {
-		if r.match(g) {
-			return true
-		}
-	}
-	return false
+	return stack.Bubble(g) != 0
 }

@@ -1,43 +1,52 @@
 package leakcheck
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
 )
 
+// JSONEnv names the environment variable of a file to which every failing
+// check appends one JSON object per line for each kind of leak, for CI
+// to collect. Appending is safe from parallel tests and from the several
+// test binaries that "go test ./..." runs at once. The fields are stable:
+//
+//	time           RFC 3339 time of the record
+//	package        import path of the test binary's package
+//	test           name of the test that owns the goroutines, "" if unknown
+//	check          what was checked: the test's name, or "the tests of PKG"
+//	count          number of goroutines of this kind
+//	fingerprint    16 hex digits naming the kind of leak across runs: a hash
+//	               of the blocking state, the innermost function names and
+//	               the creating function
+//	state          what they wait for, e.g. "chan send", "select"
+//	proven         true when the runtime proved every one of them leaked
+//	wait_seconds   how long the runtime says the first one has been
+//	               blocked; whole minutes, 0 below a minute
+//	check_seconds  how long the check waited for them to finish
+//	top            innermost frame: {"function", "file", "line"}
+//	created_by     the go statement that started the first one, same form
+//	stack          the first one's stack, verbatim from the goroutine dump
+//	goroutine_ids  the IDs of all of them
+//	profile        the profile written by the same check, if any
+//
+// A relative path is relative to the test's working directory, its
+// package directory: CI should give an absolute path.
+const JSONEnv = "LEAKCHECK_JSON"
+
 // A jsonRecord is one line of the LEAKCHECK_JSON file: one kind of leak
-// found by one check. The field names are documented with JSONEnv and
-// stable; add fields, never rename or remove them.
+// found by one check, with the fields documented at JSONEnv.
 type jsonRecord struct {
-	Time         string    `json:"time"`
-	Package      string    `json:"package"`
-	Test         string    `json:"test"`
-	Check        string    `json:"check"`
-	Count        int       `json:"count"`
-	Fingerprint  string    `json:"fingerprint"`
-	State        string    `json:"state"`
-	Proven       bool      `json:"proven"`
-	WaitSeconds  float64   `json:"wait_seconds"`
-	CheckSeconds float64   `json:"check_seconds"`
-	Top          jsonFrame `json:"top"`
-	CreatedBy    jsonFrame `json:"created_by"`
-	Stack        string    `json:"stack"`
-	GoroutineIDs []uint64  `json:"goroutine_ids"`
-	Profile      string    `json:"profile,omitempty"`
-}
-
-type jsonFrame struct {
-	Function string `json:"function"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-}
-
-func newJSONFrame(f Frame) jsonFrame {
-	return jsonFrame{Function: f.Function, File: f.File, Line: f.Line}
+	Time         string  `json:"time"`
+	Package      string  `json:"package"`
+	Test         string  `json:"test"`
+	Check        string  `json:"check"`
+	report.Kind          // count, fingerprint, state, ..., goroutine_ids
+	CheckSeconds float64 `json:"check_seconds"`
+	Profile      string  `json:"profile,omitempty"`
 }
 
 // jsonRecords describes each group as one record.
@@ -45,30 +54,15 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 	now := time.Now().Format(time.RFC3339Nano)
 	records := make([]jsonRecord, 0, len(groups))
 	for _, gr := range groups {
-		first := gr.goroutines[0]
-		rec := jsonRecord{
+		records = append(records, jsonRecord{
 			Time:         now,
 			Package:      packagePath,
 			Test:         gr.test,
 			Check:        subject,
-			Count:        len(gr.goroutines),
-			Fingerprint:  gr.fingerprint,
-			State:        first.State,
-			Proven:       allProven(gr.goroutines),
-			WaitSeconds:  first.Wait.Seconds(),
+			Kind:         report.Describe(gr.fingerprint, gr.goroutines),
 			CheckSeconds: seconds(waited),
-			CreatedBy:    newJSONFrame(first.CreatedBy),
-			Stack:        first.Stack,
-			GoroutineIDs: make([]uint64, len(gr.goroutines)),
 			Profile:      profilePath,
-		}
-		if len(first.Frames) > 0 {
-			rec.Top = newJSONFrame(first.Frames[0])
-		}
-		for i, g := range gr.goroutines {
-			rec.GoroutineIDs[i] = g.ID
-		}
-		records = append(records, rec)
+		})
 	}
 	return records
 }
@@ -81,13 +75,9 @@ var jsonMu sync.Mutex
 // a line, in one write call. The file and its directory are created if
 // missing.
 func appendJSONLines(path string, records []jsonRecord) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	for _, r := range records {
-		if err := enc.Encode(r); err != nil { // Encode ends each with '\n'
-			return err
-		}
+	lines, err := report.JSONLines(records)
+	if err != nil {
+		return err
 	}
 	jsonMu.Lock()
 	defer jsonMu.Unlock()
@@ -100,7 +90,7 @@ func appendJSONLines(path string, records []jsonRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(buf.Bytes())
+	_, err = f.Write(lines)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -70,6 +70,7 @@ func Verify(t testing.TB, opts ...Option) {
 	}
 	t.Helper()
 	cfg := buildConfig(opts)
+	cfg.onlyInTestMain("Verify")
 	for _, err := range cfg.errs {
 		t.Errorf("%v", err)
 	}
@@ -122,7 +123,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	}
 	if len(v.leaks) > 0 {
 		subject := "the tests of " + binaryName()
-		fmt.Fprint(w, formatReport(subject, v, cfg.maxWait), publishLeaks(nil, subject, v))
+		fmt.Fprint(w, formatReport(subject, v), publishLeaks(nil, subject, v))
 		if code == 0 {
 			code = 1
 		}
@@ -137,6 +138,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 // compare against an earlier moment.
 func Find(opts ...Option) error {
 	cfg := buildConfig(opts)
+	cfg.onlyInTestMain("Find")
 	if err := cfg.err(); err != nil {
 		return err
 	}
@@ -148,7 +150,7 @@ func Find(opts ...Option) error {
 	if len(v.leaks) == 0 {
 		return nil
 	}
-	return &LeakError{Goroutines: v.leaks, report: formatReport("the program", v, cfg.maxWait)}
+	return &LeakError{Goroutines: v.leaks, report: formatReport("the program", v)}
 }
 
 // allExcept classifies as leaks all goroutines but the caller (self),

@@ -21,46 +21,6 @@ const DefaultMaxWait = 5 * time.Second
 // time without code changes.
 const MaxWaitEnv = "LEAKCHECK_MAX_WAIT"
 
-// ProfileDirEnv names the environment variable of a directory where every
-// failing check writes the leaked goroutines as a goroutine profile in the
-// pprof format, for "go tool pprof -http=: FILE" to show as a flame graph.
-// The directory is created if missing; a relative path is relative to the
-// test's working directory, its package directory. Without the variable,
-// a test binary run with -artifacts (go test -artifacts) writes the
-// profile to the test's ArtifactDir; otherwise no profile is written. The
-// report names the file. Each sample is one leaked stack with its count
-// of goroutines and the labels test, state, proven ("true" when the
-// runtime proved the goroutines leaked), fingerprint and created_by.
-const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
-
-// JSONEnv names the environment variable of a file to which every failing
-// check appends one JSON object per line for each kind of leak, for CI
-// to collect. Appending is safe from parallel tests and from the several
-// test binaries that "go test ./..." runs at once. The fields are stable:
-//
-//	time           RFC 3339 time of the record
-//	package        import path of the test binary's package
-//	test           name of the test that owns the goroutines, "" if unknown
-//	check          what was checked: the test's name, or "the tests of PKG"
-//	count          number of goroutines of this kind
-//	fingerprint    16 hex digits naming the kind of leak across runs: a hash
-//	               of the blocking state, the innermost function names and
-//	               the creating function
-//	state          what they wait for, e.g. "chan send", "select"
-//	proven         true when the runtime proved every one of them leaked
-//	wait_seconds   how long the runtime says the first one has been
-//	               blocked; whole minutes, 0 below a minute
-//	check_seconds  how long the check waited for them to finish
-//	top            innermost frame: {"function", "file", "line"}
-//	created_by     the go statement that started the first one, same form
-//	stack          the first one's stack, verbatim from the goroutine dump
-//	goroutine_ids  the IDs of all of them
-//	profile        the profile written by the same check, if any
-//
-// A relative path is relative to the test's working directory, its
-// package directory: CI should give an absolute path.
-const JSONEnv = "LEAKCHECK_JSON"
-
 // An Option changes what a check ignores or how long it waits.
 // Options are created by the functions of this package.
 type Option interface {
@@ -73,13 +33,12 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config is the result of applying options.
 type config struct {
-	ignores      []ignoreRule
-	maxWait      time.Duration
-	maxWaitSet   bool
-	checkOnFail  bool
-	errs         []error
-	ignoreIDs    map[uint64]bool
-	reportWriter func(string) // where VerifyTestMain prints; nil means stderr
+	ignores     []func(*Goroutine) bool // user rules; see config.ignored
+	ignoreIDs   map[uint64]bool         // IgnoreCurrent's goroutines
+	maxWait     time.Duration
+	maxWaitSet  bool // MaxWait was given
+	checkOnFail bool
+	errs        []error // problems with the options, reported by the caller
 }
 
 // IgnoreTopFunction ignores goroutines whose innermost frame is the
@@ -116,9 +75,7 @@ func IgnoreIf(match func(g *Goroutine) bool) Option {
 	if match == nil {
 		return optionError(errors.New("leakcheck: IgnoreIf: nil match function"))
 	}
-	return optionFunc(func(c *config) {
-		c.ignores = append(c.ignores, ignoreRule{name: "IgnoreIf", match: match})
-	})
+	return optionFunc(func(c *config) { c.ignores = append(c.ignores, match) })
 }
 
 // IgnoreCurrent ignores the goroutines alive when IgnoreCurrent is called,
@@ -127,7 +84,7 @@ func IgnoreIf(match func(g *Goroutine) bool) Option {
 func IgnoreCurrent() Option {
 	snap, err := takeSnapshot()
 	if err != nil {
-		return optionError(fmt.Errorf("leakcheck: IgnoreCurrent: %w", err))
+		return optionError(fmt.Errorf("%w (in IgnoreCurrent)", err))
 	}
 	ids := make(map[uint64]bool, len(snap.goroutines))
 	for _, g := range snap.goroutines {
@@ -159,11 +116,21 @@ func MaxWait(d time.Duration) Option {
 	})
 }
 
-// CheckOnFailure makes VerifyTestMain check for leaks even when tests
+// CheckOnFailure makes [VerifyTestMain] check for leaks even when tests
 // failed. By default it reports nothing on top of failing tests, whose
-// leaks are often a consequence of the failure.
+// leaks are often a consequence of the failure. [Verify] and [Find]
+// always check, so given to them it is an error.
 func CheckOnFailure() Option {
 	return optionFunc(func(c *config) { c.checkOnFail = true })
+}
+
+// onlyInTestMain records an error for options that mean something to
+// VerifyTestMain alone, given to caller instead: silently ignoring them
+// would leave the user believing they work.
+func (c *config) onlyInTestMain(caller string) {
+	if c.checkOnFail {
+		c.errs = append(c.errs, fmt.Errorf("leakcheck: CheckOnFailure is an option of VerifyTestMain; %s always checks, whether or not the test failed", caller))
+	}
 }
 
 func optionError(err error) Option {
@@ -177,9 +144,7 @@ func ignoreName(option, name string, match func(*Goroutine) bool) Option {
 	if strings.ContainsAny(name, " \t\n") {
 		return optionError(fmt.Errorf("leakcheck: %s(%q): a function name has no spaces; use the name as printed in a stack trace, e.g. \"net/http.(*persistConn).readLoop\"", option, name))
 	}
-	return optionFunc(func(c *config) {
-		c.ignores = append(c.ignores, ignoreRule{name: option + "(" + name + ")", match: match})
-	})
+	return optionFunc(func(c *config) { c.ignores = append(c.ignores, match) })
 }
 
 // buildConfig applies the options over the defaults and the environment.

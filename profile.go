@@ -1,92 +1,70 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/google/pprof/profile"
+	"github.com/leakcheck/leakcheck/internal/report"
 )
 
-// buildProfile renders leaked goroutines as a goroutine profile in the
-// pprof format, the format of runtime/pprof's "goroutine" profile: one
-// sample per distinct stack of each kind of leak, its value the number of
-// goroutines with that stack, labelled with test, state, proven,
-// fingerprint and created_by. Stacks hold function, file and line of
-// every frame the goroutine dump shows; frames the runtime elided from
-// very deep stacks are missing from it too.
-func buildProfile(groups []*pubGroup, subject string, now time.Time) *profile.Profile {
-	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "goroutine", Unit: "count"}},
-		PeriodType: &profile.ValueType{Type: "goroutine", Unit: "count"},
-		Period:     1,
-		TimeNanos:  now.UnixNano(),
-		Comments:   []string{"leakcheck: goroutines leaked by " + subject},
-	}
-	type funcKey struct{ name, file string }
-	type locKey struct {
-		fn   uint64
-		line int
-	}
-	funcs := make(map[funcKey]*profile.Function)
-	locs := make(map[locKey]*profile.Location)
-	location := func(f Frame) *profile.Location {
-		fk := funcKey{f.Function, f.File}
-		fn := funcs[fk]
-		if fn == nil {
-			fn = &profile.Function{ID: uint64(len(p.Function) + 1), Name: f.Function, SystemName: f.Function, Filename: f.File}
-			funcs[fk] = fn
-			p.Function = append(p.Function, fn)
-		}
-		lk := locKey{fn.ID, f.Line}
-		loc := locs[lk]
-		if loc == nil {
-			loc = &profile.Location{ID: uint64(len(p.Location) + 1), Line: []profile.Line{{Function: fn, Line: int64(f.Line)}}}
-			locs[lk] = loc
-			p.Location = append(p.Location, loc)
-		}
-		return loc
-	}
+// ProfileDirEnv names the environment variable of a directory where every
+// failing check writes the leaked goroutines as a goroutine profile in the
+// pprof format, for "go tool pprof -http=: FILE" to show as a flame graph.
+// The directory is created if missing; a relative path is relative to the
+// test's working directory, its package directory. Without the variable,
+// a test binary run with -artifacts (go test -artifacts) writes the
+// profile to the test's ArtifactDir; otherwise no profile is written. The
+// report names the file. Each sample is one leaked stack with its count
+// of goroutines and the labels test, state, proven ("true" when the
+// runtime proved the goroutines leaked), fingerprint and created_by.
+const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
 
-	for _, gr := range groups {
-		// One sample per stack (frames and proof), in order of first
-		// appearance.
-		samples := make(map[string]*profile.Sample)
-		for _, g := range gr.goroutines {
-			key := stackKey(g)
-			s := samples[key]
-			if s == nil {
-				s = &profile.Sample{
-					Value: []int64{0},
-					Label: map[string][]string{
-						"test":        {gr.test},
-						"state":       {g.State},
-						"proven":      {strconv.FormatBool(g.Leaked)},
-						"fingerprint": {gr.fingerprint},
-						"created_by":  {g.CreatedBy.String()},
-					},
-				}
-				for _, f := range g.Frames {
-					s.Location = append(s.Location, location(f))
-				}
-				samples[key] = s
-				p.Sample = append(p.Sample, s)
-			}
-			s.Value[0]++
-		}
+// profileDirFor returns the directory for the profile of t's leak, or ""
+// when no profile is wanted: LEAKCHECK_PROFILE_DIR if set, else, when the
+// test binary runs with -artifacts, t's ArtifactDir, or for
+// VerifyTestMain the _artifacts directory of the output directory.
+func profileDirFor(t testing.TB) string {
+	if dir := os.Getenv(ProfileDirEnv); strings.TrimSpace(dir) != "" {
+		return dir
 	}
-	return p
+	if !artifactsEnabled() {
+		return ""
+	}
+	if t != nil {
+		return t.ArtifactDir()
+	}
+	out := ""
+	if f := flag.Lookup("test.outputdir"); f != nil {
+		out = f.Value.String()
+	}
+	return filepath.Join(out, "_artifacts")
 }
 
-// stackKey identifies goroutines that make one sample: same frames, same
-// state, same proof.
-func stackKey(g *Goroutine) string {
-	key := fmt.Sprintf("%s|%t", g.State, g.Leaked)
-	for _, f := range g.Frames {
-		key += "|" + f.Function + "@" + f.File + ":" + strconv.Itoa(f.Line)
+// artifactsEnabled reports whether the test binary runs with -artifacts
+// (go test -artifacts, go1.26 and later).
+func artifactsEnabled() bool {
+	f := flag.Lookup("test.artifacts")
+	return f != nil && f.Value.String() == "true"
+}
+
+// profileBaseName names the profile file, without extension: "leak" in a
+// test's own artifact directory, else the binary's and the test's names,
+// made safe for any file system.
+func profileBaseName(t testing.TB) string {
+	if os.Getenv(ProfileDirEnv) == "" && t != nil {
+		return "leak" // ArtifactDir is the test's own
 	}
-	return key
+	test := "TestMain"
+	if t != nil {
+		test = t.Name()
+	}
+	return safeFileName(binaryName() + "." + test)
 }
 
 // writeProfile writes the profile of groups to a new file in dir and
@@ -100,7 +78,7 @@ func writeProfile(dir, base string, groups []*pubGroup, subject string) (string,
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	err = buildProfile(groups, subject, time.Now()).Write(f)
+	err = profileOf(groups, subject, time.Now()).Write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -108,4 +86,17 @@ func writeProfile(dir, base string, groups []*pubGroup, subject string) (string,
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return path, nil
+}
+
+// profileOf renders the groups of a failing check as a goroutine
+// profile whose samples carry the labels documented at ProfileDirEnv.
+func profileOf(groups []*pubGroup, subject string, now time.Time) *profile.Profile {
+	pgs := make([]report.ProfileGroup, len(groups))
+	for i, gr := range groups {
+		pgs[i] = report.ProfileGroup{
+			Labels:     map[string]string{"test": gr.test, "fingerprint": gr.fingerprint},
+			Goroutines: gr.goroutines,
+		}
+	}
+	return report.BuildProfile(pgs, "leakcheck: goroutines leaked by "+subject, now)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -84,7 +85,10 @@ func TestAppendJSONLinesConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Go(func() {
-			recs := []jsonRecord{{Test: fmt.Sprint("Test", i), Count: 1, Stack: big}, {Test: fmt.Sprint("Test", i), Count: 2}}
+			recs := []jsonRecord{
+				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 1, Stack: big}},
+				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 2}},
+			}
 			assert.NoError(t, appendJSONLines(path, recs))
 		})
 	}
@@ -112,7 +116,7 @@ func TestAppendJSONLinesError(t *testing.T) {
 }
 
 func leakedGoroutine(id uint64, state string, leaked bool, fns ...string) *Goroutine {
-	g := &Goroutine{ID: id, State: state, Leaked: leaked, CreatedBy: Frame{Function: "pkg.TestX", File: "/src/x_test.go", Line: 9}}
+	g := &Goroutine{ID: id, State: state, Proven: leaked, CreatedBy: Frame{Function: "pkg.TestX", File: "/src/x_test.go", Line: 9}}
 	for i, fn := range fns {
 		g.Frames = append(g.Frames, Frame{Function: fn, File: "/src/x.go", Line: 10 + i})
 	}
@@ -131,11 +135,11 @@ func TestBuildProfile(t *testing.T) {
 	b1 := leakedGoroutine(5, "select", false, "pkg.loop")
 	v := verdict{leaks: []*Goroutine{a1, b1, a2, a3, a4}}
 	groups := []*pubGroup{
-		{test: "TestX", fingerprint: shortFingerprint(a1), goroutines: []*Goroutine{a1, a2, a3, a4}},
-		{test: "TestX", fingerprint: shortFingerprint(b1), goroutines: []*Goroutine{b1}},
+		{test: "TestX", fingerprint: report.Fingerprint(a1), goroutines: []*Goroutine{a1, a2, a3, a4}},
+		{test: "TestX", fingerprint: report.Fingerprint(b1), goroutines: []*Goroutine{b1}},
 	}
 	var buf bytes.Buffer
-	require.NoError(t, buildProfile(groups, "TestX", time.Now()).Write(&buf))
+	require.NoError(t, profileOf(groups, "TestX", time.Now()).Write(&buf))
 	p, err := profile.Parse(&buf)
 	require.NoError(t, err)
 	require.NoError(t, p.CheckValid())
@@ -169,17 +173,7 @@ func TestBuildProfile(t *testing.T) {
 	assert.Equal(t, []uint64{1, 2, 3, 4}, recs[0].GoroutineIDs)
 	assert.False(t, recs[0].Proven, "proven only when all are")
 	assert.Equal(t, 1.5, recs[0].CheckSeconds)
-	assert.Equal(t, jsonFrame{"pkg.send", "/src/x.go", 10}, recs[0].Top)
-	assert.Equal(t, jsonFrame{"pkg.TestX", "/src/x_test.go", 9}, recs[0].CreatedBy)
-	assert.Len(t, groupLeaks(v.leaks), 2)
-}
-
-func TestShortFingerprintIgnoresLinesAndIDs(t *testing.T) {
-	a := leakedGoroutine(1, "chan send", false, "pkg.send", "pkg.run")
-	b := leakedGoroutine(2, "chan send", true, "pkg.send", "pkg.run")
-	b.Frames[0].Line = 77
-	c := leakedGoroutine(3, "chan receive", false, "pkg.send", "pkg.run")
-	assert.Equal(t, shortFingerprint(a), shortFingerprint(b))
-	assert.NotEqual(t, shortFingerprint(a), shortFingerprint(c))
-	assert.Regexp(t, `^[0-9a-f]{16}$`, shortFingerprint(a))
+	assert.Equal(t, report.Frame{Function: "pkg.send", File: "/src/x.go", Line: 10}, recs[0].Top)
+	assert.Equal(t, report.Frame{Function: "pkg.TestX", File: "/src/x_test.go", Line: 9}, recs[0].CreatedBy)
+	assert.Len(t, report.GroupByKind(v.leaks), 2)
 }

@@ -7,11 +7,11 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // A snapshot is what one read of the runtime saw: every goroutine, and
@@ -27,6 +27,35 @@ type snapshot struct {
 	ids     []uint64 // sorted goroutine IDs, see sortedIDs
 }
 
+// sortedIDs returns the IDs of a snapshot's goroutines in order, for
+// binary search. It sorts once per snapshot; callers must not modify the
+// result.
+func (s *snapshot) sortedIDs() []uint64 {
+	s.idsOnce.Do(func() {
+		s.ids = make([]uint64, len(s.goroutines))
+		for i := range s.goroutines {
+			s.ids[i] = s.goroutines[i].ID
+		}
+		slices.Sort(s.ids)
+	})
+	return s.ids
+}
+
+func containsID(sorted []uint64, id uint64) bool {
+	_, found := slices.BinarySearch(sorted, id)
+	return found
+}
+
+// hasChildOf reports whether a goroutine in s was started by parent.
+func (s *snapshot) hasChildOf(parent uint64) bool {
+	for i := range s.goroutines {
+		if s.goroutines[i].ParentID == parent {
+			return true
+		}
+	}
+	return false
+}
+
 // maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
 // 1 GiB holds some four million goroutines; past that, reading them all
 // would stall the program for seconds, and a check reports the problem
@@ -40,71 +69,6 @@ var (
 	selfBuf = make([]byte, 4096)
 )
 
-// shared coalesces the snapshots of concurrent checks: parallel tests
-// that check at the same time share one dump, and dumps, which stop the
-// world, take at most about half of the time while several checks wait.
-// A check alone spaces its own dumps (see waitForLeaks), so it is not
-// slowed down: sequential tests pay one dump per check and no sleep.
-var shared struct {
-	sync.Mutex
-	inflight *dumpCall
-	last     *dumpCall
-	started  uint64       // dumps started so far
-	waiting  atomic.Int32 // checks inside waitForLeaks
-}
-
-type dumpCall struct {
-	seq        uint64 // the how-manieth dump
-	start, end time.Time
-	done       chan struct{}
-	snap       *snapshot
-	err        error
-}
-
-// snapshotAfter returns a snapshot whose dump started no earlier than
-// after, so it shows every goroutine exit that happened before after. It
-// joins a dump in progress when that one qualifies.
-//
-// Only dumps started after the call qualify, whatever the clocks say:
-// inside a testing/synctest bubble, time.Now is the bubble's fake clock,
-// which stands still or jumps, so times from inside and outside the
-// bubble cannot be compared.
-func snapshotAfter(after time.Time) (*snapshot, error) {
-	shared.Lock()
-	entered := shared.started
-	for {
-		if c := shared.last; c != nil && c.seq > entered && !c.start.Before(after) {
-			shared.Unlock()
-			return c.snap, c.err
-		}
-		if c := shared.inflight; c != nil {
-			shared.Unlock()
-			<-c.done
-			shared.Lock()
-			continue
-		}
-		shared.started++
-		c := &dumpCall{seq: shared.started, done: make(chan struct{})}
-		shared.inflight = c
-		prev := shared.last
-		shared.Unlock()
-		if prev != nil && shared.waiting.Load() > 1 {
-			// Leave the world running at least as long as the last dump
-			// stopped it (never longer: the clocks may differ, see above).
-			cost := prev.end.Sub(prev.start)
-			if d := time.Until(prev.end.Add(cost)); d > 0 {
-				time.Sleep(min(d, cost))
-			}
-		}
-		c.start = time.Now()
-		c.snap, c.err = takeSnapshot()
-		c.end = time.Now()
-		shared.Lock()
-		shared.inflight, shared.last = nil, c
-		close(c.done)
-	}
-}
-
 // takeSnapshot reads all goroutines with their pprof labels.
 func takeSnapshot() (*snapshot, error) {
 	dumpMu.Lock()
@@ -115,7 +79,7 @@ func takeSnapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs := parseDump(text)
+	gs := stack.Parse(text)
 	return &snapshot{goroutines: gs, live: live, created: created}, nil
 }
 
@@ -160,7 +124,7 @@ func selfStack() Goroutine {
 	restore := showLabels()
 	n, _ := readStack(&selfBuf, false) // past 1 GiB, the top of the stack is enough
 	restore()
-	gs := parseDump(string(selfBuf[:n]))
+	gs := stack.Parse(string(selfBuf[:n]))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
@@ -225,26 +189,4 @@ func proveLeaks() bool {
 		return false
 	}
 	return leakProfile.WriteTo(io.Discard, 1) == nil
-}
-
-// stackInUse returns the bytes of goroutine stacks in use. It stops the
-// world briefly, so only the failure path calls it.
-func stackInUse() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.StackInuse
-}
-
-// formatBytes renders n as "12 KiB" style text for reports.
-func formatBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatUint(n, 10) + " B"
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + string("KMGTPE"[exp]) + "iB"
 }

@@ -3,9 +3,9 @@
 //
 // Run it from the repository root:
 //
-//	go run ./testdata/dumpgen -out testdata/dumps
-//	GOTOOLCHAIN=go1.27.4 go run ./testdata/dumpgen -out testdata/dumps
-//	GOEXPERIMENT=goroutineleakprofile go run ./testdata/dumpgen -out testdata/dumps
+//	go run ./internal/stack/testdata/dumpgen -out internal/stack/testdata/dumps
+//	GOTOOLCHAIN=go1.27.4 go run ./internal/stack/testdata/dumpgen -out internal/stack/testdata/dumps
+//	GOEXPERIMENT=goroutineleakprofile go run ./internal/stack/testdata/dumpgen -out internal/stack/testdata/dumps
 //
 // Each variant runs in a fresh child process (the program re-executes
 // itself), because some settings are read only at process start
@@ -20,7 +20,7 @@
 // "go test" in this directory (see runSynctest). It can also be run by
 // hand:
 //
-//	cd testdata/dumpgen && go test -run TestSynctestDump -args -out ../dumps
+//	cd internal/stack/testdata/dumpgen && go test -run TestSynctestDump -args -out ../dumps
 //
 // The parser tests find goroutines by the distinctive function names below
 // (blockChanSend, leakChanSend, ...): renaming one breaks those tests.
@@ -61,7 +61,7 @@ var variants = []struct {
 }
 
 func main() {
-	out := flag.String("out", "testdata/dumps", "directory for the dump files")
+	out := flag.String("out", "internal/stack/testdata/dumps", "directory for the dump files")
 	variant := flag.String("variant", "", "write only this variant, in this process (used by the re-executed child)")
 	flag.Parse()
 	log.SetFlags(0)

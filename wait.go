@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime"
 	"time"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // Polling: the first look is immediate; after that the check polls two
@@ -178,7 +180,7 @@ func exitedSince(snap *snapshot, live int, created uint64) int {
 
 func allProven(gs []*Goroutine) bool {
 	for _, g := range gs {
-		if !g.Leaked {
+		if !g.Proven {
 			return false
 		}
 	}
@@ -191,7 +193,7 @@ func allProven(gs []*Goroutine) bool {
 // until they block.
 func allProvable(gs []*Goroutine) bool {
 	for _, g := range gs {
-		if !g.Leaked && !g.blockedOnPrimitive() {
+		if !g.Proven && !stack.Provable(g.State) {
 			return false
 		}
 	}

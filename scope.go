@@ -9,6 +9,64 @@ import (
 	"testing"
 )
 
+// labelKey is the pprof label that marks every goroutine started, at any
+// depth, by a test that called Verify. Its value is the scope ID.
+const labelKey = "leakcheck"
+
+// A scope is one test's claim on the goroutines it starts.
+type scope struct {
+	id   uint64
+	name string // the test's name
+	// function is the top-level test function's name, e.g. "TestX"
+	// for the subtest "TestX/sub".
+	function string
+	goid     uint64 // the test goroutine
+	before   []uint64
+	// late reports that the test goroutine had started goroutines before
+	// Verify: only then can a goroutine in before be the test's.
+	late   bool
+	labels map[string]string // the test goroutine's labels before Verify
+	// created is the runtime's count of goroutines created, read by
+	// Verify; 0 if unknown.
+	created uint64
+}
+
+// scopes remembers every scope of the process, so that any report can
+// name the test that started a goroutine, even after that test ended.
+var scopes struct {
+	sync.Mutex
+	next uint64
+	byID map[uint64]*scope
+}
+
+func newScope(name string, goid uint64) *scope {
+	scopes.Lock()
+	defer scopes.Unlock()
+	if scopes.byID == nil {
+		scopes.byID = make(map[uint64]*scope)
+	}
+	scopes.next++
+	s := &scope{id: scopes.next, name: name, goid: goid}
+	scopes.byID[s.id] = s
+	return s
+}
+
+func scopeByID(id uint64) *scope {
+	scopes.Lock()
+	defer scopes.Unlock()
+	return scopes.byID[id]
+}
+
+// scopeOf returns the scope ID in g's labels, or 0.
+func scopeOf(g *Goroutine) uint64 {
+	v, ok := g.Labels[labelKey]
+	if !ok {
+		return 0
+	}
+	id, _ := strconv.ParseUint(v, 10, 64)
+	return id
+}
+
 // active holds each test with a pending check, so that a second Verify
 // for the same test does nothing.
 var active sync.Map // testing.TB -> true
@@ -38,7 +96,7 @@ func startScope(t testing.TB, cfg *config) {
 	}
 	before, created, late, err := goroutinesBefore(self.ID)
 	if err != nil {
-		t.Errorf("leakcheck: %v", err)
+		t.Errorf("%v", err)
 	}
 	s.before, s.created, s.late = before, created, late
 	s.labels = self.Labels
@@ -82,12 +140,12 @@ func (s *scope) check(t testing.TB, cfg *config) {
 		return s.classify(cfg, snap)
 	})
 	if err != nil {
-		t.Errorf("leakcheck: %v", err)
+		t.Errorf("%v", err)
 		return
 	}
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s", formatReport(t.Name(), v, cfg.maxWait), publishLeaks(t, t.Name(), v))
+		t.Errorf("%s%s", formatReport(t.Name(), v), publishLeaks(t, t.Name(), v))
 	case len(v.unknown) > 0:
 		t.Logf("%s", formatUnknown(v.unknown))
 	}
@@ -170,6 +228,23 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 	return leaks, unknown
 }
 
+// countOtherTests counts the test goroutines alive in the snapshot other
+// than this scope's test and the tests it runs inside.
+func (s *scope) countOtherTests(r *resolver) int {
+	ancestors := map[uint64]bool{s.goid: true}
+	for g := r.goroutine(s.goid); g != nil && !ancestors[g.ParentID]; g = r.goroutine(g.ParentID) {
+		ancestors[g.ParentID] = true
+	}
+	n := 0
+	for i := range r.snap.goroutines {
+		g := &r.snap.goroutines[i]
+		if g.EntryFunction() == "testing.tRunner" && !ancestors[g.ID] {
+			n++
+		}
+	}
+	return n
+}
+
 // owners remembers the owner of goroutines whose ownership was found
 // through creator links. Goroutine IDs are never reused, so entries stay
 // true; there is one per such goroutine, a few bytes each.
@@ -200,21 +275,4 @@ func (om *ownerMemory) recall(id uint64) owner {
 	om.Lock()
 	defer om.Unlock()
 	return om.m[id]
-}
-
-// countOtherTests counts the test goroutines alive in the snapshot other
-// than this scope's test and the tests it runs inside.
-func (s *scope) countOtherTests(r *resolver) int {
-	ancestors := map[uint64]bool{s.goid: true}
-	for g := r.goroutine(s.goid); g != nil && !ancestors[g.ParentID]; g = r.goroutine(g.ParentID) {
-		ancestors[g.ParentID] = true
-	}
-	n := 0
-	for i := range r.snap.goroutines {
-		g := &r.snap.goroutines[i]
-		if g.EntryFunction() == "testing.tRunner" && !ancestors[g.ID] {
-			n++
-		}
-	}
-	return n
 }

@@ -1,4 +1,4 @@
-package leakcheck
+package stack
 
 import (
 	"strconv"
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// parseDump parses the text of runtime.Stack(buf, true) into goroutines,
+// Parse parses the text of runtime.Stack(buf, true) into goroutines,
 // in dump order. It never fails and never panics: every header line
 // ("goroutine N [" or, in crash dumps, "goroutine N gp=") starts a
 // goroutine, even when its stack is garbled or cut short; a line it does
@@ -18,7 +18,7 @@ import (
 // values that the runtime escaped, so parsing allocates little: the
 // goroutine slice, one frame array shared by all goroutines, and for each
 // goroutine with labels or ancestors a map or a slice.
-func parseDump(dump string) []Goroutine {
+func Parse(dump string) []Goroutine {
 	// Both counts are upper bounds, so the appends below never grow the
 	// slices; counting is much cheaper than reallocating. Every header
 	// but the first follows a newline; "created by f in goroutine N"
@@ -240,14 +240,14 @@ func parseHeader(g *Goroutine, line string) {
 	for {
 		switch {
 		case strings.HasSuffix(state, " (durable)"):
-			g.Durable = true
+			g.durable = true
 			state = state[:len(state)-len(" (durable)")]
 			continue
 		case strings.HasSuffix(state, " (scan)"):
 			state = state[:len(state)-len(" (scan)")]
 			continue
 		case strings.HasSuffix(state, " (leaked)"):
-			g.Leaked = true
+			g.Proven = true
 			state = state[:len(state)-len(" (leaked)")]
 			continue
 		}
@@ -269,7 +269,7 @@ func parseHeader(g *Goroutine, line string) {
 		case d == "locked to thread":
 			g.LockedToThread = true
 		case strings.HasPrefix(d, "synctest bubble "):
-			g.Bubble = parseID(d[len("synctest bubble "):])
+			g.bubble = parseID(d[len("synctest bubble "):])
 		}
 	}
 }

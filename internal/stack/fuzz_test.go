@@ -1,4 +1,4 @@
-package leakcheck
+package stack
 
 import (
 	"os"
@@ -46,7 +46,7 @@ func FuzzParseDump(f *testing.F) {
 	f.Add("goroutine 1 [x]:\nf()\r\r\n")
 
 	f.Fuzz(func(t *testing.T, dump string) {
-		gs := parseDump(dump)
+		gs := Parse(dump)
 
 		want := headerIDs(dump)
 		if len(gs) != len(want) {
@@ -73,7 +73,7 @@ func FuzzParseDump(f *testing.F) {
 
 			// Round trip: a goroutine's block, alone, is the same
 			// goroutine.
-			again := parseDump(g.Stack)
+			again := Parse(g.Stack)
 			if len(again) != 1 {
 				t.Fatalf("goroutine %d: its Stack parses to %d goroutines:\n%s", g.ID, len(again), g.Stack)
 			}
@@ -87,8 +87,8 @@ func FuzzParseDump(f *testing.F) {
 // sameGoroutine compares goroutines field by field; reflect.DeepEqual
 // would do, but a field-by-field error tells a fuzz failure at a glance.
 func sameGoroutine(a, b Goroutine) bool {
-	if a.ID != b.ID || a.State != b.State || a.Wait != b.Wait || a.Leaked != b.Leaked ||
-		a.Durable != b.Durable || a.LockedToThread != b.LockedToThread || a.Bubble != b.Bubble ||
+	if a.ID != b.ID || a.State != b.State || a.Wait != b.Wait || a.Proven != b.Proven ||
+		a.durable != b.durable || a.LockedToThread != b.LockedToThread || a.bubble != b.bubble ||
 		a.ElidedFrames != b.ElidedFrames || a.CreatedBy != b.CreatedBy || a.ParentID != b.ParentID ||
 		a.Stack != b.Stack || len(a.Frames) != len(b.Frames) || len(a.Labels) != len(b.Labels) ||
 		(a.Labels == nil) != (b.Labels == nil) || len(a.Ancestors) != len(b.Ancestors) {
@@ -150,7 +150,7 @@ func FuzzParseLabels(f *testing.F) {
 
 func checkLabelHeader(t *testing.T, header string, want map[string]string) {
 	t.Helper()
-	gs := parseDump(header + "\nmain.f()\n\t/x.go:1 +0x1\n")
+	gs := Parse(header + "\nmain.f()\n\t/x.go:1 +0x1\n")
 	if len(gs) != 1 {
 		t.Fatalf("%s: %d goroutines", header, len(gs))
 	}

@@ -1,4 +1,4 @@
-package leakcheck
+package stack
 
 import (
 	"os"
@@ -80,7 +80,7 @@ func TestParseDumpFindsEveryHeader(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			dump := readDump(t, filepath.Base(file))
-			gs := parseDump(dump)
+			gs := Parse(dump)
 			want := headerIDs(dump)
 			got := make([]uint64, len(gs))
 			for i, g := range gs {
@@ -131,16 +131,16 @@ func TestParseDumpBasic(t *testing.T) {
 	}
 	for _, rel := range realReleases {
 		t.Run(rel, func(t *testing.T) {
-			gs := parseDump(readDump(t, rel+"-basic.txt"))
+			gs := Parse(readDump(t, rel+"-basic.txt"))
 			for _, tt := range tests {
 				t.Run(tt.fn, func(t *testing.T) {
 					g, f := mustFind(t, gs, tt.fn)
 					assert.Equal(t, tt.state, g.State)
 					assert.Equal(t, tt.top, g.TopFunction())
 					assert.Equal(t, tt.locked, g.LockedToThread)
-					assert.False(t, g.Leaked)
-					assert.False(t, g.Durable)
-					assert.Zero(t, g.Bubble)
+					assert.False(t, g.Proven)
+					assert.False(t, g.durable)
+					assert.Zero(t, g.bubble)
 					assert.Zero(t, g.Wait)
 					assert.Nil(t, g.Labels)
 					assert.Nil(t, g.Ancestors)
@@ -230,7 +230,7 @@ func TestParseDumpLabels(t *testing.T) {
 	}
 	for _, rel := range realReleases {
 		t.Run(rel, func(t *testing.T) {
-			gs := parseDump(readDump(t, rel+"-labels.txt"))
+			gs := Parse(readDump(t, rel+"-labels.txt"))
 			for _, tt := range tests {
 				t.Run(tt.fn, func(t *testing.T) {
 					g, _ := mustFind(t, gs, tt.fn)
@@ -254,7 +254,7 @@ func TestParseDumpLabels(t *testing.T) {
 	}
 }
 
-func TestParseDumpLeaked(t *testing.T) {
+func TestParseDumpProven(t *testing.T) {
 	tests := []struct {
 		fn, state string
 		leaked    bool
@@ -271,19 +271,19 @@ func TestParseDumpLeaked(t *testing.T) {
 	}
 	for _, file := range []string{"go1.26exp-leaked.txt", "go1.27-leaked.txt"} {
 		t.Run(file, func(t *testing.T) {
-			gs := parseDump(readDump(t, file))
+			gs := Parse(readDump(t, file))
 			for _, tt := range tests {
 				t.Run(tt.fn, func(t *testing.T) {
 					g, f := mustFind(t, gs, tt.fn)
 					assert.Equal(t, tt.state, g.State)
-					assert.Equal(t, tt.leaked, g.Leaked)
-					assert.True(t, g.blockedOnPrimitive())
+					assert.Equal(t, tt.leaked, g.Proven)
+					assert.True(t, Provable(g.State))
 					assert.Contains(t, []string{"main.startLeaks", "main.writeVariant"}, g.CreatedBy.Function)
 					assert.True(t, strings.HasSuffix(f.File, generatorFile))
 					assert.Positive(t, f.Line)
 				})
 			}
-			assert.False(t, gs[0].Leaked, "the running goroutine")
+			assert.False(t, gs[0].Proven, "the running goroutine")
 		})
 	}
 }
@@ -301,14 +301,14 @@ func TestParseDumpSynctest(t *testing.T) {
 	}
 	for _, rel := range realReleases {
 		t.Run(rel, func(t *testing.T) {
-			gs := parseDump(readDump(t, rel+"-synctest.txt"))
+			gs := Parse(readDump(t, rel+"-synctest.txt"))
 			for _, tt := range tests {
 				t.Run(tt.fn, func(t *testing.T) {
 					g, f := mustFind(t, gs, pkg+tt.fn)
 					assert.Equal(t, tt.state, g.State)
-					assert.True(t, g.Durable)
-					assert.Equal(t, uint64(1), g.Bubble)
-					assert.False(t, g.Leaked)
+					assert.True(t, g.durable)
+					assert.Equal(t, uint64(1), g.bubble)
+					assert.False(t, g.Proven)
 					assert.True(t, strings.HasSuffix(f.File, "/testdata/dumpgen/synctest_test.go"), f.File)
 					assert.Equal(t, pkg+"TestSynctestDump.func1", g.CreatedBy.Function)
 					assert.NotZero(t, g.ParentID)
@@ -317,19 +317,19 @@ func TestParseDumpSynctest(t *testing.T) {
 			t.Run("bubble root", func(t *testing.T) {
 				g, _ := mustFind(t, gs, pkg+"stackAll")
 				assert.Equal(t, "running", g.State)
-				assert.False(t, g.Durable)
-				assert.Equal(t, uint64(1), g.Bubble)
+				assert.False(t, g.durable)
+				assert.Equal(t, uint64(1), g.bubble)
 			})
 			t.Run("outside", func(t *testing.T) {
 				g, _ := mustFind(t, gs, "testing.runTests.func1")
 				assert.Equal(t, "chan receive", g.State)
-				assert.Zero(t, g.Bubble)
-				assert.False(t, g.Durable)
+				assert.Zero(t, g.bubble)
+				assert.False(t, g.durable)
 			})
 			t.Run("synctest.Run", func(t *testing.T) {
 				g, _ := mustFind(t, gs, "internal/synctest.Run")
 				assert.Equal(t, "synctest.Run", g.State)
-				assert.True(t, g.Durable)
+				assert.True(t, g.durable)
 			})
 		})
 	}
@@ -338,7 +338,7 @@ func TestParseDumpSynctest(t *testing.T) {
 func TestParseDumpAncestors(t *testing.T) {
 	for _, rel := range realReleases {
 		t.Run(rel, func(t *testing.T) {
-			gs := parseDump(readDump(t, rel+"-ancestors.txt"))
+			gs := Parse(readDump(t, rel+"-ancestors.txt"))
 			l1, _ := mustFind(t, gs, "main.ancestorLevel1")
 			l2, _ := mustFind(t, gs, "main.ancestorLevel2")
 			l3, f := mustFind(t, gs, "main.ancestorLevel3")
@@ -367,7 +367,7 @@ func TestParseDumpSystem(t *testing.T) {
 		t.Run(rel, func(t *testing.T) {
 			dump := readDump(t, rel+"-system.txt")
 			require.True(t, strings.HasPrefix(dump, "panic: "), "a crash dump")
-			gs := parseDump(dump)
+			gs := Parse(dump)
 			require.NotEmpty(t, gs)
 			assert.Equal(t, uint64(1), gs[0].ID)
 			assert.Equal(t, "running", gs[0].State)
@@ -399,13 +399,13 @@ func TestParseDumpSystem(t *testing.T) {
 
 func TestParseDumpSynthetic(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
-		assert.Empty(t, parseDump(readDump(t, "synthetic-empty.txt")))
-		assert.Empty(t, parseDump(""))
-		assert.Empty(t, parseDump("\n\n"))
-		assert.Empty(t, parseDump("no goroutines here\n"))
+		assert.Empty(t, Parse(readDump(t, "synthetic-empty.txt")))
+		assert.Empty(t, Parse(""))
+		assert.Empty(t, Parse("\n\n"))
+		assert.Empty(t, Parse("no goroutines here\n"))
 	})
 	t.Run("old created by", func(t *testing.T) {
-		gs := parseDump(readDump(t, "synthetic-old-created-by.txt"))
+		gs := Parse(readDump(t, "synthetic-old-created-by.txt"))
 		require.Len(t, gs, 3)
 		g := gs[1]
 		assert.Equal(t, uint64(18), g.ID)
@@ -422,7 +422,7 @@ func TestParseDumpSynthetic(t *testing.T) {
 		assert.Equal(t, "main.main", g.CreatedBy.Function)
 	})
 	t.Run("crlf", func(t *testing.T) {
-		gs := parseDump(readDump(t, "synthetic-crlf.txt"))
+		gs := Parse(readDump(t, "synthetic-crlf.txt"))
 		require.Len(t, gs, 2)
 		assert.Equal(t, []Frame{{Function: "main.main", File: "/tmp/crlf/main.go", Line: 5}}, gs[0].Frames)
 		g := gs[1]
@@ -437,7 +437,7 @@ func TestParseDumpSynthetic(t *testing.T) {
 		assert.False(t, strings.HasSuffix(gs[0].Stack, "\r"))
 	})
 	t.Run("truncated", func(t *testing.T) {
-		gs := parseDump(readDump(t, "synthetic-truncated.txt"))
+		gs := Parse(readDump(t, "synthetic-truncated.txt"))
 		require.Len(t, gs, 3)
 		g := gs[1]
 		assert.Equal(t, "select", g.State)
@@ -449,7 +449,7 @@ func TestParseDumpSynthetic(t *testing.T) {
 		assert.Equal(t, []Frame{{Function: "main.cutInLocation", File: "/tmp/trunc/ma"}}, g.Frames)
 	})
 	t.Run("garbage", func(t *testing.T) {
-		gs := parseDump(readDump(t, "synthetic-garbage.txt"))
+		gs := Parse(readDump(t, "synthetic-garbage.txt"))
 		ids := []uint64{1, 12, 13, 15, 16}
 		require.Len(t, gs, len(ids))
 		for i, id := range ids {
@@ -475,10 +475,10 @@ func TestParseDumpSynthetic(t *testing.T) {
 
 		g = gs[4]
 		assert.Equal(t, "select", g.State)
-		assert.True(t, g.Leaked)
+		assert.True(t, g.Proven)
 		assert.Equal(t, 5*time.Minute, g.Wait)
 		assert.True(t, g.LockedToThread)
-		assert.Equal(t, uint64(3), g.Bubble)
+		assert.Equal(t, uint64(3), g.bubble)
 		assert.Equal(t, []Frame{
 			{Function: "main.garbageSelect", File: "/tmp/garbage/main.go", Line: 40},
 			{Function: "non-Go function at pc=0x7f2a00001234"},
@@ -486,7 +486,7 @@ func TestParseDumpSynthetic(t *testing.T) {
 		}, g.Frames)
 	})
 	t.Run("big IDs", func(t *testing.T) {
-		gs := parseDump(readDump(t, "synthetic-bigid.txt"))
+		gs := Parse(readDump(t, "synthetic-bigid.txt"))
 		require.Len(t, gs, 3)
 		assert.Equal(t, uint64(1<<32+1), gs[0].ID)
 		assert.Equal(t, uint64(1<<64-1), gs[0].ParentID)
@@ -510,17 +510,17 @@ func TestParseDumpOwnProcess(t *testing.T) {
 	// again until it blocks.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 		dump := string(buf[:runtime.Stack(buf, true)])
-		gs := parseDump(dump)
+		gs := Parse(dump)
 		require.Len(t, gs, len(headerIDs(dump)))
-		found = withFunction(gs, "github.com/leakcheck/leakcheck.TestParseDumpOwnProcess.func1")
+		found = withFunction(gs, "github.com/leakcheck/leakcheck/internal/stack.TestParseDumpOwnProcess.func1")
 		if len(found) == 1 && found[0].State == "chan receive" || time.Now().After(deadline) {
 			break
 		}
 	}
 	require.Len(t, found, 1)
 	assert.Equal(t, "chan receive", found[0].State)
-	assert.Equal(t, "github.com/leakcheck/leakcheck.TestParseDumpOwnProcess", found[0].CreatedBy.Function)
-	assert.True(t, strings.HasSuffix(found[0].Frames[0].File, "/stackparse_test.go"))
+	assert.Equal(t, "github.com/leakcheck/leakcheck/internal/stack.TestParseDumpOwnProcess", found[0].CreatedBy.Function)
+	assert.True(t, strings.HasSuffix(found[0].Frames[0].File, "/parse_test.go"))
 }
 
 func TestParseHeader(t *testing.T) {
@@ -530,13 +530,13 @@ func TestParseHeader(t *testing.T) {
 	}{
 		{"goroutine 1 [running]:", Goroutine{ID: 1, State: "running"}},
 		{"goroutine 19 [chan send (leaked), 3 minutes, locked to thread]:",
-			Goroutine{ID: 19, State: "chan send", Leaked: true, Wait: 3 * time.Minute, LockedToThread: true}},
+			Goroutine{ID: 19, State: "chan send", Proven: true, Wait: 3 * time.Minute, LockedToThread: true}},
 		{"goroutine 7 [chan receive (durable), synctest bubble 12]:",
-			Goroutine{ID: 7, State: "chan receive", Durable: true, Bubble: 12}},
+			Goroutine{ID: 7, State: "chan receive", durable: true, bubble: 12}},
 		{"goroutine 7 [sleep (durable), 1 minutes, synctest bubble 2]:",
-			Goroutine{ID: 7, State: "sleep", Durable: true, Wait: time.Minute, Bubble: 2}},
+			Goroutine{ID: 7, State: "sleep", durable: true, Wait: time.Minute, bubble: 2}},
 		{"goroutine 8 [chan receive (nil chan) (leaked) (scan)]:",
-			Goroutine{ID: 8, State: "chan receive (nil chan)", Leaked: true}},
+			Goroutine{ID: 8, State: "chan receive (nil chan)", Proven: true}},
 		{"goroutine 9 [select (no cases)]:", Goroutine{ID: 9, State: "select (no cases)"}},
 		{"goroutine 2 gp=0xc000007c00 m=nil [force gc (idle)]:", Goroutine{ID: 2, State: "force gc (idle)"}},
 		{"goroutine 3 gp=0xc000002380 m=0 mp=0x6cc800 [running, locked to thread]:",
@@ -546,7 +546,7 @@ func TestParseHeader(t *testing.T) {
 		{`goroutine 19 [select, 2 minutes labels:{"a]": "]:", "b": "x, y"}]:`,
 			Goroutine{ID: 19, State: "select", Wait: 2 * time.Minute, Labels: map[string]string{"a]": "]:", "b": "x, y"}}},
 		{`goroutine 19 [chan send (leaked)] {k: v}:`,
-			Goroutine{ID: 19, State: "chan send", Leaked: true, Labels: map[string]string{"k": "v"}}},
+			Goroutine{ID: 19, State: "chan send", Proven: true, Labels: map[string]string{"k": "v"}}},
 		{`goroutine 19 [chan send, 4 minutes] {"a b": "}", k: , z: "\u00e9"}:`,
 			Goroutine{ID: 19, State: "chan send", Wait: 4 * time.Minute, Labels: map[string]string{"a b": "}", "k": "", "z": "é"}}},
 		{"goroutine 5 [", Goroutine{ID: 5, State: "unknown"}},
@@ -666,7 +666,7 @@ func TestParseFileLine(t *testing.T) {
 // goroutine text.
 func TestParseDumpStackIsBlock(t *testing.T) {
 	dump := readDump(t, "go1.27-basic.txt")
-	gs := parseDump(dump)
+	gs := Parse(dump)
 	var parts []string
 	for _, g := range gs {
 		parts = append(parts, g.Stack)
@@ -675,7 +675,7 @@ func TestParseDumpStackIsBlock(t *testing.T) {
 }
 
 func TestParseDumpFramesDoNotAlias(t *testing.T) {
-	gs := parseDump(readDump(t, "go1.26-basic.txt"))
+	gs := Parse(readDump(t, "go1.26-basic.txt"))
 	require.GreaterOrEqual(t, len(gs), 2)
 	next := gs[1].Frames[0]
 	gs[0].Frames = append(gs[0].Frames, Frame{Function: "user.appended"})
@@ -719,7 +719,7 @@ func BenchmarkParseDump(b *testing.B) {
 	b.ResetTimer()
 	var gs []Goroutine
 	for b.Loop() {
-		gs = parseDump(dump)
+		gs = Parse(dump)
 	}
 	b.StopTimer()
 	// The parse should cost well under the dump it parses.

@@ -1,0 +1,70 @@
+package leakcheck
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// latest remembers the goroutines known to exist at one moment: those of
+// the most recent snapshot, plus the test goroutines that Verify has seen
+// start since. A test that starts while the runtime's creation count
+// shows that no goroutine but its own started since then takes them as
+// its "before" set, which saves a dump per test. IDs of goroutines that
+// exited since do no harm: the runtime never reuses an ID.
+var latest struct {
+	sync.Mutex
+	snap    *snapshot
+	ids     []uint64 // sorted; nil for snap's own IDs
+	created uint64   // the creation count that ids account for; 0 if unknown
+}
+
+// maxAdded bounds the test goroutines added to the latest snapshot's IDs
+// before Verify takes a new dump: long runs of tests that start no
+// goroutine would otherwise grow the list without end.
+const maxAdded = 256
+
+func remember(s *snapshot) {
+	latest.Lock()
+	latest.snap, latest.ids, latest.created = s, nil, s.created
+	latest.Unlock()
+}
+
+// goroutinesBefore returns the sorted IDs of all goroutines alive now,
+// from what latest knows when that is still exact, else from a new
+// snapshot, and the count of goroutines created so far, read first. It
+// also reports whether the goroutine self has started goroutines that are
+// still alive: then Verify was called late (deferred, say), and
+// goroutines in the "before" set may still be the test's own.
+func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err error) {
+	_, created = liveCounts()
+	latest.Lock()
+	snap, ids, known := latest.snap, latest.ids, latest.created
+	latest.Unlock()
+	if snap != nil && known != 0 && created != 0 {
+		if ids == nil {
+			ids = snap.sortedIDs()
+		}
+		switch {
+		case created == known && containsID(snap.sortedIDs(), self):
+			return ids, created, snap.hasChildOf(self), nil
+		case created == known+1 && !containsID(ids, self) && len(ids) < len(snap.goroutines)+maxAdded:
+			// Self is newer than what latest knows, and nothing else
+			// started since. Insert into a copy: ids may be shared.
+			i, _ := slices.BinarySearch(ids, self)
+			ids = slices.Insert(slices.Clip(ids), i, self)
+			latest.Lock()
+			if latest.snap == snap && latest.created == known {
+				latest.ids, latest.created = ids, created
+			}
+			latest.Unlock()
+			return ids, created, false, nil
+		}
+	}
+	s, err := snapshotAfter(time.Now())
+	if err != nil {
+		return nil, created, false, err
+	}
+	remember(s)
+	return s.sortedIDs(), created, s.hasChildOf(self), nil
+}

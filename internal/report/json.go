@@ -1,0 +1,73 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// A Kind describes goroutines of one kind for machines: the fields that
+// every JSON record of leakcheck carries, the library's LEAKCHECK_JSON
+// lines and the command's --json output alike. The names are stable: add
+// fields, never rename or remove them.
+type Kind struct {
+	Count        int      `json:"count"`
+	Fingerprint  string   `json:"fingerprint"`
+	State        string   `json:"state"`
+	Proven       bool     `json:"proven"`
+	WaitSeconds  float64  `json:"wait_seconds"`
+	Top          Frame    `json:"top"`
+	CreatedBy    Frame    `json:"created_by"`
+	Stack        string   `json:"stack"`
+	GoroutineIDs []uint64 `json:"goroutine_ids"`
+}
+
+// A Frame is a stack frame in JSON.
+type Frame struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+}
+
+func newFrame(f stack.Frame) Frame {
+	return Frame{Function: f.Function, File: f.File, Line: f.Line}
+}
+
+// Describe returns the Kind of goroutines gs, which share fingerprint;
+// the first of them stands for all in the fields of one goroutine.
+func Describe(fingerprint string, gs []*stack.Goroutine) Kind {
+	first := gs[0]
+	k := Kind{
+		Count:        len(gs),
+		Fingerprint:  fingerprint,
+		State:        first.State,
+		Proven:       true,
+		WaitSeconds:  first.Wait.Seconds(),
+		CreatedBy:    newFrame(first.CreatedBy),
+		Stack:        first.Stack,
+		GoroutineIDs: make([]uint64, len(gs)),
+	}
+	if len(first.Frames) > 0 {
+		k.Top = newFrame(first.Frames[0])
+	}
+	for i, g := range gs {
+		k.GoroutineIDs[i] = g.ID
+		k.Proven = k.Proven && g.Proven
+	}
+	return k
+}
+
+// JSONLines encodes each record as one line of JSON, HTML characters
+// unescaped, so that stacks and function names stay readable.
+func JSONLines[R any](records []R) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil { // Encode ends each with '\n'
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
