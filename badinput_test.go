@@ -109,6 +109,7 @@ func TestBadOptionsStillCheck(t *testing.T) {
 		{"negative MaxWait", MaxWait(-time.Second), "leakcheck: MaxWait(-1s): the wait must not be negative"},
 		{"nil Option", nil, "leakcheck: nil Option"},
 		{"nil IgnoreIf", IgnoreIf(nil), "leakcheck: IgnoreIf: nil match function"},
+		{"CheckOnFailure", CheckOnFailure(), "leakcheck: CheckOnFailure is an option of VerifyTestMain; Verify always checks, whether or not the test failed"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -275,4 +276,42 @@ func TestVerifyTestMainBadOptionStillChecks(t *testing.T) {
 	assert.Contains(t, out.String(), "leakcheck: IgnoreTopFunction: empty function name")
 	assert.Contains(t, out.String(), "leakcheck: the tests of ")
 	assert.Contains(t, out.String(), "blocked in: github.com/leakcheck/leakcheck.leakForMain")
+}
+
+// Find rejects CheckOnFailure, an option of VerifyTestMain, rather than
+// ignoring it silently.
+func TestFindRejectsCheckOnFailure(t *testing.T) {
+	err := Find(CheckOnFailure(), fast)
+	require.Error(t, err)
+	assert.Equal(t, "leakcheck: CheckOnFailure is an option of VerifyTestMain; Find always checks, whether or not the test failed", err.Error())
+}
+
+// A dump larger than the limit fails the check with one clear message,
+// prefixed once.
+func TestDumpTooLarge(t *testing.T) {
+	defer func(limit int) {
+		reading.Lock()
+		maxDumpSize = limit
+		reading.all = nil
+		reading.Unlock()
+	}(maxDumpSize)
+	reading.Lock()
+	maxDumpSize = 4096
+	reading.all = nil
+	reading.Unlock()
+	stop := make(chan struct{})
+	defer close(stop)
+	for range 100 {
+		go leakForMain(stop)
+	}
+	r := newRecorder(t, "TestTooLarge")
+	Verify(r, fast)
+	go leakForMain(stop)
+	r.finish()
+	want := "leakcheck: the goroutine dump is larger than 4.0 KiB; too many goroutines to check"
+	require.NotEmpty(t, r.errors)
+	for _, e := range r.errors { // at Verify, for the "before" set, and at the check
+		assert.Equal(t, want, e)
+	}
+	assert.Equal(t, want, Find(fast).Error())
 }

@@ -1,46 +1,52 @@
 package leakcheck
 
+// This file holds the "before" set of a test: the goroutines alive when
+// Verify is called, which are never the test's leak.
+
 import (
 	"slices"
 	"sync"
 	"time"
 )
 
-// latest remembers the goroutines known to exist at one moment: those of
+// lastSeen remembers the goroutines known to exist at one moment: those of
 // the most recent snapshot, plus the test goroutines that Verify has seen
-// start since. A test that starts while the runtime's creation count
-// shows that no goroutine but its own started since then takes them as
-// its "before" set, which saves a dump per test. IDs of goroutines that
-// exited since do no harm: the runtime never reuses an ID.
-var latest struct {
+// start since. Checks fill it with their last snapshot
+// (rememberSnapshot); goroutinesBefore reads it and adds test goroutines.
+// A test that starts while the runtime's creation count shows that no
+// goroutine but its own started since then takes them as its "before"
+// set, which saves a dump per test. IDs of goroutines that exited since
+// do no harm: the runtime never reuses an ID.
+var lastSeen struct {
 	sync.Mutex
 	snap    *snapshot
 	ids     []uint64 // sorted; nil for snap's own IDs
 	created uint64   // the creation count that ids account for; 0 if unknown
 }
 
-// maxAdded bounds the test goroutines added to the latest snapshot's IDs
+// maxAdded bounds the test goroutines added to the last snapshot's IDs
 // before Verify takes a new dump: long runs of tests that start no
 // goroutine would otherwise grow the list without end.
 const maxAdded = 256
 
-func remember(s *snapshot) {
-	latest.Lock()
-	latest.snap, latest.ids, latest.created = s, nil, s.created
-	latest.Unlock()
+// rememberSnapshot makes s the last snapshot that lastSeen knows.
+func rememberSnapshot(s *snapshot) {
+	lastSeen.Lock()
+	lastSeen.snap, lastSeen.ids, lastSeen.created = s, nil, s.created
+	lastSeen.Unlock()
 }
 
 // goroutinesBefore returns the sorted IDs of all goroutines alive now,
-// from what latest knows when that is still exact, else from a new
+// from what lastSeen knows when that is still exact, else from a new
 // snapshot, and the count of goroutines created so far, read first. It
 // also reports whether the goroutine self has started goroutines that are
 // still alive: then Verify was called late (deferred, say), and
 // goroutines in the "before" set may still be the test's own.
 func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err error) {
 	_, created = liveCounts()
-	latest.Lock()
-	snap, ids, known := latest.snap, latest.ids, latest.created
-	latest.Unlock()
+	lastSeen.Lock()
+	snap, ids, known := lastSeen.snap, lastSeen.ids, lastSeen.created
+	lastSeen.Unlock()
 	if snap != nil && known != 0 && created != 0 {
 		if ids == nil {
 			ids = snap.sortedIDs()
@@ -49,15 +55,15 @@ func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err
 		case created == known && containsID(snap.sortedIDs(), self):
 			return ids, created, snap.hasChildOf(self), nil
 		case created == known+1 && !containsID(ids, self) && len(ids) < len(snap.goroutines)+maxAdded:
-			// Self is newer than what latest knows, and nothing else
+			// Self is newer than what lastSeen knows, and nothing else
 			// started since. Insert into a copy: ids may be shared.
 			i, _ := slices.BinarySearch(ids, self)
 			ids = slices.Insert(slices.Clip(ids), i, self)
-			latest.Lock()
-			if latest.snap == snap && latest.created == known {
-				latest.ids, latest.created = ids, created
+			lastSeen.Lock()
+			if lastSeen.snap == snap && lastSeen.created == known {
+				lastSeen.ids, lastSeen.created = ids, created
 			}
-			latest.Unlock()
+			lastSeen.Unlock()
 			return ids, created, false, nil
 		}
 	}
@@ -65,6 +71,6 @@ func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err
 	if err != nil {
 		return nil, created, false, err
 	}
-	remember(s)
+	rememberSnapshot(s)
 	return s.sortedIDs(), created, s.hasChildOf(self), nil
 }

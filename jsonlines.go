@@ -67,9 +67,9 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 	return records
 }
 
-// jsonMu serializes this process's appends; O_APPEND and a single write
+// jsonAppendMu serializes this process's appends (appendJSONLines); O_APPEND and a single write
 // per check keep the records of concurrent test binaries whole.
-var jsonMu sync.Mutex
+var jsonAppendMu sync.Mutex
 
 // appendJSONLines appends the records to the file at path, one JSON object
 // a line, in one write call. The file and its directory are created if
@@ -79,8 +79,8 @@ func appendJSONLines(path string, records []jsonRecord) error {
 	if err != nil {
 		return err
 	}
-	jsonMu.Lock()
-	defer jsonMu.Unlock()
+	jsonAppendMu.Lock()
+	defer jsonAppendMu.Unlock()
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return err

@@ -1,6 +1,6 @@
 // Package leakcheck makes goroutine leaks fail the test that caused them.
 //
-// Call Verify as the first line of a test:
+// Call [Verify] as the first line of a test:
 //
 //	func TestServer(t *testing.T) {
 //		leakcheck.Verify(t)
@@ -20,13 +20,21 @@
 //		leakcheck.VerifyTestMain(m)
 //	}
 //
-// A check passes as soon as the goroutines are gone, waits up to MaxWait
-// for slow shutdowns, and, where the runtime offers the goroutine leak
+// A check passes as soon as the goroutines are gone, waits up to
+// [MaxWait] for slow shutdowns, and, where the runtime offers the goroutine leak
 // profile (go1.27, or go1.26 built with GOEXPERIMENT=goroutineleakprofile),
 // fails at once for goroutines the runtime proves can never be woken.
 //
+// [Find] runs the same check for custom harnesses. Options ([Option])
+// say what to ignore and how long to wait; the environment variables
+// [MaxWaitEnv], [ProfileDirEnv] and [JSONEnv] let CI change the wait and
+// collect pprof profiles and JSON lines of each leak.
+//
 // The human-readable report is meant for people and may change between
-// releases.
+// releases; the JSON lines and profiles are the stable, machine-readable
+// forms.
+//
+// CONTRIBUTING.md maps the source files to the concepts they hold.
 package leakcheck
 
 import (
@@ -41,7 +49,7 @@ import (
 
 // Verify fails t if goroutines started by the test are still running
 // after it. Call it as the first line of the test: the check then runs
-// last, after the test's other Cleanup functions (an httptest.Server
+// last, after the test's other [testing.T.Cleanup] functions (an httptest.Server
 // closed with t.Cleanup is fine), and it owns every goroutine the test
 // starts at any depth, through an inherited pprof label, even when other
 // tests run in parallel. Called as "defer leakcheck.Verify(t)", it checks
@@ -49,7 +57,7 @@ import (
 // and owns the goroutines whose chain of creators leads to the test.
 //
 // Goroutines that existed before the call, and goroutines started by
-// other tests, are never this test's leak. Verify waits up to MaxWait for
+// other tests, are never this test's leak. Verify waits up to [MaxWait] for
 // goroutines to finish, returns as soon as they have, and fails at once
 // for goroutines the runtime proves leaked. A passing check costs about
 // one goroutine dump, which stops the world briefly, and nothing when no
@@ -77,7 +85,7 @@ func Verify(t testing.TB, opts ...Option) {
 	startScope(t, cfg)
 }
 
-// TestingM is the part of *testing.M that VerifyTestMain uses.
+// TestingM is the part of [testing.M] that [VerifyTestMain] uses.
 type TestingM interface {
 	Run() int
 }
@@ -86,9 +94,9 @@ type TestingM interface {
 // but goroutines started since VerifyTestMain was called are still
 // running when they finish, it prints a report to standard error and
 // exits with status 1. When tests fail it keeps their exit status and by
-// default reports no leaks on top; CheckOnFailure changes that.
+// default reports no leaks on top; [CheckOnFailure] changes that.
 //
-// Call it from TestMain, in place of m.Run; it runs once however many
+// Call it from TestMain, in place of [testing.M.Run]; it runs once however many
 // -count repetitions the tests make.
 func VerifyTestMain(m TestingM, opts ...Option) {
 	os.Exit(runMain(m, os.Stderr, opts))
@@ -103,7 +111,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		fmt.Fprintln(w, err)
 		return 1
 	}
-	remember(before)
+	rememberSnapshot(before)
 	code := m.Run()
 	if err := cfg.err(); err != nil {
 		// Reported, and the check still runs with the valid options.
@@ -131,10 +139,10 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	return code
 }
 
-// Find waits up to MaxWait for all goroutines but the caller's to finish,
+// Find waits up to [MaxWait] for all goroutines but the caller's to finish,
 // ignoring the testing package's own and those matched by opts, and
-// returns a *LeakError describing those still running, or nil. It is the
-// check of VerifyTestMain for custom harnesses; IgnoreCurrent makes it
+// returns a *[LeakError] describing those still running, or nil. It is the
+// check of [VerifyTestMain] for custom harnesses; [IgnoreCurrent] makes it
 // compare against an earlier moment.
 func Find(opts ...Option) error {
 	cfg := buildConfig(opts)
@@ -168,7 +176,7 @@ func allExcept(cfg *config, self uint64, existed []uint64) classifier {
 	}
 }
 
-// A LeakError reports goroutines that outlived a check.
+// A LeakError reports goroutines that outlived a check of [Find].
 type LeakError struct {
 	// Goroutines lists the leaked goroutines; treat them as read-only.
 	Goroutines []*Goroutine

@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultMaxWait is how long a check waits for goroutines to finish when
-// neither MaxWait nor LEAKCHECK_MAX_WAIT says otherwise. Goroutines that
+// neither [MaxWait] nor [MaxWaitEnv] says otherwise. Goroutines that
 // shut down asynchronously usually finish within milliseconds, but a
 // loaded CI machine can stall them for a second or more; a passing check
 // returns as soon as they are gone, so only real leaks pay the full wait,
@@ -21,8 +21,9 @@ const DefaultMaxWait = 5 * time.Second
 // time without code changes.
 const MaxWaitEnv = "LEAKCHECK_MAX_WAIT"
 
-// An Option changes what a check ignores or how long it waits.
-// Options are created by the functions of this package.
+// An Option changes what a check ignores or how long it waits. Options
+// are made by the functions of this package, such as [IgnoreTopFunction]
+// and [MaxWait], and given to [Verify], [VerifyTestMain] or [Find].
 type Option interface {
 	apply(*config)
 }
@@ -69,7 +70,7 @@ func IgnoreCreatedBy(name string) Option {
 }
 
 // IgnoreIf ignores the goroutines for which match returns true. Match is
-// called with a read-only view of each goroutine that would otherwise be
+// called with a read-only view of each [Goroutine] that would otherwise be
 // reported, possibly several times and from the checking goroutine.
 func IgnoreIf(match func(g *Goroutine) bool) Option {
 	if match == nil {
@@ -101,8 +102,8 @@ func IgnoreCurrent() Option {
 }
 
 // MaxWait sets the longest a check waits for unexpected goroutines to
-// finish before it reports them; the default is DefaultMaxWait, or
-// LEAKCHECK_MAX_WAIT when set. When both are given, the longer one
+// finish before it reports them; the default is [DefaultMaxWait], or
+// [MaxWaitEnv] when set. When both are given, the longer one
 // applies, so CI can raise the limit but never lower it below what a test
 // asked for. Zero checks once without waiting; goroutines the runtime
 // proves leaked are reported without waiting in any case.

@@ -24,7 +24,7 @@ func BenchmarkOwnership(b *testing.B) {
 		s := newScope(b.Name(), self.ID)
 		s.before = snap.sortedIDs()
 		b.Run(fmt.Sprintf("start/goroutines=%d", n), func(b *testing.B) {
-			remember(snap)
+			rememberSnapshot(snap)
 			for b.Loop() {
 				g := selfStack()
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {

@@ -32,7 +32,8 @@ type scope struct {
 }
 
 // scopes remembers every scope of the process, so that any report can
-// name the test that started a goroutine, even after that test ended.
+// name the test that started a goroutine, even after that test ended:
+// newScope adds to it, and the resolver reads it through scopeByID.
 var scopes struct {
 	sync.Mutex
 	next uint64
@@ -67,9 +68,10 @@ func scopeOf(g *Goroutine) uint64 {
 	return id
 }
 
-// active holds each test with a pending check, so that a second Verify
-// for the same test does nothing.
-var active sync.Map // testing.TB -> true
+// pendingChecks holds each test whose check is registered and has not
+// run yet: startScope adds it, the check's cleanup removes it, and a
+// second Verify for the same test, finding it there, does nothing.
+var pendingChecks sync.Map // testing.TB -> true
 
 // startScope claims the goroutines t starts from now on and registers the
 // check that runs when t ends.
@@ -83,7 +85,7 @@ func startScope(t testing.TB, cfg *config) {
 		t.Errorf("leakcheck: Verify called for %s after the test function returned; call Verify as the first line of the test", t.Name())
 		return
 	}
-	if _, loaded := active.LoadOrStore(t, true); loaded {
+	if _, loaded := pendingChecks.LoadOrStore(t, true); loaded {
 		return
 	}
 	self := selfStack()
@@ -103,7 +105,7 @@ func startScope(t testing.TB, cfg *config) {
 	setLabels(s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
 		t.Helper()
-		defer active.Delete(t)
+		defer pendingChecks.Delete(t)
 		setLabels(s.labels, "")
 		s.check(t, cfg)
 	})
@@ -178,7 +180,7 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 	r := newResolver(snap)
 	othersRunning := -1 // not counted yet
 	var found []ownerOf
-	defer func() { owners.note(found) }()
+	defer func() { ownersFound.note(found) }()
 	for i := range snap.goroutines {
 		g := &snap.goroutines[i]
 		if g.ID == s.goid || cfg.ignored(g) {
@@ -196,7 +198,7 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 		}
 		o := r.owner(g)
 		if o == (owner{}) {
-			o = owners.recall(g.ID)
+			o = ownersFound.recall(g.ID)
 		} else if o.scope != 0 || o.test != 0 {
 			found = append(found, ownerOf{g.ID, o})
 		}
@@ -245,10 +247,12 @@ func (s *scope) countOtherTests(r *resolver) int {
 	return n
 }
 
-// owners remembers the owner of goroutines whose ownership was found
-// through creator links. Goroutine IDs are never reused, so entries stay
-// true; there is one per such goroutine, a few bytes each.
-var owners = ownerMemory{m: make(map[uint64]owner)}
+// ownersFound remembers the owner of goroutines whose ownership a check
+// found through creator links, which break when creators exit: classify
+// notes them and recalls them for goroutines whose chain has broken
+// since. Goroutine IDs are never reused, so entries stay true; there is
+// one per such goroutine, a few bytes each.
+var ownersFound = ownerMemory{m: make(map[uint64]owner)}
 
 type ownerMemory struct {
 	sync.Mutex

@@ -6,12 +6,14 @@ import (
 	"time"
 )
 
-// shared coalesces the snapshots of concurrent checks: parallel tests
+// sharedDumps coalesces the snapshots of concurrent checks: parallel tests
 // that check at the same time share one dump, and dumps, which stop the
 // world, take at most about half of the time while several checks wait.
 // A check alone spaces its own dumps (see waitForLeaks), so it is not
 // slowed down: sequential tests pay one dump per check and no sleep.
-var shared struct {
+// snapshotAfter fills and reads it; waitForLeaks counts the checks that
+// wait, which decides whether dumps are spaced.
+var sharedDumps struct {
 	sync.Mutex
 	inflight *dumpCall
 	last     *dumpCall
@@ -19,6 +21,7 @@ var shared struct {
 	waiting  atomic.Int32 // checks inside waitForLeaks
 }
 
+// A dumpCall is one dump, shared by the checks that wait for it.
 type dumpCall struct {
 	seq        uint64 // the how-manieth dump
 	start, end time.Time
@@ -36,25 +39,25 @@ type dumpCall struct {
 // which stands still or jumps, so times from inside and outside the
 // bubble cannot be compared.
 func snapshotAfter(after time.Time) (*snapshot, error) {
-	shared.Lock()
-	entered := shared.started
+	sharedDumps.Lock()
+	entered := sharedDumps.started
 	for {
-		if c := shared.last; c != nil && c.seq > entered && !c.start.Before(after) {
-			shared.Unlock()
+		if c := sharedDumps.last; c != nil && c.seq > entered && !c.start.Before(after) {
+			sharedDumps.Unlock()
 			return c.snap, c.err
 		}
-		if c := shared.inflight; c != nil {
-			shared.Unlock()
+		if c := sharedDumps.inflight; c != nil {
+			sharedDumps.Unlock()
 			<-c.done
-			shared.Lock()
+			sharedDumps.Lock()
 			continue
 		}
-		shared.started++
-		c := &dumpCall{seq: shared.started, done: make(chan struct{})}
-		shared.inflight = c
-		prev := shared.last
-		shared.Unlock()
-		if prev != nil && shared.waiting.Load() > 1 {
+		sharedDumps.started++
+		c := &dumpCall{seq: sharedDumps.started, done: make(chan struct{})}
+		sharedDumps.inflight = c
+		prev := sharedDumps.last
+		sharedDumps.Unlock()
+		if prev != nil && sharedDumps.waiting.Load() > 1 {
 			// Leave the world running at least as long as the last dump
 			// stopped it (never longer: the clocks may differ, see above).
 			cost := prev.end.Sub(prev.start)
@@ -65,8 +68,8 @@ func snapshotAfter(after time.Time) (*snapshot, error) {
 		c.start = time.Now()
 		c.snap, c.err = takeSnapshot()
 		c.end = time.Now()
-		shared.Lock()
-		shared.inflight, shared.last = nil, c
+		sharedDumps.Lock()
+		sharedDumps.inflight, sharedDumps.last = nil, c
 		close(c.done)
 	}
 }

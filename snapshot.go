@@ -1,7 +1,7 @@
 package leakcheck
 
 import (
-	"errors"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
@@ -59,20 +60,28 @@ func (s *snapshot) hasChildOf(parent uint64) bool {
 // maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
 // 1 GiB holds some four million goroutines; past that, reading them all
 // would stall the program for seconds, and a check reports the problem
-// instead of growing without limit.
-const maxDumpSize = 1 << 30
+// instead of growing without limit. A variable, so that tests can reach
+// the limit.
+var maxDumpSize = 1 << 30
 
-var (
-	// dumpMu serializes dumps: they share the buffers and toggle GODEBUG.
-	dumpMu  sync.Mutex
-	dumpBuf []byte
-	selfBuf = make([]byte, 4096)
-)
+// reading holds what reading the runtime needs and must not share: the
+// dump buffers, reused from dump to dump, and the metrics sample. Its
+// mutex serializes the reads, which also toggle GODEBUG; takeSnapshot,
+// selfStack and liveCounts hold it.
+var reading = struct {
+	sync.Mutex
+	all     []byte // the text of runtime.Stack(all)
+	self    []byte // the calling goroutine's stack
+	created []metrics.Sample
+}{
+	self:    make([]byte, 4096),
+	created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
+}
 
 // takeSnapshot reads all goroutines with their pprof labels.
 func takeSnapshot() (*snapshot, error) {
-	dumpMu.Lock()
-	defer dumpMu.Unlock()
+	reading.Lock()
+	defer reading.Unlock()
 	created := goroutinesCreated()
 	live := runtime.NumGoroutine()
 	text, err := dumpAll()
@@ -84,25 +93,25 @@ func takeSnapshot() (*snapshot, error) {
 }
 
 // dumpAll returns the text of runtime.Stack(buf, true), read with labels
-// shown. The caller holds dumpMu.
+// shown. The caller holds reading.
 func dumpAll() (string, error) {
 	restore := showLabels()
 	defer restore()
 	// About 250 bytes a goroutine; start with room for growth in between.
-	want := (runtime.NumGoroutine() + 64) * 512
-	if len(dumpBuf) < want {
-		dumpBuf = make([]byte, want)
+	want := min((runtime.NumGoroutine()+64)*512, maxDumpSize)
+	if len(reading.all) < want {
+		reading.all = make([]byte, want)
 	}
-	n, ok := readStack(&dumpBuf, true)
+	n, ok := readStack(&reading.all, true)
 	if !ok {
-		return "", errors.New("leakcheck: the goroutine dump is larger than 1 GiB; too many goroutines to check")
+		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(maxDumpSize)))
 	}
-	return string(dumpBuf[:n]), nil
+	return string(reading.all[:n]), nil
 }
 
 // readStack runs runtime.Stack into *buf, growing the buffer fourfold
 // until the text fits; it reports false when the text still fills a
-// buffer of maxDumpSize. The caller holds dumpMu.
+// buffer of maxDumpSize. The caller holds reading.
 func readStack(buf *[]byte, all bool) (n int, ok bool) {
 	for {
 		n = runtime.Stack(*buf, all)
@@ -119,12 +128,12 @@ func readStack(buf *[]byte, all bool) (n int, ok bool) {
 // selfStack returns the calling goroutine's header and whole stack with
 // labels.
 func selfStack() Goroutine {
-	dumpMu.Lock()
-	defer dumpMu.Unlock()
+	reading.Lock()
+	defer reading.Unlock()
 	restore := showLabels()
-	n, _ := readStack(&selfBuf, false) // past 1 GiB, the top of the stack is enough
+	n, _ := readStack(&reading.self, false) // past 1 GiB, the top of the stack is enough
 	restore()
-	gs := stack.Parse(string(selfBuf[:n]))
+	gs := stack.Parse(string(reading.self[:n]))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
@@ -153,25 +162,23 @@ func showLabels() (restore func()) {
 	}
 }
 
-var createdSample = []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-
 // goroutinesCreated returns the number of goroutines created since the
 // program started, or 0 when the runtime does not say. The caller holds
-// dumpMu, which guards createdSample.
+// reading.
 func goroutinesCreated() uint64 {
-	metrics.Read(createdSample)
-	if createdSample[0].Value.Kind() != metrics.KindUint64 {
+	metrics.Read(reading.created)
+	if reading.created[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return createdSample[0].Value.Uint64()
+	return reading.created[0].Value.Uint64()
 }
 
 // liveCounts reads the goroutine count, then the creation count: if both
 // are unchanged since a snapshot, no goroutine started or ended since, so
 // the snapshot's goroutine set is still exact.
 func liveCounts() (live int, created uint64) {
-	dumpMu.Lock()
-	defer dumpMu.Unlock()
+	reading.Lock()
+	defer reading.Unlock()
 	live = runtime.NumGoroutine()
 	return live, goroutinesCreated()
 }

@@ -40,8 +40,8 @@ type verdict struct {
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime, or maxWait has passed.
 func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
-	shared.waiting.Add(1)
-	defer shared.waiting.Add(-1)
+	sharedDumps.waiting.Add(1)
+	defer sharedDumps.waiting.Add(-1)
 	start := time.Now()
 	deadline := start.Add(maxWait)
 	w := waiter{deadline: deadline, sleep: firstPoll}
@@ -61,7 +61,7 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 		leaks, unknown := classify(snap)
 		v := verdict{leaks: leaks, unknown: unknown, snap: snap, waited: time.Since(start)}
 		if len(leaks) == 0 || allProven(leaks) {
-			remember(snap)
+			rememberSnapshot(snap)
 			return v, nil
 		}
 		now := time.Now()
@@ -77,7 +77,7 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 			}
 		}
 		if !now.Before(deadline) {
-			remember(snap)
+			rememberSnapshot(snap)
 			return v, nil
 		}
 		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)

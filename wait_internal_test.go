@@ -40,13 +40,13 @@ func TestExitedSince(t *testing.T) {
 
 // dumpsDuring returns how many dumps were taken while f ran.
 func dumpsDuring(f func()) uint64 {
-	shared.Lock()
-	before := shared.started
-	shared.Unlock()
+	sharedDumps.Lock()
+	before := sharedDumps.started
+	sharedDumps.Unlock()
 	f()
-	shared.Lock()
-	defer shared.Unlock()
-	return shared.started - before
+	sharedDumps.Lock()
+	defer sharedDumps.Unlock()
+	return sharedDumps.started - before
 }
 
 // A test that starts no goroutine costs no dump: Verify reuses what the
@@ -97,16 +97,16 @@ func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
 		var before uint64
 		t.Cleanup(func() {
 			// Registered before Verify's, so it runs after the check.
-			shared.Lock()
-			dumps = shared.started - before
-			shared.Unlock()
+			sharedDumps.Lock()
+			dumps = sharedDumps.started - before
+			sharedDumps.Unlock()
 		})
 		Verify(t)
 		go func() { <-release }()
 		time.AfterFunc(100*time.Millisecond, func() { close(release) })
-		shared.Lock()
-		before = shared.started
-		shared.Unlock()
+		sharedDumps.Lock()
+		before = sharedDumps.started
+		sharedDumps.Unlock()
 	})
 	// The first look, the look after the exit, and some slack for other
 	// goroutines of the process starting or exiting meanwhile; a dump per
