@@ -315,3 +315,24 @@ func TestDumpTooLarge(t *testing.T) {
 	}
 	assert.Equal(t, want, Find(fast).Error())
 }
+
+// A LEAKCHECK_DEADLOCK value that is neither on nor off fails the check
+// with an error, and leaves the watcher on.
+func TestBadDeadlockEnv(t *testing.T) {
+	for _, v := range []string{"", "on", "ON", "1", "true", " off ", "0", "false"} {
+		t.Setenv(DeadlockEnv, v)
+		on, err := deadlockWatchSetting()
+		assert.NoError(t, err, "%q", v)
+		assert.Equal(t, !strings.Contains("off 0 false", strings.TrimSpace(v)) || strings.TrimSpace(v) == "", on, "%q", v)
+	}
+	t.Setenv(DeadlockEnv, "maybe")
+	on, err := deadlockWatchSetting()
+	assert.True(t, on, "an unknown value never turns checking off")
+	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock watcher off, or "on"`)
+	r := newRecorder(t, "TestBadDeadlockEnv")
+	Verify(r, fast)
+	leakUntilCleanup(t)
+	r.finish()
+	assert.Contains(t, r.allErrors(), `leakcheck: LEAKCHECK_DEADLOCK="maybe"`)
+	assert.Contains(t, r.allErrors(), "leakcheck: TestBadDeadlockEnv leaked 1 goroutine")
+}

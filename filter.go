@@ -49,6 +49,9 @@ func isRuntimeService(g *Goroutine) bool {
 		"runtime/trace.Start.func1":
 		return true
 	}
+	if g.EntryFunction() == watcherFunction { // leakcheck's own, see DeadlockEnv
+		return true
+	}
 	switch g.CreatedBy.Function {
 	case "runtime/trace.Start", "unique.registerCleanup":
 		return true

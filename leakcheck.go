@@ -105,6 +105,7 @@ func VerifyTestMain(m TestingM, opts ...Option) {
 // runMain is VerifyTestMain without the exit.
 func runMain(m TestingM, w io.Writer, opts []Option) int {
 	cfg := buildConfig(opts)
+	startDeadlockWatch()
 	self := selfStack().ID
 	before, err := takeSnapshot()
 	if err != nil {

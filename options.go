@@ -160,6 +160,9 @@ func buildConfig(opts []Option) *config {
 		}
 		o.apply(c)
 	}
+	if _, err := deadlockWatchSetting(); err != nil {
+		c.errs = append(c.errs, err)
+	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)
 		switch {

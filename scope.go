@@ -7,6 +7,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // labelKey is the pprof label that marks every goroutine started, at any
@@ -29,6 +32,8 @@ type scope struct {
 	// created is the runtime's count of goroutines created, read by
 	// Verify; 0 if unknown.
 	created uint64
+	t       testing.TB // for the deadlock watcher's report
+	started time.Time  // when Verify was called
 }
 
 // scopes remembers every scope of the process, so that any report can
@@ -89,8 +94,12 @@ func startScope(t testing.TB, cfg *config) {
 		return
 	}
 	self := selfStack()
+	if stack.Bubble(&self) == 0 {
+		startDeadlockWatch()
+	}
 	s := newScope(t.Name(), self.ID)
 	s.function, _, _ = strings.Cut(t.Name(), "/")
+	s.t, s.started = t, time.Now()
 	if !isTestingGoroutine(&self) {
 		t.Errorf("leakcheck: Verify was called from goroutine %d, which is not the goroutine running %s; "+
 			"call it from the test function itself so that the goroutines the test starts can be attributed to it",

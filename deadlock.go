@@ -1,0 +1,301 @@
+package leakcheck
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// DeadlockEnv names the environment variable that turns the deadlock
+// watcher off: "off" (or "0", "false"). The watcher, started by the first
+// [Verify] or [VerifyTestMain] of a test binary where the runtime can
+// prove leaks (go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile),
+// ends the binary with a report, seconds after the goroutine of a running
+// test is proven blocked forever, instead of letting it hang until
+// -timeout. It never fires on a test that can still make progress: only
+// the runtime's proof counts. "on", "1" and "true", like an empty or
+// missing variable, keep it on; any other value is reported as an error
+// by every check, and the watcher stays on.
+const DeadlockEnv = "LEAKCHECK_DEADLOCK"
+
+// The watcher's pace. It looks at the goroutines (one dump) at most
+// every lookEvery, and never more often than lookShare times the cost of
+// its last look, so that it costs the suite under 1/lookShare of its
+// time however many goroutines there are. It asks the runtime for a proof
+// (one garbage collection) once a test goroutine has stayed blocked on a
+// channel or lock for blockedFor, then again after a pause that doubles
+// while the same goroutines stay blocked unproven: a test that waits a
+// minute on a channel that will be written costs a handful of proofs.
+const (
+	lookEvery  = 250 * time.Millisecond
+	lookShare  = 100
+	blockedFor = time.Second
+)
+
+var deadlockWatch sync.Once
+
+// deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
+// and an error for a value it does not know (the watcher stays on).
+func deadlockWatchSetting() (on bool, err error) {
+	raw := os.Getenv(DeadlockEnv)
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "", "on", "1", "true":
+		return true, nil
+	case "off", "0", "false":
+		return false, nil
+	default:
+		return true, fmt.Errorf("leakcheck: %s=%q: use \"off\" to turn the deadlock watcher off, or \"on\"", DeadlockEnv, raw)
+	}
+}
+
+// startDeadlockWatch starts the watcher once per process, where the
+// runtime can prove leaks and DeadlockEnv does not turn it off. It is
+// called from goroutines outside any testing/synctest bubble: a goroutine
+// started inside one would belong to the bubble.
+func startDeadlockWatch() {
+	if leakProfile == nil {
+		return // nothing can prove a deadlock: the watcher would only cost
+	}
+	if on, _ := deadlockWatchSetting(); !on {
+		return
+	}
+	deadlockWatch.Do(func() { go watchDeadlocks() })
+}
+
+// watcherFunction is the watcher's function name, as the goroutine dump
+// shows it, for the checks to leave its goroutine alone.
+const watcherFunction = "github.com/leakcheck/leakcheck.watchDeadlocks"
+
+// watchDeadlocks looks at the test goroutines, forever, and ends the
+// process when one is proven blocked for good.
+func watchDeadlocks() {
+	// Labels are inherited from the creating test goroutine: drop them, so
+	// that nothing takes the watcher for that test's goroutine.
+	pprof.SetGoroutineLabels(context.Background())
+	w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
+	for {
+		start := time.Now()
+		snap, err := snapshotAfter(start)
+		if err != nil {
+			// A dump too large to read: the checks report it; the
+			// watcher can only stop looking.
+			return
+		}
+		if d := w.look(snap, start); d != nil {
+			d.fail()
+			return
+		}
+		time.Sleep(max(lookEvery, lookShare*time.Since(start)))
+	}
+}
+
+// A deadlockWatcher remembers, from look to look, which test goroutines
+// are blocked and since when.
+type deadlockWatcher struct {
+	blocked    map[uint64]blockedTest
+	lastProof  time.Time
+	proofPause time.Duration
+	provedFor  uint64 // idSetKey of the goroutines last proof was for
+}
+
+// A blockedTest is a test goroutine seen blocked on a channel or lock.
+type blockedTest struct {
+	since time.Time // the first look that saw it blocked there
+	where string    // its state and innermost frame
+}
+
+// look updates what w knows from snap, asks the runtime for a proof when
+// a test goroutine has been blocked long enough, and returns the deadlock
+// it finds, or nil.
+func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
+	var ready []*Goroutine // blocked for at least blockedFor
+	seen := make(map[uint64]bool)
+	for i := range snap.goroutines {
+		g := &snap.goroutines[i]
+		if !isBlockedTest(g) {
+			continue
+		}
+		if g.Proven {
+			return newDeadlock(snap, g, now.Sub(w.blockedSince(g, now)))
+		}
+		seen[g.ID] = true
+		if now.Sub(w.blockedSince(g, now)) >= blockedFor {
+			ready = append(ready, g)
+		}
+	}
+	for id := range w.blocked {
+		if !seen[id] {
+			delete(w.blocked, id)
+		}
+	}
+	if len(ready) == 0 {
+		return nil
+	}
+	key := idSetKey(ready)
+	switch {
+	case key != w.provedFor:
+		w.provedFor, w.proofPause = key, blockedFor
+	case now.Sub(w.lastProof) < w.proofPause:
+		return nil
+	default:
+		w.proofPause *= 2
+	}
+	w.lastProof = now
+	if !proveLeaks() {
+		return nil
+	}
+	after, err := snapshotAfter(time.Now())
+	if err != nil {
+		return nil
+	}
+	for i := range after.goroutines {
+		g := &after.goroutines[i]
+		if g.Proven && isBlockedTest(g) {
+			return newDeadlock(after, g, now.Sub(w.blockedSince(g, now)))
+		}
+	}
+	return nil
+}
+
+// blockedSince returns when w first saw g blocked where it is now.
+func (w *deadlockWatcher) blockedSince(g *Goroutine, now time.Time) time.Time {
+	where := g.State + " in " + g.TopFunction()
+	b, ok := w.blocked[g.ID]
+	if !ok || b.where != where {
+		b = blockedTest{since: now, where: where}
+		w.blocked[g.ID] = b
+	}
+	return b.since
+}
+
+// isBlockedTest reports whether g runs a test and is blocked, in the
+// test's own code, on something the runtime's leak detector can judge. A
+// test blocked inside package testing is a parent waiting for its
+// subtests or a parallel test waiting for its turn: the subtests are
+// what may be stuck.
+func isBlockedTest(g *Goroutine) bool {
+	if g.EntryFunction() != "testing.tRunner" || !stack.Provable(g.State) {
+		return false
+	}
+	for _, f := range g.Frames {
+		if isRuntimeOrSync(f.Function) {
+			continue
+		}
+		return !strings.HasPrefix(f.Function, "testing.")
+	}
+	return false
+}
+
+// isRuntimeOrSync reports whether fn belongs to the packages that
+// implement blocking: the frames above the code that blocked.
+func isRuntimeOrSync(fn string) bool {
+	for _, p := range []string{"runtime.", "sync.", "internal/", "sync/atomic."} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// A deadlock is a test goroutine proven blocked forever, with the
+// test's other goroutines.
+type deadlock struct {
+	test string // the test's name, "" if unknown
+	// subtest reports that the goroutine runs an unnamed subtest of test:
+	// one that did not call Verify, whose name no dump shows.
+	subtest bool
+	t       testing.TB // the test's t when it called Verify, else nil
+	elapsed time.Duration
+	v       verdict // the test goroutine first, then the test's others
+}
+
+// newDeadlock gathers what the report of g's deadlock says: the test's
+// name and goroutines, the test goroutine first.
+func newDeadlock(snap *snapshot, g *Goroutine, blocked time.Duration) *deadlock {
+	r := newResolver(snap)
+	d := &deadlock{elapsed: blocked, v: verdict{snap: snap, waited: blocked, leaks: []*Goroutine{g}}}
+	s := scopeByID(scopeOf(g))
+	if s != nil && s.goid == g.ID {
+		d.test, d.t = s.name, s.t
+		d.elapsed = time.Since(s.started)
+	} else {
+		d.test = r.testName(g)
+		parent := r.goroutine(g.ParentID)
+		d.subtest = parent != nil && parent.EntryFunction() == "testing.tRunner"
+	}
+	for i := range snap.goroutines {
+		o := &snap.goroutines[i]
+		if o.ID == g.ID || ignoredByDefault(o) {
+			continue
+		}
+		if own := r.owner(o); own.test == g.ID || s != nil && own.scope == s.id {
+			d.v.leaks = append(d.v.leaks, o)
+		}
+	}
+	return d
+}
+
+// fail reports the deadlock the way the testing package reports a
+// failed test, on standard output, and ends the process with status 1,
+// as -timeout would, but long before it.
+func (d *deadlock) fail() {
+	var b strings.Builder
+	g := d.v.leaks[0]
+	who := d.test
+	switch {
+	case who == "":
+		who = fmt.Sprintf("the test in goroutine %d", g.ID)
+	case d.subtest:
+		who = fmt.Sprintf("a subtest of %s (goroutine %d; Verify in the subtest would name it)", d.test, g.ID)
+	}
+	fmt.Fprintf(&b, "leakcheck: %s deadlocked: its goroutine is blocked forever in state %q, proven by the runtime;"+
+		" ending the test binary now instead of at -timeout\n", who, g.State)
+	groups := report.GroupByKind(d.v.leaks[1:])
+	groups = append([]*report.Group{{
+		Fingerprint: report.Fingerprint(d.v.leaks[0]),
+		Goroutines:  d.v.leaks[:1],
+		Proven:      1,
+	}}, groups...)
+	r := newResolver(d.v.snap)
+	report.WriteGroups(&b, groups,
+		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
+		r.testName)
+	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
+		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
+	out := b.String() + publishLeaks(d.t, d.test, d.v)
+
+	// Framing lines as the testing package writes them; under go test
+	// -json, it marks them with ^V for test2json.
+	frame := ""
+	if f := flag.Lookup("test.v"); f != nil && f.Value.String() == "test2json" {
+		frame = "\x16"
+	}
+	var w strings.Builder
+	if d.test != "" {
+		fmt.Fprintf(&w, "%s=== NAME  %s\n", frame, d.test)
+	}
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		w.WriteString("    " + line + "\n")
+	}
+	// The test and every test it runs in fail.
+	for name := d.test; name != ""; {
+		fmt.Fprintf(&w, "%s--- FAIL: %s (%.2fs)\n", frame, name, d.elapsed.Seconds())
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			break
+		}
+		name = name[:i]
+	}
+	fmt.Fprintf(&w, "%sFAIL\n", frame)
+	os.Stdout.WriteString(w.String())
+	os.Exit(1)
+}

@@ -1,0 +1,132 @@
+package leakcheck
+
+import (
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The watcher asks the runtime for a proof about tests blocked on
+// channels and locks that will be woken, and finds no deadlock: a slow
+// sender, a timer, a mutex held by a sleeping goroutine, hand-offs through
+// goroutines, a WaitGroup of sleepers. A loopback accept is not even a
+// candidate (I/O wait).
+func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
+	if leakProfile == nil {
+		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
+	}
+	const pause = 1500 * time.Millisecond
+	patterns := []struct {
+		name      string
+		candidate bool // blocked on something the runtime can judge
+		block     func()
+	}{
+		{"slow sender", true, func() {
+			ch := make(chan int)
+			go func() { time.Sleep(pause); ch <- 1 }()
+			<-ch
+		}},
+		{"timer", true, func() { <-time.After(pause) }},
+		{"mutex held by sleeper", true, func() {
+			mu := new(sync.Mutex)
+			locked := make(chan struct{})
+			go func() { mu.Lock(); close(locked); time.Sleep(pause); mu.Unlock() }()
+			<-locked
+			mu.Lock()
+			mu.Unlock()
+		}},
+		{"hand-offs", true, func() {
+			first := make(chan int)
+			in := first
+			for range 3 {
+				out := make(chan int)
+				go func(in <-chan int, out chan<- int) { v := <-in; time.Sleep(pause / 3); out <- v + 1 }(in, out)
+				in = out
+			}
+			first <- 0
+			<-in
+		}},
+		{"waitgroup of sleepers", true, func() {
+			var wg sync.WaitGroup
+			for range 3 {
+				wg.Go(func() { time.Sleep(pause) })
+			}
+			wg.Wait()
+		}},
+		{"loopback accept", false, func() {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			go func() {
+				time.Sleep(pause)
+				if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+					c.Close()
+				}
+			}()
+			if c, err := ln.Accept(); err == nil {
+				c.Close()
+			}
+		}},
+	}
+	for _, p := range patterns {
+		t.Run(p.name, func(t *testing.T) {
+			type outcome struct {
+				found  *deadlock
+				proved bool
+			}
+			done := make(chan outcome, 1)
+			go func() {
+				time.Sleep(pause / 5) // let the test block
+				w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
+				now := time.Now()
+				snap, err := snapshotAfter(now)
+				require.NoError(t, err)
+				if d := w.look(snap, now); d != nil {
+					done <- outcome{found: d}
+					return
+				}
+				// As if a look came blockedFor later: a proof is due.
+				snap, err = snapshotAfter(time.Now())
+				require.NoError(t, err)
+				d := w.look(snap, now.Add(blockedFor))
+				done <- outcome{found: d, proved: !w.lastProof.IsZero()}
+			}()
+			p.block()
+			o := <-done
+			assert.Nil(t, o.found, "the watcher found a deadlock where the test goes on")
+			assert.Equal(t, p.candidate, o.proved, "whether the watcher asked for a proof")
+		})
+	}
+}
+
+func TestIsBlockedTest(t *testing.T) {
+	tRunner := Frame{Function: "testing.tRunner"}
+	mk := func(state string, fns ...string) *Goroutine {
+		g := &Goroutine{State: state}
+		for _, fn := range fns {
+			g.Frames = append(g.Frames, Frame{Function: fn})
+		}
+		g.Frames = append(g.Frames, tRunner)
+		return g
+	}
+	cases := []struct {
+		name string
+		g    *Goroutine
+		want bool
+	}{
+		{"mutex in test code", mk("sync.Mutex.Lock", "internal/sync.runtime_SemacquireMutex", "sync.(*Mutex).Lock", "pkg.TestX"), true},
+		{"channel in test code", mk("chan receive", "runtime.gopark", "runtime.chanrecv1", "pkg.TestX"), true},
+		{"parent waiting for subtests", mk("chan receive", "runtime.gopark", "runtime.chanrecv1", "testing.(*T).Run", "pkg.TestX"), false},
+		{"parallel test waiting its turn", mk("chan receive", "runtime.gopark", "testing.(*T).Parallel", "pkg.TestX"), false},
+		{"sleeping", mk("sleep", "time.Sleep", "pkg.TestX"), false},
+		{"I/O", mk("IO wait", "internal/poll.runtime_pollWait", "pkg.TestX"), false},
+		{"not a test", &Goroutine{State: "chan receive", Frames: []Frame{{Function: "pkg.worker"}}}, false},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, isBlockedTest(c.g), c.name)
+	}
+}

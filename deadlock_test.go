@@ -1,0 +1,93 @@
+package leakcheck_test
+
+import (
+	"regexp"
+	"runtime/pprof"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// canProve reports whether this toolchain has the goroutine leak profile;
+// the test binaries that go test builds for testdata share it.
+func canProve() bool { return pprof.Lookup("goroutineleak") != nil }
+
+// Each deadlock ends its test binary with the report, seconds after it
+// forms, and go test -json shows that test failing, not a timeout.
+func TestDeadlockEndsTheTest(t *testing.T) {
+	if !canProve() {
+		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
+	}
+	cases := []struct {
+		test, failing, state, where string
+	}{
+		{"TestMutexLockedTwice", "TestMutexLockedTwice", "sync.Mutex.Lock", `deadlock.\(\*store\).Add at `},
+		{"TestRWMutexUpgrade", "TestRWMutexUpgrade", "sync.RWMutex.Lock", `deadlock.TestRWMutexUpgrade at `},
+		{"TestWaitForStuckWorker", "TestWaitForStuckWorker", "chan receive", `deadlock.TestWaitForStuckWorker at `},
+		{"TestWaitGroupOneShort", "TestWaitGroupOneShort", "sync.WaitGroup.Wait", `deadlock.TestWaitGroupOneShort at `},
+		{"TestCondNeverSignalled", "TestCondNeverSignalled", "sync.Cond.Wait", `deadlock.TestCondNeverSignalled at `},
+		{"TestLocksInOppositeOrder", "TestLocksInOppositeOrder", "sync.Mutex.Lock", `deadlock.TestLocksInOppositeOrder at `},
+		{"TestParallelSubtests", "TestParallelSubtests", "chan receive", `deadlock.TestParallelSubtests.func1 at `},
+	}
+	for _, c := range cases {
+		t.Run(c.test, func(t *testing.T) {
+			t.Parallel()
+			run := runGoTest(t, "deadlock", []string{"E2E_DEADLOCK=" + c.test}, "-timeout=120s", "-run=^"+c.test+"$")
+			assert.Equal(t, 1, run.exitCode, run.raw)
+			require.Equal(t, []string{"fail"}, run.results[c.failing], run.raw)
+			out := run.output[c.failing]
+			assert.NotContains(t, run.raw, "test timed out")
+			assert.Regexp(t, `leakcheck: .*`+c.failing+`.* deadlocked: its goroutine is blocked forever in state "`+regexp.QuoteMeta(c.state)+`", proven by the runtime`, out)
+			assert.Contains(t, out, "proven leaked by the runtime (nothing can ever wake it)")
+			assert.Regexp(t, `(blocked in|called from): github.com/leakcheck/leakcheck/testdata/e2e/`+c.where, out)
+			if m := regexp.MustCompile(`--- FAIL: ` + c.failing + ` \(([0-9.]+)s\)`).FindStringSubmatch(out); assert.NotNil(t, m, out) {
+				s, _ := strconv.ParseFloat(m[1], 64)
+				t.Logf("failed %.2fs after Verify", s)
+			}
+		})
+	}
+}
+
+// The worker a test waits for is reported with it.
+func TestDeadlockReportsTheTestsGoroutines(t *testing.T) {
+	if !canProve() {
+		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
+	}
+	run := runGoTest(t, "deadlock", []string{"E2E_DEADLOCK=TestLocksInOppositeOrder"}, "-timeout=120s", "-run=^TestLocksInOppositeOrder$")
+	out := run.output["TestLocksInOppositeOrder"]
+	assert.Contains(t, out, "[1/2] 1 goroutine in state \"sync.Mutex.Lock\"")
+	assert.Regexp(t, `\[2/2\] 1 goroutine in state "sync.Mutex.Lock": (proven leaked|still there)`, out)
+	assert.Contains(t, out, "started by: github.com/leakcheck/leakcheck/testdata/e2e/deadlock.TestLocksInOppositeOrder at ")
+}
+
+// Tests that block for two seconds, longer than the watcher waits before
+// it asks the runtime for a proof, and then go on, pass: a slow sender, a
+// timer, a mutex held by a sleeping goroutine, a loopback accept, a chain
+// of hand-offs, a WaitGroup of sleepers.
+func TestNoDeadlockWhileTestsProgress(t *testing.T) {
+	run := runGoTest(t, "deadlock", nil, "-timeout=120s", "-run=^TestProgress")
+	run.requireOutcomes(t, 1, map[string]string{
+		"TestProgressSlowSender":         "pass",
+		"TestProgressTimer":              "pass",
+		"TestProgressMutexHeldBySleeper": "pass",
+		"TestProgressLoopbackAccept":     "pass",
+		"TestProgressHandOffs":           "pass",
+		"TestProgressWaitGroup":          "pass",
+	})
+	assert.Equal(t, 0, run.exitCode, run.raw)
+	assert.NotContains(t, run.raw, "deadlocked")
+}
+
+// LEAKCHECK_DEADLOCK=off turns the watcher off: the deadlocked test then
+// hangs until -timeout, as it would without leakcheck.
+func TestDeadlockWatcherOff(t *testing.T) {
+	if !canProve() {
+		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
+	}
+	run := runGoTest(t, "deadlock", []string{"E2E_DEADLOCK=TestWaitGroupOneShort", "LEAKCHECK_DEADLOCK=off"}, "-timeout=4s", "-run=^TestWaitGroupOneShort$")
+	assert.NotEqual(t, 0, run.exitCode)
+	assert.Contains(t, run.raw, "test timed out after 4s")
+	assert.NotContains(t, run.raw, "deadlocked")
+}
