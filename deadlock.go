@@ -37,7 +37,7 @@ const DeadlockEnv = "LEAKCHECK_DEADLOCK"
 // minute on a channel that will be written costs a handful of proofs.
 const (
 	lookEvery  = 250 * time.Millisecond
-	lookShare  = 100
+	lookShare  = 200
 	blockedFor = time.Second
 )
 

@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -128,5 +129,33 @@ func TestIsBlockedTest(t *testing.T) {
 	}
 	for _, c := range cases {
 		assert.Equal(t, c.want, isBlockedTest(c.g), c.name)
+	}
+}
+
+// BenchmarkWatcherLook measures one look of the deadlock watcher (a dump
+// and a pass over it) with n goroutines alive, and reports the share of
+// time the watcher takes at its pace: a look every lookEvery, or every
+// lookShare looks' worth of time, whichever is longer.
+func BenchmarkWatcherLook(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
+			stop := make(chan struct{})
+			defer close(stop)
+			for range n {
+				go func() { <-stop }()
+			}
+			w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
+			start := time.Now()
+			for b.Loop() {
+				now := time.Now()
+				snap, err := snapshotAfter(now)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.look(snap, now)
+			}
+			look := time.Since(start) / time.Duration(b.N)
+			b.ReportMetric(100*float64(look)/float64(max(lookEvery, lookShare*look)), "%time")
+		})
 	}
 }
