@@ -3,6 +3,7 @@ package leakcheck
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,8 +35,18 @@ import (
 //	profile        the profile written by the same check, if any
 //
 // A relative path is relative to the test's working directory, its
-// package directory: CI should give an absolute path.
+// package directory: CI should give an absolute path. The variable wins
+// over the [JSONFile] option, so that CI decides where files go.
 const JSONEnv = "LEAKCHECK_JSON"
+
+// jsonPathFor returns the file for JSON lines, or "" for none:
+// LEAKCHECK_JSON if set, else the JSONFile option.
+func jsonPathFor(cfg *config) string {
+	if path := os.Getenv(JSONEnv); strings.TrimSpace(path) != "" {
+		return path
+	}
+	return cfg.jsonPath
+}
 
 // A jsonRecord is one line of the LEAKCHECK_JSON file: one kind of leak
 // found by one check, with the fields documented at JSONEnv.

@@ -25,10 +25,23 @@
 // profile (go1.27, or go1.26 built with GOEXPERIMENT=goroutineleakprofile),
 // fails at once for goroutines the runtime proves can never be woken.
 //
-// [Find] runs the same check for custom harnesses. Options ([Option])
-// say what to ignore and how long to wait; the environment variables
-// [MaxWaitEnv], [ProfileDirEnv] and [JSONEnv] let CI change the wait and
-// collect pprof profiles and JSON lines of each leak.
+// [Find] runs the same check for custom harnesses.
+//
+// # Configuration
+//
+// Options ([Option]) say what to ignore, how long to wait and where to
+// write machine-readable outputs. They apply in this order, later ones
+// winning:
+//
+//   - the options given to [VerifyTestMain], which apply to every check
+//     of the test binary, its own and every [Verify]: an ignore list
+//     written once serves a thousand tests;
+//   - the options of the call itself: ignore rules add to those above;
+//     [MaxWait], [ProfileDir] and [JSONFile] replace them;
+//   - the environment, so that CI has the last word: [MaxWaitEnv]
+//     replaces the default wait and raises any shorter [MaxWait];
+//     [ProfileDirEnv] and [JSONEnv] win over [ProfileDir] and [JSONFile];
+//     [DeadlockEnv] turns the deadlock watcher off.
 //
 // The human-readable report is meant for people and may change between
 // releases; the JSON lines and profiles are the stable, machine-readable
@@ -104,7 +117,8 @@ func VerifyTestMain(m TestingM, opts ...Option) {
 
 // runMain is VerifyTestMain without the exit.
 func runMain(m TestingM, w io.Writer, opts []Option) int {
-	cfg := buildConfig(opts)
+	cfg := newConfig(nil, opts)
+	defer setTestMainOptions(setTestMainOptions(opts))
 	startDeadlockWatch()
 	self := selfStack().ID
 	before, err := takeSnapshot()
@@ -132,7 +146,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	}
 	if len(v.leaks) > 0 {
 		subject := "the tests of " + binaryName()
-		fmt.Fprint(w, formatReport(subject, v), publishLeaks(nil, subject, v))
+		fmt.Fprint(w, formatReport(subject, v), publishLeaks(nil, cfg, subject, v))
 		if code == 0 {
 			code = 1
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,6 +40,8 @@ type config struct {
 	maxWait     time.Duration
 	maxWaitSet  bool // MaxWait was given
 	checkOnFail bool
+	profileDir  string  // ProfileDir; ProfileDirEnv wins
+	jsonPath    string  // JSONFile; JSONEnv wins
 	errs        []error // problems with the options, reported by the caller
 }
 
@@ -134,6 +137,28 @@ func (c *config) onlyInTestMain(caller string) {
 	}
 }
 
+// ProfileDir makes every failing check write the leaked goroutines as a
+// pprof goroutine profile to a new file in dir, as [ProfileDirEnv]
+// describes; the environment variable, when set, wins. A relative dir is
+// relative to the test's package directory.
+func ProfileDir(dir string) Option {
+	if strings.TrimSpace(dir) == "" {
+		return optionError(errors.New("leakcheck: ProfileDir: empty directory name"))
+	}
+	return optionFunc(func(c *config) { c.profileDir = dir })
+}
+
+// JSONFile makes every failing check append one JSON line per kind of
+// leak to the file at path, with the fields [JSONEnv] documents; the
+// environment variable, when set, wins. A relative path is relative to
+// the test's package directory.
+func JSONFile(path string) Option {
+	if strings.TrimSpace(path) == "" {
+		return optionError(errors.New("leakcheck: JSONFile: empty file name"))
+	}
+	return optionFunc(func(c *config) { c.jsonPath = path })
+}
+
 func optionError(err error) Option {
 	return optionFunc(func(c *config) { c.errs = append(c.errs, err) })
 }
@@ -148,11 +173,50 @@ func ignoreName(option, name string, match func(*Goroutine) bool) Option {
 	return optionFunc(func(c *config) { c.ignores = append(c.ignores, match) })
 }
 
-// buildConfig applies the options over the defaults and the environment.
-// Problems are collected in config.errs; the check still runs with
-// whatever was valid, so a typo never disables leak checking.
+// testMainOptions holds the options given to VerifyTestMain, which apply
+// to every check of the test binary before the check's own options:
+// runMain sets them, buildConfig reads them.
+var testMainOptions struct {
+	sync.Mutex
+	opts []Option // nil Options left out
+}
+
+// setTestMainOptions makes opts apply to every later check, and returns
+// the options that applied before.
+func setTestMainOptions(opts []Option) (previous []Option) {
+	testMainOptions.Lock()
+	defer testMainOptions.Unlock()
+	previous = testMainOptions.opts
+	testMainOptions.opts = nil
+	for _, o := range opts {
+		if o != nil {
+			testMainOptions.opts = append(testMainOptions.opts, o)
+		}
+	}
+	return previous
+}
+
+// buildConfig applies the options over the defaults and the environment:
+// first VerifyTestMain's, then opts.
 func buildConfig(opts []Option) *config {
+	testMainOptions.Lock()
+	defaults := testMainOptions.opts
+	testMainOptions.Unlock()
+	return newConfig(defaults, opts)
+}
+
+// newConfig applies defaults, then opts, over the built-in defaults and
+// the environment. Problems with opts are collected in config.errs; the
+// check still runs with whatever was valid, so a typo never disables
+// leak checking.
+func newConfig(defaults, opts []Option) *config {
 	c := &config{maxWait: DefaultMaxWait}
+	for _, o := range defaults {
+		o.apply(c)
+	}
+	// VerifyTestMain reported the defaults' problems, and CheckOnFailure
+	// is its own.
+	c.errs, c.checkOnFail = nil, false
 	for _, o := range opts {
 		if o == nil {
 			c.errs = append(c.errs, errors.New("leakcheck: nil Option"))

@@ -17,33 +17,38 @@ import (
 // failing check writes the leaked goroutines as a goroutine profile in the
 // pprof format, for "go tool pprof -http=: FILE" to show as a flame graph.
 // The directory is created if missing; a relative path is relative to the
-// test's working directory, its package directory. Without the variable,
-// a test binary run with -artifacts (go test -artifacts) writes the
-// profile to the test's ArtifactDir; otherwise no profile is written. The
-// report names the file. Each sample is one leaked stack with its count
+// test's working directory, its package directory. The variable wins over
+// the [ProfileDir] option, so that CI decides where files go. Without
+// either, a test binary run with -artifacts (go test -artifacts) writes
+// the profile to the test's ArtifactDir; otherwise no profile is written.
+// The report names the file. Each sample is one leaked stack with its count
 // of goroutines and the labels test, state, proven ("true" when the
 // runtime proved the goroutines leaked), fingerprint and created_by.
 const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
 
 // profileDirFor returns the directory for the profile of t's leak, or ""
-// when no profile is wanted: LEAKCHECK_PROFILE_DIR if set, else, when the
-// test binary runs with -artifacts, t's ArtifactDir, or for
-// VerifyTestMain the _artifacts directory of the output directory.
-func profileDirFor(t testing.TB) string {
+// when no profile is wanted: LEAKCHECK_PROFILE_DIR if set, else the
+// ProfileDir option, else, when the test binary runs with -artifacts, t's
+// ArtifactDir, or for VerifyTestMain the _artifacts directory of the
+// output directory. own reports whether the directory is t's own.
+func profileDirFor(t testing.TB, cfg *config) (dir string, own bool) {
 	if dir := os.Getenv(ProfileDirEnv); strings.TrimSpace(dir) != "" {
-		return dir
+		return dir, false
+	}
+	if cfg.profileDir != "" {
+		return cfg.profileDir, false
 	}
 	if !artifactsEnabled() {
-		return ""
+		return "", false
 	}
 	if t != nil {
-		return t.ArtifactDir()
+		return t.ArtifactDir(), true
 	}
 	out := ""
 	if f := flag.Lookup("test.outputdir"); f != nil {
 		out = f.Value.String()
 	}
-	return filepath.Join(out, "_artifacts")
+	return filepath.Join(out, "_artifacts"), false
 }
 
 // artifactsEnabled reports whether the test binary runs with -artifacts
@@ -56,9 +61,9 @@ func artifactsEnabled() bool {
 // profileBaseName names the profile file, without extension: "leak" in a
 // test's own artifact directory, else the binary's and the test's names,
 // made safe for any file system.
-func profileBaseName(t testing.TB) string {
-	if os.Getenv(ProfileDirEnv) == "" && t != nil {
-		return "leak" // ArtifactDir is the test's own
+func profileBaseName(t testing.TB, ownDir bool) string {
+	if ownDir {
+		return "leak"
 	}
 	test := "TestMain"
 	if t != nil {

@@ -2,7 +2,6 @@ package leakcheck
 
 import (
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -17,12 +16,12 @@ import (
 //
 // Writing is best effort: a problem is told in the returned text, and
 // never hides the leak report itself.
-func publishLeaks(t testing.TB, subject string, v verdict) string {
+func publishLeaks(t testing.TB, cfg *config, subject string, v verdict) string {
 	if len(v.leaks) == 0 {
 		return ""
 	}
-	profileDir := profileDirFor(t)
-	jsonPath := os.Getenv(JSONEnv)
+	profileDir, ownDir := profileDirFor(t, cfg)
+	jsonPath := jsonPathFor(cfg)
 	if profileDir == "" && jsonPath == "" {
 		return ""
 	}
@@ -30,7 +29,7 @@ func publishLeaks(t testing.TB, subject string, v verdict) string {
 	var b strings.Builder
 	var profilePath string
 	if profileDir != "" {
-		path, err := writeProfile(profileDir, profileBaseName(t), groups, subject)
+		path, err := writeProfile(profileDir, profileBaseName(t, ownDir), groups, subject)
 		if err != nil {
 			fmt.Fprintf(&b, "\nleakcheck: could not write the goroutine profile: %v\n", err)
 		} else {
@@ -40,7 +39,7 @@ func publishLeaks(t testing.TB, subject string, v verdict) string {
 	}
 	if jsonPath != "" {
 		if err := appendJSONLines(jsonPath, jsonRecords(groups, subject, v.waited, profilePath)); err != nil {
-			fmt.Fprintf(&b, "\nleakcheck: could not append the leak to %s=%s: %v\n", JSONEnv, jsonPath, err)
+			fmt.Fprintf(&b, "\nleakcheck: could not append the leak to %s: %v\n", jsonPath, err)
 		}
 	}
 	return b.String()

@@ -156,7 +156,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	}
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s", formatReport(t.Name(), v), publishLeaks(t, t.Name(), v))
+		t.Errorf("%s%s", formatReport(t.Name(), v), publishLeaks(t, cfg, t.Name(), v))
 	case len(v.unknown) > 0:
 		t.Logf("%s", formatUnknown(v.unknown))
 	}
