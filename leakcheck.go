@@ -146,7 +146,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	}
 	if len(v.leaks) > 0 {
 		subject := "the tests of " + binaryName()
-		fmt.Fprint(w, formatReport(subject, v), publishLeaks(nil, cfg, subject, v))
+		fmt.Fprint(w, formatReport(subject, v), unnamedNote(v), publishLeaks(nil, cfg, subject, v))
 		if code == 0 {
 			code = 1
 		}

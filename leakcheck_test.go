@@ -144,3 +144,42 @@ func TestVerifyTestMainGroupsRepeatedLeaks(t *testing.T) {
 	assert.Contains(t, out, "[1/1] 3 goroutines")
 	assert.Equal(t, 1, strings.Count(out, "stack of goroutine"), out)
 }
+
+// VerifyTestMain names the test that started a leak when a helper
+// goroutine started it and exited (with the creators' recorded stacks of
+// GODEBUG=tracebackancestors), or when the leak runs a closure of the
+// test from time.AfterFunc; otherwise it says why it cannot, and what
+// would name it.
+func TestVerifyTestMainNamesTheTest(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		env    []string
+		helper string // what the report says of the helper's leak
+		note   string
+	}{
+		{"without ancestry", []string{"E2E_LEAKS=1"},
+			"testmainnames.spawn at ", "No test named for 1 goroutine: the goroutines that started them have exited. To name the test, run the tests with GODEBUG=tracebackancestors=100"},
+		{"with ancestry", []string{"E2E_LEAKS=1", "GODEBUG=tracebackancestors=100"},
+			"testmainnames.spawn at .* \\(test TestHelperStarted\\)", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			run := runGoTest(t, "testmainnames", c.env)
+			require.Equal(t, 1, run.exitCode, run.raw)
+			out := run.output[""]
+			assert.Contains(t, out, "leaked 3 goroutines (3 kinds)")
+			assert.Regexp(t, "started by: .*"+c.helper, out)
+			assert.Contains(t, out, "started by: time.goFunc at ")
+			assert.Regexp(t, `started by: time.goFunc at \S+ \(test TestAfterFuncClosure\)`, out)
+			assert.Contains(t, out, "No test named for 1 goroutine: no goroutine started them (a timer of time.AfterFunc or the runtime did)")
+			if c.note != "" {
+				assert.Contains(t, out, c.note)
+				assert.NotContains(t, out, "(test TestHelperStarted)")
+			} else {
+				assert.NotContains(t, out, "the goroutines that started them have exited")
+			}
+		})
+	}
+}

@@ -1,6 +1,10 @@
 package leakcheck
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
 
 // An owner is what the ownership rules found for a goroutine.
 type owner struct {
@@ -72,7 +76,10 @@ func (r *resolver) owner(g *Goroutine) owner {
 
 // testName returns the name of the test that owns g as far as it can be
 // known: the scope's test, the test function running in the test
-// goroutine its chain leads to, or the Test function that created it.
+// goroutine its chain leads to, the Test function that created it or one
+// of its creators, the test function on a creator's stack when it started
+// its child (GODEBUG=tracebackancestors=N), or the test function whose
+// code g runs.
 func (r *resolver) testName(g *Goroutine) string {
 	o := r.owner(g)
 	if o.scope != 0 {
@@ -94,6 +101,21 @@ func (r *resolver) testName(g *Goroutine) string {
 			return name
 		}
 		cur = r.goroutine(cur.ParentID)
+	}
+	// The creators' stacks when each started its child, under
+	// GODEBUG=tracebackancestors=N: they reach back past creators that
+	// have exited.
+	for _, fn := range stack.AncestorFunctions(g) {
+		if name := testFunctionName(fn); name != "" {
+			return name
+		}
+	}
+	// Code defined in a test function: a closure run by time.AfterFunc,
+	// or by a goroutine that a helper goroutine started.
+	for _, f := range g.Frames {
+		if name := testFunctionName(f.Function); name != "" {
+			return name
+		}
 	}
 	return ""
 }

@@ -67,3 +67,52 @@ func stackInUse() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.StackInuse
 }
+
+// unnamedNote says, for the package check, which leaks no test could be
+// named for, and what would name them; "" when every leak has its test.
+func unnamedNote(v verdict) string {
+	r := newResolver(v.snap)
+	var byTimer, byExited int
+	for _, g := range v.leaks {
+		if r.testName(g) != "" {
+			continue
+		}
+		if g.ParentID == 0 {
+			byTimer++ // no goroutine started it: a timer (time.AfterFunc) or the runtime did
+		} else {
+			byExited++
+		}
+	}
+	var b strings.Builder
+	if byExited > 0 {
+		fmt.Fprintf(&b, "\nNo test named for %s: the goroutines that started them have exited.", report.Plural(byExited, "goroutine"))
+		if !hasAncestry(v.snap) {
+			b.WriteString(" To name the test, run the tests with GODEBUG=tracebackancestors=100 in the environment" +
+				" (the runtime then records who started each goroutine; it reads the setting only at start-up)," +
+				" or call leakcheck.Verify(t) first in each test.")
+		} else {
+			b.WriteString(" Their creators' recorded stacks show no test function; call leakcheck.Verify(t) first in each test to name it.")
+		}
+		b.WriteString("\n")
+	}
+	if byTimer > 0 {
+		fmt.Fprintf(&b, "\nNo test named for %s: no goroutine started them (a timer of time.AfterFunc or the runtime did),"+
+			" and they run no test function's code. Call leakcheck.Verify(t) first in each test to name it.\n", report.Plural(byTimer, "goroutine"))
+	}
+	return b.String()
+}
+
+// hasAncestry reports whether the dump records creators' stacks
+// (GODEBUG=tracebackancestors=N): some goroutine with a creating
+// goroutine shows them.
+func hasAncestry(s *snapshot) bool {
+	if s == nil {
+		return false
+	}
+	for i := range s.goroutines {
+		if len(s.goroutines[i].Ancestors) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -52,11 +52,21 @@ type Goroutine struct {
 	// Stack is the goroutine's block of the dump, verbatim.
 	Stack string
 
+	// ancestorFunctions lists the functions on the creators' stacks when
+	// each started its child (GODEBUG=tracebackancestors=N), nearest
+	// creator first, innermost frame first within each.
+	ancestorFunctions []string
+
 	// durable and bubble tell a goroutine of a testing/synctest bubble,
 	// which the checks leave to synctest: users never see them set.
 	durable bool
 	bubble  uint64 // the bubble's ID, or zero outside any bubble
 }
+
+// AncestorFunctions returns the functions on the stacks of g's creators
+// when each started its child, nearest creator first, innermost frame
+// first: nil unless the program runs with GODEBUG=tracebackancestors=N.
+func AncestorFunctions(g *Goroutine) []string { return g.ancestorFunctions }
 
 // Bubble returns the ID of g's testing/synctest bubble, or zero when g
 // is outside any bubble.

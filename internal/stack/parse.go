@@ -149,6 +149,7 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			}
 			rest = after
 			if inAncestor {
+				g.ancestorFunctions = append(g.ancestorFunctions, functionName(line))
 				continue
 			}
 			f := Frame{Function: functionName(line)}

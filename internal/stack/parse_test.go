@@ -358,6 +358,10 @@ func TestParseDumpAncestors(t *testing.T) {
 			assert.Equal(t, uint64(1), l1.ParentID)
 			assert.Nil(t, gs[0].Ancestors)
 			assert.Contains(t, l3.Stack, "[originating from goroutine 1]:", "Stack keeps the ancestors")
+
+			// The ancestors' functions, nearest creator first.
+			assert.Equal(t, []string{"main.ancestorLevel1", "main.ancestorsDump", "main.writeVariant", "main.main"}, AncestorFunctions(l2))
+			assert.Nil(t, AncestorFunctions(&gs[0]))
 		})
 	}
 }
