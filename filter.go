@@ -34,7 +34,14 @@ func ignoredByDefault(g *Goroutine) bool {
 // a go statement inside package testing, so its outermost frame is a
 // testing function.
 func isTestingGoroutine(g *Goroutine) bool {
-	return strings.HasPrefix(g.EntryFunction(), "testing.")
+	return strings.HasPrefix(g.EntryFunction(), "testing.") || isTestRunner(g)
+}
+
+// isTestRunner reports whether g is the test binary's main goroutine
+// running the tests (testing.M.Run), which a check run from inside a
+// test, such as Find, sees waiting for it in t.Run.
+func isTestRunner(g *Goroutine) bool {
+	return g.EntryFunction() == "main.main" && g.HasFunction("testing.(*M).Run")
 }
 
 // isRuntimeService reports goroutines that the standard library starts on

@@ -139,18 +139,23 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		code = 1
 	}
 	existed := before.sortedIDs()
-	v, err := waitForLeaks(cfg.maxWait, allExcept(cfg, self, existed))
+	v, err := waitForLeaks(cfg, allExcept(cfg, self, existed))
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return 1
 	}
+	subject := "the tests of " + binaryName()
+	note := cfg.baseline.settle(subject, &v)
 	if len(v.leaks) > 0 {
-		subject := "the tests of " + binaryName()
 		fmt.Fprint(w, formatReport(subject, v), unnamedNote(v), publishLeaks(nil, cfg, subject, v))
 		if code == 0 {
 			code = 1
 		}
 	}
+	if len(v.leaks) == 0 {
+		note = formatNotes(v) + note
+	}
+	fmt.Fprint(w, note, cfg.baseline.unseenNote())
 	return code
 }
 
@@ -166,7 +171,7 @@ func Find(opts ...Option) error {
 		return err
 	}
 	self := selfStack().ID
-	v, err := waitForLeaks(cfg.maxWait, allExcept(cfg, self, nil))
+	v, err := waitForLeaks(cfg, allExcept(cfg, self, nil))
 	if err != nil {
 		return err
 	}

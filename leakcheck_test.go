@@ -183,3 +183,12 @@ func TestVerifyTestMainNamesTheTest(t *testing.T) {
 		})
 	}
 }
+
+// Find from inside a test sees no leak in the test binary's own
+// goroutines: the main goroutine waiting in t.Run, the test runner and
+// the running test.
+func TestFindInsideATest(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "findinside", nil)
+	run.requireOutcomes(t, 1, map[string]string{"TestFindNothing": "pass", "TestFindLeak": "pass"})
+}

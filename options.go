@@ -35,14 +35,17 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 // config is the result of applying options.
 type config struct {
-	ignores     []func(*Goroutine) bool // user rules; see config.ignored
-	ignoreIDs   map[uint64]bool         // IgnoreCurrent's goroutines
-	maxWait     time.Duration
-	maxWaitSet  bool // MaxWait was given
-	checkOnFail bool
-	profileDir  string  // ProfileDir; ProfileDirEnv wins
-	jsonPath    string  // JSONFile; JSONEnv wins
-	errs        []error // problems with the options, reported by the caller
+	ignores      []func(*Goroutine) bool // user rules; see config.ignored
+	ignoreIDs    map[uint64]bool         // IgnoreCurrent's goroutines
+	maxWait      time.Duration
+	maxWaitSet   bool // MaxWait was given
+	checkOnFail  bool
+	sleepWait    time.Duration // MaxWaitSleeping; no longer than maxWait when unset
+	baselinePath string        // Baseline; BaselineEnv wins
+	baseline     *baseline     // loaded from baselinePath or BaselineEnv; nil for none
+	profileDir   string        // ProfileDir; ProfileDirEnv wins
+	jsonPath     string        // JSONFile; JSONEnv wins
+	errs         []error       // problems with the options, reported by the caller
 }
 
 // IgnoreTopFunction ignores goroutines whose innermost frame is the
@@ -118,6 +121,24 @@ func MaxWait(d time.Duration) Option {
 		c.maxWait = d
 		c.maxWaitSet = true
 	})
+}
+
+// MaxWaitSleeping sets the longest a check waits for goroutines that may
+// be winding down on a timer: asleep (time.Sleep), or in a select that the
+// runtime did not prove leaked (and, where the runtime can prove leaks, a
+// channel receive it did not prove, such as one on a timer's channel).
+// Idle connections and cleaners often wake only every ten seconds or more
+// to notice that they should stop; MaxWaitSleeping gives them that time
+// without making every real leak wait as long: a check waits this long
+// only while every goroutine left may be waiting on a timer, and reports
+// at [MaxWait] when any other is left. It has no effect when shorter than
+// the wait of MaxWait. Given to [VerifyTestMain], it serves every check of
+// the test binary.
+func MaxWaitSleeping(d time.Duration) Option {
+	if d < 0 {
+		return optionError(fmt.Errorf("leakcheck: MaxWaitSleeping(%v): the wait must not be negative", d))
+	}
+	return optionFunc(func(c *config) { c.sleepWait = d })
 }
 
 // CheckOnFailure makes [VerifyTestMain] check for leaks even when tests
@@ -224,6 +245,7 @@ func newConfig(defaults, opts []Option) *config {
 		}
 		o.apply(c)
 	}
+	c.resolveBaseline()
 	if _, err := deadlockWatchSetting(); err != nil {
 		c.errs = append(c.errs, err)
 	}

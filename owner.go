@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -115,6 +116,41 @@ func (r *resolver) testName(g *Goroutine) string {
 	for _, f := range g.Frames {
 		if name := testFunctionName(f.Function); name != "" {
 			return name
+		}
+	}
+	return ""
+}
+
+// testLabel names the test that owns g for the report: its name, and,
+// when the evidence shows that a subtest started g, the function that
+// subtest runs (no dump shows a subtest's name; Verify in the subtest
+// names it).
+func (r *resolver) testLabel(g *Goroutine) string {
+	name := r.testName(g)
+	if name == "" {
+		return ""
+	}
+	if fn := r.subtestFunction(g); fn != "" {
+		return fmt.Sprintf("%s, in its subtest running %s", name, fn)
+	}
+	return name
+}
+
+// subtestFunction returns the function of the subtest that started g, or
+// "": the test function literal that a testing.tRunner frame runs, on
+// the stack of the live goroutine that created g, or on a creator's
+// recorded stack (GODEBUG=tracebackancestors=N).
+func (r *resolver) subtestFunction(g *Goroutine) string {
+	var fns []string
+	if p := r.goroutine(g.ParentID); p != nil {
+		for _, f := range p.Frames {
+			fns = append(fns, f.Function)
+		}
+	}
+	fns = append(fns, stack.AncestorFunctions(g)...)
+	for i := 0; i+1 < len(fns); i++ {
+		if fns[i+1] == "testing.tRunner" && testFunctionName(fns[i]) != "" && strings.Contains(fns[i], ".func") {
+			return fns[i]
 		}
 	}
 	return ""

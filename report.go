@@ -29,13 +29,15 @@ func formatReport(subject string, v verdict) string {
 	b.WriteString("\n")
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, v.waited) },
-		r.testName)
+		r.testLabel)
 	if len(v.unknown) > 0 {
 		writeUnknown(&b, v.unknown)
 	}
+	b.WriteString(singletonNote(v.singletons))
+	b.WriteString(waitNote(v, groups))
 	fmt.Fprintf(&b, "\nFix: make every goroutine the test starts return before the test ends (close or drain channels,"+
 		" cancel contexts, stop tickers, close response bodies, wait for workers)."+
-		" To accept a goroutine on purpose, use an option such as %s.\n", report.IgnoreHint(groups[0].First()))
+		" To accept a goroutine on purpose, use an option such as %s.\n", hintFor(groups[0]))
 	return b.String()
 }
 
@@ -52,12 +54,51 @@ func writeUnknown(b *strings.Builder, gs []*Goroutine) {
 	}
 }
 
-// formatUnknown renders the unknown-ownership note on its own, for a
-// passing check.
-func formatUnknown(gs []*Goroutine) string {
+// formatNotes renders, for a passing check, the goroutines it did not
+// count: of unknown ownership, or started once per process; "" when
+// there are none.
+func formatNotes(v verdict) string {
 	var b strings.Builder
-	writeUnknown(&b, gs)
+	if len(v.unknown) > 0 {
+		writeUnknown(&b, v.unknown)
+	}
+	b.WriteString(singletonNote(v.singletons))
+	if b.Len() == 0 {
+		return ""
+	}
 	return "leakcheck: " + strings.TrimPrefix(b.String(), "\n")
+}
+
+// waitNote says, when a check waited its whole wait out, for which
+// goroutines it waited and how to change that; "" when it did not.
+func waitNote(v verdict, groups []*report.Group) string {
+	if v.limit == 0 {
+		return ""
+	}
+	unproven := 0
+	for _, gr := range groups {
+		if !gr.AllProven() {
+			unproven++
+		}
+	}
+	if unproven == 0 {
+		return ""
+	}
+	option := "MaxWait"
+	if v.sleeping {
+		option = "MaxWaitSleeping"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nThis check waited %v (%s) for %s that the runtime could not prove leaked", report.RoundWait(v.limit), option, report.Plural(unproven, "kind"))
+	if v.sleeping {
+		b.WriteString(", all asleep or waiting where a timer may wake them.")
+	} else {
+		b.WriteString(".")
+	}
+	b.WriteString(" Goroutines that sleep, wait for I/O, or block on a channel a live goroutine or a global can reach always cost the whole wait." +
+		" Shorten it with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; if these goroutines only wind down slowly (idle timers, cleaners)," +
+		" give them longer with leakcheck.MaxWaitSleeping in VerifyTestMain's options, which leaves other leaks at MaxWait.\n")
+	return b.String()
 }
 
 // stackInUse returns the bytes of goroutine stacks in use. It stops the

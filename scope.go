@@ -147,18 +147,19 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	if s.startedNothing() {
 		return
 	}
-	v, err := waitForLeaks(cfg.maxWait, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+	v, err := waitForLeaks(cfg, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
 		return s.classify(cfg, snap)
 	})
 	if err != nil {
 		t.Errorf("%v", err)
 		return
 	}
+	note := cfg.baseline.settle(t.Name(), &v)
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s", formatReport(t.Name(), v), publishLeaks(t, cfg, t.Name(), v))
-	case len(v.unknown) > 0:
-		t.Logf("%s", formatUnknown(v.unknown))
+		t.Errorf("%s%s%s", formatReport(t.Name(), v), publishLeaks(t, cfg, t.Name(), v), note)
+	case formatNotes(v) != "" || note != "":
+		t.Logf("%s%s", formatNotes(v), note)
 	}
 }
 

@@ -19,6 +19,9 @@ const (
 	// leaks, before the check looks again: goroutines block (and become
 	// provable) without any counter moving.
 	maxStale = 10 * time.Millisecond
+	// collectGrace is the least time a check leaves finalizers and
+	// cleanups to run after it collected garbage, even past its wait.
+	collectGrace = 50 * time.Millisecond
 	// firstProof is the pause before asking the runtime again to prove
 	// leaks when the first proof left goroutines unproven; it doubles each
 	// time, so a slow shutdown costs a handful of garbage collections.
@@ -33,23 +36,41 @@ type classifier func(*snapshot) (leaks, unknown []*Goroutine)
 type verdict struct {
 	leaks   []*Goroutine
 	unknown []*Goroutine
+	known   []*Goroutine  // leaks the baseline knows: noted, not failed
+	// singletons are goroutines started once per process: noted, not
+	// failed.
+	singletons []*Goroutine
 	snap    *snapshot     // the last snapshot, for naming owners in the report
 	waited  time.Duration // from the start of the check to the verdict
+	// limit is the wait the check ran out of, zero when it did not: the
+	// leaks are reported because they outlived it, not because they are
+	// proven. sleeping reports that limit was MaxWaitSleeping.
+	limit    time.Duration
+	sleeping bool
 }
 
 // waitForLeaks takes snapshots until classify finds no leak, every leak
-// is proven by the runtime, or maxWait has passed.
-func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
+// is proven by the runtime or known to the baseline, or the wait has
+// passed: cfg.maxWait, or the longer cfg.sleepWait when every remaining
+// goroutine may be waiting for a timer. Before it gives up on goroutines
+// it could not prove, it runs the garbage collector once, so that
+// goroutines stopped by a finalizer or a cleanup (runtime.AddCleanup) can
+// go.
+func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 	sharedDumps.waiting.Add(1)
 	defer sharedDumps.waiting.Add(-1)
 	start := time.Now()
-	deadline := start.Add(maxWait)
+	deadline := start.Add(cfg.maxWait)
+	sleepDeadline := start.Add(max(cfg.maxWait, cfg.sleepWait))
+	collectAt := start.Add(cfg.maxWait / 2)
+	collected := cfg.maxWait == 0 // zero checks once: nothing to wait for
 	w := waiter{deadline: deadline, sleep: firstPoll}
 	var (
 		lastProof    time.Time
 		proofPause   = firstProof
 		lastProofFor uint64
 		proofUseful  = leakProfile != nil
+		proved       bool // the runtime was asked about these leaks
 	)
 	for {
 		dumpStart := time.Now()
@@ -59,7 +80,9 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 		}
 		dumpCost := time.Since(dumpStart)
 		leaks, unknown := classify(snap)
-		v := verdict{leaks: leaks, unknown: unknown, snap: snap, waited: time.Since(start)}
+		leaks, singletons := splitSingletons(leaks)
+		leaks, known := cfg.baseline.split(leaks)
+		v := verdict{leaks: leaks, unknown: unknown, known: known, singletons: singletons, snap: snap, waited: time.Since(start)}
 		if len(leaks) == 0 || allProven(leaks) {
 			rememberSnapshot(snap)
 			return v, nil
@@ -73,12 +96,29 @@ func waitForLeaks(maxWait time.Duration, classify classifier) (verdict, error) {
 				}
 				lastProofFor, lastProof = key, now
 				proofUseful = proveLeaks()
+				proved = proofUseful
 				continue // look again at once: proven goroutines now say so
 			}
 		}
-		if !now.Before(deadline) {
+		if !collected && !now.Before(collectAt) {
+			collected = true
+			runtime.GC() // queues the finalizers and cleanups of what it frees
+			// Give them time to run, and their goroutines to exit.
+			deadline = later(deadline, time.Now().Add(collectGrace))
+			sleepDeadline = later(sleepDeadline, deadline)
+			continue
+		}
+		w.deadline, v.limit = deadline, cfg.maxWait
+		if allMayWaitOnTimers(leaks, proved) {
+			w.deadline, v.limit, v.sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
+		}
+		if !now.Before(w.deadline) {
 			rememberSnapshot(snap)
 			return v, nil
+		}
+		v.limit, v.sleeping = 0, false
+		if !collected && collectAt.Before(w.deadline) {
+			w.deadline = collectAt // wake up to collect
 		}
 		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)
 	}
@@ -176,6 +216,42 @@ func exitedSince(snap *snapshot, live int, created uint64) int {
 	before := int64(snap.created) - int64(snap.live)
 	now := int64(created) - int64(live)
 	return int(max(0, now-before))
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// mayWaitOnTimer reports whether g may be waiting for a timer, and so may
+// still wind down on its own: asleep, or in a select (where timers are
+// usually awaited) that the runtime did not prove leaked; once the
+// runtime has been asked (proved), also a channel receive it did not
+// prove, such as one on a timer's channel.
+func mayWaitOnTimer(g *Goroutine, proved bool) bool {
+	switch g.State {
+	case "sleep":
+		return true
+	case "select":
+		return !g.Proven
+	case "chan receive":
+		return proved && !g.Proven
+	}
+	return false
+}
+
+// allMayWaitOnTimers reports whether every unproven goroutine of gs may be
+// waiting for a timer: only then is the longer wait worth its time. One
+// goroutine blocked otherwise past MaxWait fails the check anyway.
+func allMayWaitOnTimers(gs []*Goroutine, proved bool) bool {
+	for _, g := range gs {
+		if !g.Proven && !mayWaitOnTimer(g, proved) {
+			return false
+		}
+	}
+	return true
 }
 
 func allProven(gs []*Goroutine) bool {

@@ -1,0 +1,109 @@
+package leakcheck_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The fixture suite testdata/e2e/adopt has the history of a real one: a
+// server never stopped and a goroutine leaked per request (real leaks), a
+// daemon started once per process under a sync.Once, a cleaner that
+// winds down on a 1.5 s timer, and a cache whose cleaner a
+// runtime.AddCleanup stops.
+
+var adoptTests = []string{"TestServerNeverStopped", "TestDaemonFirstUse", "TestDaemonAgain",
+	"TestClientClosed", "TestLeakPerRequest", "TestCacheCollected", "TestClean"}
+
+// outcomes maps every test of the suite to pass, but those named to fail.
+func outcomes(failing ...string) map[string]string {
+	m := make(map[string]string)
+	for _, name := range adoptTests {
+		m[name] = "pass"
+	}
+	for _, name := range failing {
+		m[name] = "fail"
+	}
+	return m
+}
+
+// Turned on as it is, with the creators' stacks recorded: exactly the
+// real leaks fail. The daemon is recognised as started once per process,
+// the slow cleaner fits in the default wait, and the collected cache's
+// cleaner goes once the check has run the garbage collector.
+func TestAdoptExactlyTheRealLeaksFail(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "adopt", []string{"GODEBUG=tracebackancestors=100"}, "-shuffle=on")
+	run.requireOutcomes(t, 1, outcomes("TestServerNeverStopped", "TestLeakPerRequest"))
+	assert.Equal(t, 1, run.exitCode)
+	daemon := run.output["TestDaemonFirstUse"] + run.output["TestDaemonAgain"]
+	assert.Contains(t, daemon, "Not counted: 1 goroutine started once per process (under a sync.Once or by a package initializer)")
+	assert.Contains(t, daemon, `ignore for good with leakcheck.IgnoreTopFunction("github.com/leakcheck/leakcheck/testdata/e2e/adopt.refreshLoop")`)
+	assert.Contains(t, run.output["TestServerNeverStopped"], "This check waited 5s (MaxWait) for 1 kind that the runtime could not prove leaked.")
+}
+
+// Without the creators' stacks, the daemon is blamed on whichever test
+// touches it first, and the report says which option ignores it by the
+// function that starts it... here a closure under sync.Once, so by its
+// innermost function.
+func TestAdoptSingletonWithoutAncestry(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "adopt", []string{"LEAKCHECK_MAX_WAIT=1s"}, "-run=^TestDaemon")
+	first, again := run.results["TestDaemonFirstUse"], run.results["TestDaemonAgain"]
+	require.Len(t, first, 1, run.raw)
+	require.Len(t, again, 1, run.raw)
+	assert.Equal(t, []string{"fail"}, first, "the first test to start the daemon is blamed")
+	assert.Equal(t, []string{"pass"}, again)
+	assert.Contains(t, run.output["TestDaemonFirstUse"], `leakcheck.IgnoreTopFunction("github.com/leakcheck/leakcheck/testdata/e2e/adopt.refreshLoop")`)
+}
+
+// The path to green: configure once in TestMain (a 1 s wait for blocked
+// goroutines, 3 s for those winding down on timers), record a baseline
+// of the known leaks once, and the suite passes, also shuffled and
+// repeated, without waiting for the known leaks; a new kind of leak still
+// fails; a known leak that stops occurring is reported so the file can
+// shrink.
+func TestAdoptBaseline(t *testing.T) {
+	t.Parallel()
+	baseline := filepath.Join(t.TempDir(), "leakcheck.baseline")
+	env := []string{"E2E_CONFIGURED=1", "GODEBUG=tracebackancestors=100", "LEAKCHECK_BASELINE=" + baseline}
+
+	record := runGoTest(t, "adopt", append(env, "LEAKCHECK_BASELINE_UPDATE=1"))
+	record.requireOutcomes(t, 1, outcomes())
+	require.Equal(t, 0, record.exitCode, record.raw)
+	data, err := os.ReadFile(baseline)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, 2, "one line per kind of real leak:\n%s", data)
+	assert.Contains(t, string(data), " github.com/leakcheck/leakcheck/testdata/e2e/adopt TestServerNeverStopped: 1 in \"IO wait\"")
+	assert.Contains(t, string(data), " github.com/leakcheck/leakcheck/testdata/e2e/adopt TestLeakPerRequest: 1 in \"chan send\"")
+
+	green := runGoTest(t, "adopt", env, "-shuffle=on", "-count=2")
+	green.requireOutcomes(t, 2, outcomes())
+	assert.Equal(t, 0, green.exitCode, green.raw)
+	assert.Contains(t, green.output["TestServerNeverStopped"], "1 goroutine of 1 kind known to the baseline")
+	assert.NotContains(t, green.raw, "This check waited")
+	assert.NotContains(t, green.raw, "did not occur")
+
+	newLeak := runGoTest(t, "adopt", append(env, "E2E_NEW_LEAK=1"), "-run=^TestClean$")
+	newLeak.requireOutcomes(t, 1, map[string]string{"TestClean": "fail"})
+	assert.Contains(t, newLeak.output["TestClean"], "leakcheck: TestClean leaked 1 goroutine")
+
+	stale := runGoTest(t, "adopt", env, "-run=^TestClean$")
+	stale.requireOutcomes(t, 1, map[string]string{"TestClean": "pass"})
+	assert.Equal(t, 0, stale.exitCode)
+	assert.Contains(t, stale.output[""], "leakcheck: 2 known leaks in the baseline "+baseline+" did not occur in this run of github.com/leakcheck/leakcheck/testdata/e2e/adopt; if they are fixed, remove their lines:")
+}
+
+// A baseline that cannot be read fails every check with the reason, and
+// the checks still run.
+func TestAdoptBaselineMissing(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "adopt", []string{"LEAKCHECK_MAX_WAIT=1s", "LEAKCHECK_BASELINE=" + filepath.Join(t.TempDir(), "missing")}, "-run=^TestClean$")
+	run.requireOutcomes(t, 1, map[string]string{"TestClean": "fail"})
+	assert.Contains(t, run.output["TestClean"], "leakcheck: baseline: open ")
+}
