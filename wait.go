@@ -36,12 +36,12 @@ type classifier func(*snapshot) (leaks, unknown []*Goroutine)
 type verdict struct {
 	leaks   []*Goroutine
 	unknown []*Goroutine
-	known   []*Goroutine  // leaks the baseline knows: noted, not failed
+	known   []*Goroutine // leaks the baseline knows: noted, not failed
 	// singletons are goroutines started once per process: noted, not
 	// failed.
 	singletons []*Goroutine
-	snap    *snapshot     // the last snapshot, for naming owners in the report
-	waited  time.Duration // from the start of the check to the verdict
+	snap       *snapshot     // the last snapshot, for naming owners in the report
+	waited     time.Duration // from the start of the check to the verdict
 	// limit is the wait the check ran out of, zero when it did not: the
 	// leaks are reported because they outlived it, not because they are
 	// proven. sleeping reports that limit was MaxWaitSleeping.
