@@ -324,7 +324,12 @@ func (fs *fileState) report() {
 			continue
 		}
 		edits = append(edits, importEdits...)
-		slices.SortStableFunc(edits, func(a, b analysis.TextEdit) int { return int(a.Pos - b.Pos) })
+		slices.SortStableFunc(edits, func(a, b analysis.TextEdit) int {
+			if a.Pos != b.Pos {
+				return int(a.Pos - b.Pos)
+			}
+			return int(a.End - b.End) // an insertion before what follows
+		})
 		msg := u.message
 		if msg == "" {
 			msg = strings.Join(u.changes, "; ")

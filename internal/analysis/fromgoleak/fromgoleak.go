@@ -146,8 +146,11 @@ func (tr *translator) exportFact() {
 
 // block records a use that the analyzer cannot translate; one is enough
 // to keep the whole package as it is.
-func (tr *translator) block(n ast.Node, format string) {
-	tr.blockers = append(tr.blockers, analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: format})
+func (tr *translator) block(n ast.Node, message string) {
+	d := analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: message}
+	if !slices.ContainsFunc(tr.blockers, func(b analysis.Diagnostic) bool { return b.Pos == d.Pos && b.Message == d.Message }) {
+		tr.blockers = append(tr.blockers, d)
+	}
 }
 
 // deferToTestVariant reports whether the package is the plain variant of
