@@ -69,10 +69,12 @@
 //
 // Waits. goleak retries up to 20 times, sleeping 1µs·2^i before retry i
 // and at most 100ms (v1.3.0's limit; newer versions sleep less), about
-// 0.43s in all. Constant MaxRetryAttempts and MaxSleepInterval that
-// allow up to 5s, leakcheck's default wait, are dropped and a comment
-// says so; longer ones become leakcheck.MaxWait of their total. Where an
-// option cannot be dropped (assigned to a variable, returned), it becomes
+// 0.43s in all; the translation adds up these sleeps with goleak's own
+// arithmetic, leaving out the time goleak spends reading stacks.
+// Constant MaxRetryAttempts and MaxSleepInterval that allow up to 5s,
+// leakcheck's default wait, are dropped and a comment says so; longer
+// ones become leakcheck.MaxWait of their total. Where an option cannot be
+// dropped (assigned to a variable, returned), it becomes
 // leakcheck.MaxWait(leakcheck.DefaultMaxWait).
 //
 // Imports: goleak's import goes, leakcheck's takes its place, and fmt,
@@ -87,8 +89,9 @@
 //     function added to goleak later), or one used as a value;
 //   - a dot import of goleak;
 //   - MaxRetryAttempts or MaxSleepInterval with an argument that is not
-//     constant, or the two in different lists, since the wait depends on
-//     both;
+//     constant, or in a list of options that is not all of a check's (a
+//     variable, a helper's result) while another such list has one too:
+//     a check may combine them, and its wait depends on all;
 //   - Cleanup anywhere but among the arguments of VerifyTestMain, or
 //     with a VerifyTestMain that is not last in its function;
 //   - RunOnFailure given to VerifyNone or Find, which goleak rejects;
