@@ -6,6 +6,12 @@
 // the receiving function returns early) and missingverify (tests that
 // start goroutines but never call leakcheck.Verify or VerifyTestMain).
 //
+// A fifth, fromgoleak, translates tests from go.uber.org/goleak to
+// leakcheck. It rewrites code rather than finding bugs, so it runs only
+// when named:
+//
+//	leakvet -fromgoleak -fix ./... && go mod tidy
+//
 // Run it directly:
 //
 //	go run github.com/leakcheck/leakcheck/cmd/leakvet@latest ./...
@@ -21,10 +27,14 @@
 package main
 
 import (
+	"flag"
+
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/leakcheck/leakcheck/internal/analysis/abandonedsend"
 	"github.com/leakcheck/leakcheck/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/internal/analysis/fromgoleak"
 	"github.com/leakcheck/leakcheck/internal/analysis/missingverify"
 	"github.com/leakcheck/leakcheck/internal/analysis/tickerstop"
 )
@@ -33,7 +43,35 @@ func main() {
 	multichecker.Main(
 		abandonedsend.Analyzer,
 		foreverloop.Analyzer,
+		optIn(fromgoleak.Analyzer),
 		missingverify.Analyzer,
 		tickerstop.Analyzer,
 	)
+}
+
+// optIn returns a copy of a that does nothing unless the command line
+// names it, as -NAME or -NAME=true. The driver runs every analyzer when
+// no -NAME flag is true, and every one not set false when some is false;
+// an analyzer that rewrites code must not join in either case.
+func optIn(a *analysis.Analyzer) *analysis.Analyzer {
+	c := *a
+	c.Run = func(pass *analysis.Pass) (any, error) {
+		if !named(a.Name) {
+			return nil, nil
+		}
+		return a.Run(pass)
+	}
+	return &c
+}
+
+// named reports whether the flag called name was set to true on the
+// command line (flags are parsed before any analyzer runs).
+func named(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok && f.Name == name {
+			set = g.Get() == true
+		}
+	})
+	return set
 }

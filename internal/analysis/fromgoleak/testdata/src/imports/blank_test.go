@@ -1,0 +1,5 @@
+package imports // want package:"goleakUser"
+
+import (
+	_ "go.uber.org/goleak" // want `the blank import of goleak goes`
+)
