@@ -107,3 +107,24 @@ func TestAdoptBaselineMissing(t *testing.T) {
 	run.requireOutcomes(t, 1, map[string]string{"TestClean": "fail"})
 	assert.Contains(t, run.output["TestClean"], "leakcheck: baseline: open ")
 }
+
+// A leak started by a subtest that does not call Verify is reported by
+// the parent's check, naming the subtest's function where the creators'
+// recorded stacks show it.
+func TestSubtestNamed(t *testing.T) {
+	t.Parallel()
+	for _, ancestry := range []bool{false, true} {
+		env := []string{"E2E_LEAK=1"}
+		if ancestry {
+			env = append(env, "GODEBUG=tracebackancestors=100")
+		}
+		run := runGoTest(t, "subtests", env)
+		run.requireOutcomes(t, 1, map[string]string{"TestPool": "fail", "TestPool/clean": "pass", "TestPool/leaky": "pass"})
+		out := run.output["TestPool"]
+		if ancestry {
+			assert.Contains(t, out, "(test TestPool, in its subtest running TestPool.func2)")
+		} else {
+			assert.Contains(t, out, "subtests_test.go:24 (test TestPool)\n")
+		}
+	}
+}

@@ -37,11 +37,14 @@
 //     of the test binary, its own and every [Verify]: an ignore list
 //     written once serves a thousand tests;
 //   - the options of the call itself: ignore rules add to those above;
-//     [MaxWait], [ProfileDir] and [JSONFile] replace them;
+//     [MaxWait], [MaxWaitSleeping], [Baseline], [ProfileDir] and
+//     [JSONFile] replace them;
 //   - the environment, so that CI has the last word: [MaxWaitEnv]
 //     replaces the default wait and raises any shorter [MaxWait];
-//     [ProfileDirEnv] and [JSONEnv] win over [ProfileDir] and [JSONFile];
-//     [DeadlockEnv] turns the deadlock watcher off.
+//     [BaselineEnv], [ProfileDirEnv] and [JSONEnv] win over [Baseline],
+//     [ProfileDir] and [JSONFile]; [BaselineUpdateEnv] records leaks in
+//     the baseline instead of failing; [DeadlockEnv] turns the deadlock
+//     watcher off.
 //
 // The human-readable report is meant for people and may change between
 // releases; the JSON lines and profiles are the stable, machine-readable

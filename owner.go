@@ -131,7 +131,9 @@ func (r *resolver) testLabel(g *Goroutine) string {
 		return ""
 	}
 	if fn := r.subtestFunction(g); fn != "" {
-		return fmt.Sprintf("%s, in its subtest running %s", name, fn)
+		// "example.com/pkg.TestX.func2" reads "TestX.func2".
+		_, short, _ := strings.Cut(fn[strings.LastIndexByte(fn, '/')+1:], ".")
+		return fmt.Sprintf("%s, in its subtest running %s", name, short)
 	}
 	return name
 }
