@@ -50,12 +50,6 @@
 // takes the options as arguments when the VerifyNone was deferred, so
 // that they are still computed at the defer.
 //
-// goleak's checks ignore the test runner, the main goroutine waiting in
-// t.Run while the test runs; leakcheck.Find, meant for TestMain, does
-// not. Every translated Find outside TestMain therefore gets the option
-// leakcheck.IgnoreAnyFunction("testing.(*M).Run") first, as does a
-// goleak.Find outside TestMain.
-//
 // goleak.VerifyTestMain with goleak.Cleanup(f) runs f with the exit code
 // instead of exiting; leakcheck.VerifyTestMain always exits. The call,
 // which must be the last statement of its function, becomes m.Run,

@@ -147,62 +147,11 @@ func (s *site) verifyTestMain() {
 	}
 }
 
-// runnerOption is the source of the option, for leakcheck.Find in a
-// test, that ignores the main goroutine while it runs the tests (waiting
-// in t.Run, or for parallel tests). goleak ignores it by default;
-// leakcheck.Find, meant for TestMain and other harnesses, does not.
-const runnerOption = `.IgnoreAnyFunction("testing.(*M).Run")`
-
-// find translates goleak.Find(opts...) to leakcheck.Find, with the
-// option that ignores the test runner unless the call is in TestMain,
-// where the runner is the caller.
+// find translates goleak.Find(opts...) to leakcheck.Find(opts...), which
+// ignores the test runner as goleak.Find does.
 func (s *site) find() {
 	s.rename("Find")
 	s.u.message = "goleak.Find becomes leakcheck.Find"
-	if s.inTestMain() {
-		return
-	}
-	fs, call := s.fs, s.call
-	lc := fs.leakcheck(call.Pos())
-	s.u.message += ", which also ignores the test runner, as goleak.Find does"
-	insert := func(at token.Pos, text string) {
-		s.u.edits = append(s.u.edits, analysis.TextEdit{Pos: at, End: at, NewText: []byte(text)})
-	}
-	switch {
-	case call.Ellipsis.IsValid():
-		arg := call.Args[len(call.Args)-1]
-		insert(arg.Pos(), "append([]"+lc+".Option{"+lc+runnerOption+"}, ")
-		insert(arg.End(), "...)")
-	case len(call.Args) > 0:
-		insert(call.Args[0].Pos(), lc+runnerOption+", ")
-	default:
-		insert(call.Lparen+1, lc+runnerOption)
-	}
-}
-
-// withRunner returns the arguments of a leakcheck.Find that stands for a
-// goleak check in a test, at pos: args, with the option that ignores the
-// test runner first.
-func (s *site) withRunner(args []string, pos token.Pos) []string {
-	if s.inTestMain() {
-		return args
-	}
-	lc := s.fs.leakcheck(pos)
-	runner := lc + runnerOption
-	if len(args) == 1 && strings.HasSuffix(args[0], "...") {
-		return []string{"append([]" + lc + ".Option{" + runner + "}, " + args[0] + ")..."}
-	}
-	return append([]string{runner}, args...)
-}
-
-// inTestMain reports whether the site is in the body of TestMain.
-func (s *site) inTestMain() bool {
-	for _, n := range s.stack {
-		if fd, ok := n.(*ast.FuncDecl); ok {
-			return fd.Recv == nil && fd.Name.Name == "TestMain"
-		}
-	}
-	return false
 }
 
 // verifyNone translates goleak.VerifyNone(t, opts...). Deferred at the
@@ -242,10 +191,9 @@ func (s *site) verifyNone(verified map[*ast.BlockStmt]bool) {
 				opts = "leakOpts"
 			}
 			args := s.options()
-			param, find := "", strings.Join(s.withRunner(nil, stmt.Pos()), ", ")
+			param, find := "", ""
 			if len(args) > 0 {
 				// The options are computed at the defer, as goleak's were.
-				args = s.withRunner(args, stmt.Pos())
 				param, find = opts+" ..."+lc+".Option", opts+"..."
 			}
 			text := "defer func(" + param + ") {\n" +
@@ -262,7 +210,7 @@ func (s *site) verifyNone(verified map[*ast.BlockStmt]bool) {
 			t := s.call.Args[0]
 			lc := fs.leakcheck(stmt.Pos())
 			err := s.errName(t)
-			args := s.withRunner(s.options(), stmt.Pos())
+			args := s.options()
 			text := "if " + err + " := " + lc + ".Find(" + strings.Join(args, ", ") + "); " + err + " != nil {\n" +
 				"\t" + fs.text(t.Pos(), t.End()) + ".Error(" + err + ")\n" +
 				"}"
