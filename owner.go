@@ -77,7 +77,8 @@ func (r *resolver) owner(g *Goroutine) owner {
 
 // testName returns the name of the test that owns g as far as it can be
 // known: the scope's test, the test function running in the test
-// goroutine its chain leads to, the Test function that created it or one
+// goroutine its chain leads to, the testing package's test.name label,
+// the Test function that created it or one
 // of its creators, the test function on a creator's stack when it started
 // its child (GODEBUG=tracebackancestors=N), or the test function whose
 // code g runs.
@@ -87,6 +88,9 @@ func (r *resolver) testName(g *Goroutine) string {
 		if s := scopeByID(o.scope); s != nil {
 			return s.name
 		}
+	}
+	if name := g.Labels[testNameLabel]; name != "" {
+		return name
 	}
 	if o.test != 0 {
 		if t := r.goroutine(o.test); t != nil {
@@ -120,6 +124,11 @@ func (r *resolver) testName(g *Goroutine) string {
 	}
 	return ""
 }
+
+// testNameLabel is the pprof label with which the testing package may
+// mark every test goroutine, and so every goroutine a test starts, with
+// the test's full name (Go proposal 75047); go1.27 does not yet.
+const testNameLabel = "test.name"
 
 // testLabel names the test that owns g for the report: its name, and,
 // when the evidence shows that a subtest started g, the function that
