@@ -84,10 +84,11 @@ const (
 	maxMemProfN  = 1 << 16  // frames in one profile bucket (the runtime keeps at most 1024)
 )
 
-// bufSize is the read buffer: big enough that a read call moves a lot,
-// and a multiple of 8 so that chunks of a memory range split at word
-// boundaries.
-const bufSize = 1 << 20
+// bufSize bounds the read buffer: big enough that a read call moves a
+// lot, and a multiple of 8 so that chunks of a memory range split at
+// word boundaries. The buffer starts small and grows to it only for a
+// long string or range: small inputs stay cheap.
+const bufSize = 256 << 10
 
 // A decoder reads the primitives of a dump from a stream: it never
 // allocates by a length read from the input, only by data actually
@@ -101,18 +102,25 @@ type decoder struct {
 }
 
 func newDecoder(r io.Reader) *decoder {
-	return &decoder{r: r, buf: make([]byte, bufSize)}
+	return &decoder{r: r, buf: make([]byte, 4<<10)}
 }
 
 // offset returns the input offset of the next unread byte.
 func (d *decoder) offset() int64 { return d.base + int64(d.pos) }
 
-// fill makes at least n bytes available in buf[pos:end], n <= len(buf).
+// fill makes at least n bytes available in buf[pos:end], n <= bufSize.
 // An input that ends first gives io.ErrUnexpectedEOF: every caller is in
 // the middle of a record.
 func (d *decoder) fill(n int) error {
 	if d.end-d.pos >= n {
 		return nil
+	}
+	if n > len(d.buf) {
+		b := make([]byte, max(n, min(2*len(d.buf), bufSize)))
+		d.end = copy(b, d.buf[d.pos:d.end])
+		d.base += int64(d.pos)
+		d.pos = 0
+		d.buf = b
 	}
 	if d.pos > 0 {
 		copy(d.buf, d.buf[d.pos:d.end])
@@ -232,7 +240,7 @@ func (d *decoder) skipStr() error {
 // skip drops n bytes.
 func (d *decoder) skip(n uint64) error {
 	for n > 0 {
-		c := min(n, uint64(len(d.buf)))
+		c := min(n, bufSize)
 		if err := d.fill(int(c)); err != nil {
 			return err
 		}
@@ -248,7 +256,7 @@ func (d *decoder) skip(n uint64) error {
 // the range.
 func (d *decoder) chunks(n uint64, fn func(off uint64, b []byte)) error {
 	for off := uint64(0); off < n; {
-		c := min(n-off, uint64(len(d.buf)))
+		c := min(n-off, bufSize)
 		if err := d.fill(int(c)); err != nil {
 			return err
 		}
