@@ -2,6 +2,7 @@ package heapdump
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -280,7 +281,7 @@ func (ix *index) measure(dm *dump, ngroups int) *Result {
 	// sent, the mutex's owner struct) is held for the goroutine and
 	// would go with it. For a group's goroutines they are marked
 	// markOwned, never followed, and their pointers seed the group.
-	owner := map[uint32]int32{}
+	descs := map[uint32]int32{} // group goroutines' descriptors → group
 	for _, g := range dm.gs {
 		if g.group < 0 {
 			add(-1, g.addr)
@@ -288,15 +289,18 @@ func (ix *index) measure(dm *dump, ngroups int) *Result {
 		}
 		if i := ix.object(g.addr); i != noNode {
 			ix.marks[i] = markOwned
-			owner[i] = g.group
+			descs[i] = g.group
 		}
 	}
+	owner := maps.Clone(descs)
 	for i := range ix.nObj {
-		if dm.firstAtZero[i/64]&(1<<(i%64)) == 0 || ix.start[i] == ix.start[i+1] {
+		if dm.firstAtZero[i/64]&(1<<(i%64)) == 0 || ix.start[i] == ix.start[i+1] || ix.marks[i] != markNone {
 			continue
 		}
+		// A sudog's first word points to its goroutine; no other
+		// runtime or user object starts with a pointer to a g.
 		if t := ix.edges[ix.start[i]]; t < ix.nObj && ix.marks[t] == markOwned {
-			if group, ok := owner[t]; ok && ix.marks[i] == markNone {
+			if group, ok := descs[t]; ok {
 				ix.marks[i] = markOwned
 				owner[i] = group
 			}
