@@ -131,8 +131,8 @@ func Measure(r io.Reader, groups [][]uint64) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(dm.objAddr)+len(dm.swAddr) >= math.MaxUint32 {
-		return nil, fmt.Errorf("heapdump: %d objects and %d stack words are too many", len(dm.objAddr), len(dm.swAddr))
+	if dm.objAddr.len()+len(dm.swAddr) >= math.MaxUint32 {
+		return nil, fmt.Errorf("heapdump: %d objects and %d stack words are too many", dm.objAddr.len(), len(dm.swAddr))
 	}
 	res := newIndex(dm).measure(dm, len(groups))
 	missing := map[uint64]bool{}

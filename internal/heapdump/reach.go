@@ -54,7 +54,7 @@ const (
 )
 
 func newIndex(dm *dump) *index {
-	n := len(dm.objAddr)
+	n := dm.objAddr.len()
 	ix := &index{nObj: uint32(n), ptrSize: dm.ptrSize}
 
 	// Stack words, sorted, so that pointers into stacks can be found.
@@ -71,24 +71,33 @@ func newIndex(dm *dump) *index {
 	}
 
 	// Objects, sorted by address.
-	order := objectOrder(dm.objAddr, dm.objSize)
+	edgeBegin := func(i uint32) int {
+		if i == 0 {
+			return 0
+		}
+		return int(dm.edgeEnd.at(int(i) - 1))
+	}
+	order := objectOrder(&dm.objAddr, &dm.objSize)
 	ix.addr = make([]uint64, n)
 	ix.size = make([]uint64, n)
 	ix.start = make([]uint64, n+1)
 	for k, i := range order {
-		ix.addr[k] = dm.objAddr[i]
-		ix.size[k] = dm.objSize[i]
-		ix.start[k+1] = ix.start[k] + dm.edgeEnd[i] - edgeBegin(dm, i)
+		ix.addr[k] = dm.objAddr.at(int(i))
+		ix.size[k] = dm.objSize.at(int(i))
+		ix.start[k+1] = ix.start[k] + dm.edgeEnd.at(int(i)) - uint64(edgeBegin(i))
 	}
-	dm.objAddr, dm.objSize = nil, nil
+	dm.objAddr, dm.objSize = column[uint64]{}, column[uint64]{}
 	ix.buildPages(dm.arenaLo, dm.arenaHi)
 
-	ix.edges = make([]uint32, len(dm.edges))
+	ix.edges = make([]uint32, dm.edges.len())
 	for k, i := range order {
 		dst := ix.edges[ix.start[k]:ix.start[k+1]]
-		for j, v := range dm.edges[edgeBegin(dm, i):dm.edgeEnd[i]] {
-			dst[j] = ix.resolve(v)
-		}
+		dm.edges.segments(edgeBegin(i), int(dm.edgeEnd.at(int(i))), func(vs []uint64) {
+			for j, v := range vs {
+				dst[j] = ix.resolve(v)
+			}
+			dst = dst[len(vs):]
+		})
 	}
 	fz := make([]uint64, len(dm.firstAtZero))
 	for k, i := range order {
@@ -97,7 +106,7 @@ func newIndex(dm *dump) *index {
 		}
 	}
 	dm.firstAtZero = fz
-	dm.edges, dm.edgeEnd = nil, nil
+	dm.edges, dm.edgeEnd = column[uint64]{}, column[uint64]{}
 
 	ix.swEdge = make([]uint32, len(sw))
 	for k, i := range sw {
@@ -108,39 +117,36 @@ func newIndex(dm *dump) *index {
 	return ix
 }
 
-func edgeBegin(dm *dump, i uint32) uint64 {
-	if i == 0 {
-		return 0
-	}
-	return dm.edgeEnd[i-1]
-}
-
 // objectOrder returns the indexes of the objects sorted by address. The
 // runtime dumps span after span, each span's objects in address order,
 // so the dump is made of runs of adjacent objects; sorting the runs is
 // enough unless the input is garbled, when the objects are sorted one by
 // one.
-func objectOrder(addr, size []uint64) []uint32 {
-	type run struct{ first, i, j uint64 }
+func objectOrder(addr, size *column[uint64]) []uint32 {
+	type run struct {
+		first uint64
+		i, j  uint32
+	}
 	var runs []run
-	for i := 0; i < len(addr); {
+	n := addr.len()
+	for i := 0; i < n; {
 		j := i + 1
-		for j < len(addr) && addr[j] == addr[j-1]+size[j-1] && size[j-1] != 0 {
-			j++
+		for end := addr.at(i) + size.at(i); j < n && addr.at(j) == end && size.at(j-1) != 0; j++ {
+			end += size.at(j)
 		}
-		runs = append(runs, run{addr[i], uint64(i), uint64(j)})
+		runs = append(runs, run{addr.at(i), uint32(i), uint32(j)})
 		i = j
 	}
 	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.first, b.first) })
-	order := make([]uint32, 0, len(addr))
+	order := make([]uint32, 0, n)
 	for _, r := range runs {
 		for k := r.i; k < r.j; k++ {
-			order = append(order, uint32(k))
+			order = append(order, k)
 		}
 	}
 	for k := 1; k < len(order); k++ {
-		if addr[order[k]] < addr[order[k-1]] {
-			slices.SortStableFunc(order, func(a, b uint32) int { return cmp.Compare(addr[a], addr[b]) })
+		if addr.at(int(order[k])) < addr.at(int(order[k-1])) {
+			slices.SortStableFunc(order, func(a, b uint32) int { return cmp.Compare(addr.at(int(a)), addr.at(int(b))) })
 			break
 		}
 	}

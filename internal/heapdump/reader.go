@@ -23,10 +23,10 @@ type dump struct {
 
 	// Objects in dump order. The pointers of object i are
 	// edges[edgeEnd[i-1]:edgeEnd[i]], in field order.
-	objAddr []uint64
-	objSize []uint64
-	edgeEnd []uint64
-	edges   []uint64
+	objAddr column[uint64]
+	objSize column[uint64]
+	edgeEnd column[uint64]
+	edges   column[uint64]
 	// firstAtZero has bit i set when object i's first pointer is its
 	// first word: how a runtime sudog points to its goroutine (see
 	// index.markOwned).
@@ -260,7 +260,7 @@ func (p *parser) object() error {
 	if err != nil {
 		return err
 	}
-	i := len(dm.objAddr)
+	i := dm.objAddr.len()
 	if i >= math.MaxUint32-1 {
 		return errors.New("more than 2^32-2 objects")
 	}
@@ -269,20 +269,23 @@ func (p *parser) object() error {
 			dm.stackBounds[addr] = [2]uint64{lo, hi}
 		}
 	}
-	edges, first, err := p.fields(n, dm.edges)
+	var first bool
+	p.ptrs, first, err = p.fields(n, p.ptrs[:0])
 	if err != nil {
 		return err
 	}
-	dm.edges = edges
+	for _, v := range p.ptrs {
+		dm.edges.add(v)
+	}
 	if i%64 == 0 {
 		dm.firstAtZero = append(dm.firstAtZero, 0)
 	}
 	if first {
 		dm.firstAtZero[i/64] |= 1 << (i % 64)
 	}
-	dm.objAddr = append(dm.objAddr, addr)
-	dm.objSize = append(dm.objSize, n)
-	dm.edgeEnd = append(dm.edgeEnd, uint64(len(dm.edges)))
+	dm.objAddr.add(addr)
+	dm.objSize.add(n)
+	dm.edgeEnd.add(uint64(dm.edges.len()))
 	return nil
 }
 
