@@ -9,7 +9,9 @@
 //
 // [Capture] (or [Write]) collects garbage and writes the dump with
 // [runtime/debug.WriteHeapDump], which stops the world for as long as
-// the dump takes, so the caller decides when. [Measure] then reads the dump as a stream, keeping only the
+// the dump takes, so the caller decides when; [Estimate] predicts the
+// cost beforehand, and a heap above [MaxHeapBytes] is better left
+// unmeasured. [Measure] then reads the dump as a stream, keeping only the
 // pointer graph, never the objects' contents, and marks it: first
 // everything reachable from roots outside the groups, then what each
 // group reaches among the rest. An object reached by two groups counts

@@ -2,6 +2,7 @@ package heapdump
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ const MiB = 1 << 20
 // measured; the dump stays in t's temporary directory.
 func runScenario(t *testing.T, name string) helperOutput {
 	t.Helper()
+	t.Parallel() // each scenario is a process of its own
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), helperEnv+"="+name, dirEnv+"="+t.TempDir())
 	var stderr bytes.Buffer
@@ -40,14 +42,9 @@ func runScenario(t *testing.T, name string) helperOutput {
 func describe(r *Result) string {
 	var b strings.Builder
 	for k, g := range r.Groups {
-		b.WriteString("\n  group ")
-		b.WriteString(strings.Repeat(" ", 0))
-		b.WriteString(itoa(k))
-		b.WriteString(": ")
-		b.WriteString(mib(g.RetainedHeapBytes))
-		b.WriteString(" in " + itoa(g.RetainedObjects) + " objects, stack " + itoa(int(g.StackBytes)) + "/" + itoa(int(g.StackAllocatedBytes)))
+		fmt.Fprintf(&b, "\n  group %d: %s in %d objects, stack %d B in use of %d B", k, mib(g.RetainedHeapBytes), g.RetainedObjects, g.StackBytes, g.StackAllocatedBytes)
 	}
-	b.WriteString("\n  together " + mib(r.RetainedHeapBytes) + ", shared " + mib(r.SharedHeapBytes) + ", live " + mib(r.LiveHeapBytes))
+	fmt.Fprintf(&b, "\n  together %s, shared %s, live %s", mib(r.RetainedHeapBytes), mib(r.SharedHeapBytes), mib(r.LiveHeapBytes))
 	return b.String()
 }
 

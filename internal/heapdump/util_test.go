@@ -7,7 +7,7 @@ import (
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func mib(b uint64) string { return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20)) }
+func mib(b uint64) string { return fmt.Sprintf("%.3f MiB", float64(b)/(1<<20)) }
 
 func abs(f float64) float64 {
 	if f < 0 {
