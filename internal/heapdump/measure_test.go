@@ -2,8 +2,8 @@ package heapdump
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
