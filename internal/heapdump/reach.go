@@ -49,7 +49,7 @@ const (
 	markNone   uint32 = iota
 	markLive          // reachable from roots outside the groups
 	markShared        // reachable from two or more groups and nothing else
-	markOwned         // runtime structure of a group's goroutine, see markOwned
+	markOwned         // a group goroutine's descriptor or sudog, see index.measure
 	markGroup0        // group k marks with markGroup0+k
 )
 

@@ -29,7 +29,7 @@ type dump struct {
 	edges   column[uint64]
 	// firstAtZero has bit i set when object i's first pointer is its
 	// first word: how a runtime sudog points to its goroutine (see
-	// index.markOwned).
+	// index.measure).
 	firstAtZero []uint64
 
 	// stackBounds maps the address of every object whose first two words
@@ -320,7 +320,7 @@ func (p *parser) goroutine() error {
 	dm.gs = append(dm.gs, goroutine{id: id, addr: addr, sp: sp, group: group})
 	// The descriptor itself is a root of the goroutine: its pointers
 	// (waiting sudogs, defers, the closure context) are followed from it
-	// (see index.markOwned); the record's copies are kept in case the
+	// (see index.measure); the record's copies are kept in case the
 	// descriptor is not in the dump.
 	dm.gRoots = append(dm.gRoots, gRoot{gi, ctxt}, gRoot{gi, def}, gRoot{gi, pn})
 	p.cur = gi
