@@ -3,12 +3,13 @@ package heapdump
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"testing"
 )
 
 // FuzzMeasure feeds Measure real, synthetic, truncated and garbled
-// dumps: it must return a result or an error, never panic, and its
-// results must add up.
+// dumps: it must return a result or an error, never panic, allocate in
+// proportion to its input, and its results must add up.
 func FuzzMeasure(f *testing.F) {
 	path, err := Capture(f.TempDir())
 	if err != nil {
@@ -33,7 +34,16 @@ func FuzzMeasure(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, dump []byte) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		r, err := Measure(bytes.NewReader(dump), [][]uint64{{1}, {2, 3}})
+		runtime.ReadMemStats(&after)
+		// Memory follows the input read, not the lengths in it: at
+		// worst some tens of bytes of graph per byte of input (an object
+		// record can be 3 bytes long), plus the read buffer.
+		if alloc, limit := after.TotalAlloc-before.TotalAlloc, 100*uint64(len(dump))+2<<20; alloc > limit {
+			t.Fatalf("%d bytes of input allocated %d bytes", len(dump), alloc)
+		}
 		if (r == nil) == (err == nil) {
 			t.Fatalf("Measure returned %v and %v", r, err)
 		}

@@ -154,8 +154,10 @@ func objectOrder(addr, size *column[uint64]) []uint32 {
 }
 
 func (ix *index) buildPages(lo, hi uint64) {
+	// At most 4 pages an object, so that memory follows the objects,
+	// not the arenas' span, which a garbled dump can make anything.
 	np := (hi - lo) >> pageShift
-	if np > 4*uint64(ix.nObj)+1<<20 {
+	if np > 4*uint64(ix.nObj)+1024 {
 		return
 	}
 	ix.pageLo = lo
