@@ -94,8 +94,8 @@ type Frame struct {
 //
 // Measure streams r: it keeps per object its address, size and the
 // pointers in it, never the contents, and allocates about 60 bytes per
-// object and 12 per pointer (0.7 GiB for a 1 GiB heap of 64-byte
-// objects with two pointers each). The roots are the data and bss segments, the
+// object and 12 per pointer (0.7 GiB for a 1 GiB heap, half of it
+// 64-byte objects with two pointers each). The roots are the data and bss segments, the
 // stacks and descriptors of the goroutines outside the groups, their
 // defers and panics, registered finalizers' closures, queued finalizers
 // with their objects, OS threads, and any other root the dump lists.
@@ -109,8 +109,10 @@ type Frame struct {
 // which covers a pointer sent on a channel but not every word of a
 // larger value. Runtime cleanups ([runtime.AddCleanup]) are not in the
 // dump, so what only a cleanup keeps alive counts as held by whoever
-// else reaches it. The goroutines' descriptors and the sudogs through
-// which they wait count in no group.
+// else reaches it. A group's goroutine descriptors, and the sudogs
+// through which they wait, count in no group, but what they point to
+// (the channel, the struct holding the mutex) is the group's, even when
+// a global wait queue or semaphore table also reaches it through them.
 //
 // A dump that is not one, is truncated, or is garbled gives an error
 // saying where; Measure does not panic on any input and its memory
