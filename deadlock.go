@@ -271,7 +271,7 @@ func (d *deadlock) fail() {
 		r.testName)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
-	out := b.String() + publishLeaks(d.t, buildConfig(nil), d.test, d.v)
+	out := b.String() + publishLeaks(d.t, buildConfig(nil), d.test, d.v, publishedGroups(d.t, d.v), nil)
 
 	// Framing lines as the testing package writes them; under go test
 	// -json, it marks them with ^V for test2json.

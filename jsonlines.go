@@ -58,14 +58,27 @@ type jsonRecord struct {
 	report.Kind          // count, fingerprint, state, ..., goroutine_ids
 	CheckSeconds float64 `json:"check_seconds"`
 	Profile      string  `json:"profile,omitempty"`
+	// The memory the goroutines hold, when the check measured it.
+	StackBytes        *uint64      `json:"stack_bytes,omitempty"`
+	RetainedHeapBytes *uint64      `json:"retained_heap_bytes,omitempty"`
+	Largest           []jsonObject `json:"largest,omitempty"`
+}
+
+// A jsonObject is one of the largest heap objects a kind of leak holds
+// alone, and where it was allocated when the memory profiler sampled it.
+type jsonObject struct {
+	Bytes    uint64 `json:"bytes"`
+	Function string `json:"function,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
 }
 
 // jsonRecords describes each group as one record.
-func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profilePath string) []jsonRecord {
+func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profilePath string, mem *memoryReport) []jsonRecord {
 	now := time.Now().Format(time.RFC3339Nano)
 	records := make([]jsonRecord, 0, len(groups))
 	for _, gr := range groups {
-		records = append(records, jsonRecord{
+		rec := jsonRecord{
 			Time:         now,
 			Package:      packagePath,
 			Test:         gr.test,
@@ -73,7 +86,18 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 			Kind:         report.Describe(gr.fingerprint, gr.goroutines),
 			CheckSeconds: seconds(waited),
 			Profile:      profilePath,
-		})
+		}
+		if held, ok := mem.of(gr); ok {
+			rec.StackBytes, rec.RetainedHeapBytes = &held.stack, &held.heap
+			for _, o := range held.largest {
+				jo := jsonObject{Bytes: o.Size}
+				if len(o.Alloc) > 0 {
+					jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
+				}
+				rec.Largest = append(rec.Largest, jo)
+			}
+		}
+		records = append(records, rec)
 	}
 	return records
 }

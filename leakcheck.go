@@ -150,7 +150,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	subject := "the tests of " + binaryName()
 	note := cfg.baseline.settle(subject, &v)
 	if len(v.leaks) > 0 {
-		fmt.Fprint(w, formatReport(subject, v), unnamedNote(v), publishLeaks(nil, cfg, subject, v))
+		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v)))
 		if code == 0 {
 			code = 1
 		}
@@ -181,7 +181,7 @@ func Find(opts ...Option) error {
 	if len(v.leaks) == 0 {
 		return nil
 	}
-	return &LeakError{Goroutines: v.leaks, report: formatReport("the program", v)}
+	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "")}
 }
 
 // allExcept classifies as leaks all goroutines but the caller (self),

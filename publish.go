@@ -10,13 +10,30 @@ import (
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
-// publishLeaks writes the machine-readable forms of a failing verdict and
-// returns text to append to the human report (such as where a profile
-// was written). t is nil for VerifyTestMain and Find.
+// failureReport renders a failing verdict of subject: it measures the
+// memory the leaks hold, writes the machine-readable outputs, and returns
+// the human report, with extra (notes of the caller's) after the report
+// itself. t is nil for VerifyTestMain, Find and the deadlock watcher's
+// tests that did not call Verify; cfg is nil for Find, which writes no
+// files.
+func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string) string {
+	groups := publishedGroups(t, v)
+	mem := measureMemory(groups)
+	text := formatReport(subject, v, mem) + extra
+	if cfg != nil {
+		text += publishLeaks(t, cfg, subject, v, groups, mem)
+	}
+	return text
+}
+
+// publishLeaks writes the machine-readable forms of a failing verdict,
+// its groups and the memory they hold (nil if unknown), and returns text
+// to append to the human report (such as where a profile was written).
+// t is nil for VerifyTestMain.
 //
 // Writing is best effort: a problem is told in the returned text, and
 // never hides the leak report itself.
-func publishLeaks(t testing.TB, cfg *config, subject string, v verdict) string {
+func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups []*pubGroup, mem *memoryReport) string {
 	if len(v.leaks) == 0 {
 		return ""
 	}
@@ -25,7 +42,6 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict) string {
 	if profileDir == "" && jsonPath == "" {
 		return ""
 	}
-	groups := publishedGroups(t, v)
 	var b strings.Builder
 	var profilePath string
 	if profileDir != "" {
@@ -38,7 +54,7 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict) string {
 		}
 	}
 	if jsonPath != "" {
-		if err := appendJSONLines(jsonPath, jsonRecords(groups, subject, v.waited, profilePath)); err != nil {
+		if err := appendJSONLines(jsonPath, jsonRecords(groups, subject, v.waited, profilePath, mem)); err != nil {
 			fmt.Fprintf(&b, "\nleakcheck: could not append the leak to %s: %v\n", jsonPath, err)
 		}
 	}

@@ -168,7 +168,7 @@ func TestBuildProfile(t *testing.T) {
 	}, got)
 	assert.Len(t, p.Function, 3, "functions sharedDumps between samples")
 
-	recs := jsonRecords(groups, "TestX", 1500*time.Millisecond, "")
+	recs := jsonRecords(groups, "TestX", 1500*time.Millisecond, "", nil)
 	require.Len(t, recs, 2)
 	assert.Equal(t, []uint64{1, 2, 3, 4}, recs[0].GoroutineIDs)
 	assert.False(t, recs[0].Proven, "proven only when all are")

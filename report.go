@@ -2,7 +2,6 @@ package leakcheck
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/report"
@@ -13,8 +12,9 @@ const maxUnknownShow = 5
 
 // formatReport renders a failing verdict for a person reading CI output.
 // subject names what was checked: a test's name for Verify, "the tests
-// of PKG" for VerifyTestMain, "the program" for Find.
-func formatReport(subject string, v verdict) string {
+// of PKG" for VerifyTestMain, "the program" for Find. mem is what the
+// leaks hold, or nil when not measured.
+func formatReport(subject string, v verdict, mem *memoryReport) string {
 	var b strings.Builder
 	r := newResolver(v.snap)
 	groups := report.GroupByKind(v.leaks)
@@ -22,11 +22,13 @@ func formatReport(subject string, v verdict) string {
 	if len(groups) > 1 {
 		fmt.Fprintf(&b, " (%d kinds)", len(groups))
 	}
-	if v.snap != nil && v.snap.live > 0 {
-		// The runtime does not say how big each stack is, only the total.
-		fmt.Fprintf(&b, "; goroutine stacks in use: %s for all %s", report.FormatBytes(stackInUse()), report.Plural(v.snap.live, "goroutine"))
-	}
+	b.WriteString(mem.header())
 	b.WriteString("\n")
+	for _, gr := range groups {
+		if line := mem.kindLine(gr.Fingerprint); line != "" {
+			gr.Notes = append(gr.Notes, line)
+		}
+	}
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, v.waited) },
 		r.testLabel)
@@ -34,6 +36,7 @@ func formatReport(subject string, v verdict) string {
 		writeUnknown(&b, v.unknown)
 	}
 	b.WriteString(singletonNote(v.singletons))
+	b.WriteString(mem.note())
 	b.WriteString(waitNote(v, groups))
 	fmt.Fprintf(&b, "\nFix: make every goroutine the test starts return before the test ends (close or drain channels,"+
 		" cancel contexts, stop tickers, close response bodies, wait for workers)."+
@@ -99,14 +102,6 @@ func waitNote(v verdict, groups []*report.Group) string {
 		" Shorten it with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; if these goroutines only wind down slowly (idle timers, cleaners)," +
 		" give them longer with leakcheck.MaxWaitSleeping in VerifyTestMain's options, which leaves other leaks at MaxWait.\n")
 	return b.String()
-}
-
-// stackInUse returns the bytes of goroutine stacks in use. It stops the
-// world briefly, so only the failure path calls it.
-func stackInUse() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.StackInuse
 }
 
 // unnamedNote says, for the package check, which leaks no test could be

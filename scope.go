@@ -157,7 +157,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	note := cfg.baseline.settle(t.Name(), &v)
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s%s", formatReport(t.Name(), v), publishLeaks(t, cfg, t.Name(), v), note)
+		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, ""), note)
 	case formatNotes(v) != "" || note != "":
 		t.Logf("%s%s", formatNotes(v), note)
 	}

@@ -1,8 +1,8 @@
 package leakcheck
 
 import (
+	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -187,6 +187,18 @@ func liveCounts() (live int, created uint64) {
 // toolchain lacks it (go1.26 without GOEXPERIMENT=goroutineleakprofile).
 var leakProfile = pprof.Lookup("goroutineleak")
 
+// proofs serializes leak proofs with heap dumps, and remembers whether a
+// proof ever found a leaked goroutine in this process: the runtime keeps
+// such goroutines in a status that runtime/debug.WriteHeapDump does not
+// know (go1.27.4 and go1.26 with the experiment stop the program with
+// "dumpgs in STW - bad status"), so from then on no heap dump is safe.
+// proveLeaks sets found; measureMemory reads it.
+var proofs struct {
+	sync.Mutex
+	found bool
+	out   bytes.Buffer
+}
+
 // proveLeaks runs the runtime's leak detection, a garbage collection that
 // marks goroutines blocked on unreachable primitives as leaked; the next
 // dump shows them with "(leaked)". It reports false where the runtime
@@ -195,5 +207,16 @@ func proveLeaks() bool {
 	if leakProfile == nil {
 		return false
 	}
-	return leakProfile.WriteTo(io.Discard, 1) == nil
+	proofs.Lock()
+	defer proofs.Unlock()
+	proofs.out.Reset()
+	if leakProfile.WriteTo(&proofs.out, 1) != nil {
+		return false
+	}
+	// The text profile starts "goroutineleak profile: total N".
+	first, _, _ := strings.Cut(proofs.out.String(), "\n")
+	if !strings.HasSuffix(first, " total 0") {
+		proofs.found = true
+	}
+	return true
 }

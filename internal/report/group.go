@@ -51,6 +51,9 @@ type Group struct {
 	Fingerprint string
 	Goroutines  []*stack.Goroutine // in the order given to [GroupByKind]
 	Proven      int                // how many of them the runtime proved leaked
+	// Notes are lines the text report adds to the group's summary, such
+	// as the memory it holds.
+	Notes []string
 }
 
 // First returns the group's first goroutine, the one that represents it.

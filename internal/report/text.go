@@ -63,6 +63,9 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 		}
 		b.WriteString("\n")
 	}
+	for _, note := range gr.Notes {
+		fmt.Fprintf(b, "    %s\n", note)
+	}
 	fmt.Fprintf(b, "    stack of goroutine %d:\n", g.ID)
 	lines := strings.Split(g.Stack, "\n")
 	for i, line := range lines {
