@@ -46,15 +46,7 @@ var deadlockWatch sync.Once
 // deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
 // and an error for a value it does not know (the watcher stays on).
 func deadlockWatchSetting() (on bool, err error) {
-	raw := os.Getenv(DeadlockEnv)
-	switch strings.ToLower(strings.TrimSpace(raw)) {
-	case "", "on", "1", "true":
-		return true, nil
-	case "off", "0", "false":
-		return false, nil
-	default:
-		return true, fmt.Errorf("leakcheck: %s=%q: use \"off\" to turn the deadlock watcher off, or \"on\"", DeadlockEnv, raw)
-	}
+	return switchSetting(DeadlockEnv, "the deadlock watcher")
 }
 
 // startDeadlockWatch starts the watcher once per process, where the

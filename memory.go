@@ -13,6 +13,17 @@ import (
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
+// MemoryEnv names the environment variable that turns off measuring the
+// memory leaked goroutines hold: "off" (or "0", "false"). Measuring takes
+// a heap dump, which stops the world for about a second per GiB of heap,
+// on the failure path only; a suite with many failing checks and a large
+// heap may prefer to go without. Values are read as for [DeadlockEnv].
+const MemoryEnv = "LEAKCHECK_MEMORY"
+
+func memorySetting() (on bool, err error) {
+	return switchSetting(MemoryEnv, "measuring the memory leaks hold")
+}
+
 // maxMeasureCost bounds the time a failing check may spend measuring the
 // memory its leaks hold, as heapdump.Estimate predicts it: the heap dump
 // stops the world, and a report a few seconds late is still useful where
@@ -74,6 +85,9 @@ type memoryReport struct {
 func measureMemory(groups []*pubGroup) *memoryReport {
 	// No proof may mark goroutines leaked between the look below and the
 	// dump.
+	if on, _ := memorySetting(); !on {
+		return &memoryReport{skipped: MemoryEnv + " is off"}
+	}
 	proofs.Lock()
 	defer proofs.Unlock()
 	if proofs.found || anyProven() {

@@ -124,3 +124,18 @@ func TestFindReportsMemory(t *testing.T) {
 	assert.Contains(t, out, "leakcheck: the program leaked 1 goroutine, holding 4.0 MiB")
 	assert.Regexp(t, `holds 4.0 MiB: [0-9.]+ KiB of stack, 4.0 MiB of heap nothing else reaches`, out)
 }
+
+// LEAKCHECK_MEMORY=off leaves the memory unmeasured and says so; a value
+// that is neither on nor off is an error, and the memory is measured.
+func TestMemoryEnv(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=TestHoldsBufferAlone", "LEAKCHECK_MEMORY=off"}, "-run=^TestHoldsBufferAlone$")
+	out := run.output["TestHoldsBufferAlone"]
+	assert.Contains(t, out, "Memory held by the leaked goroutines: not measured: LEAKCHECK_MEMORY is off.")
+	assert.NotContains(t, out, "holds ")
+
+	run = runGoTest(t, "memory", []string{"E2E_MEMORY=TestHoldsBufferAlone", "LEAKCHECK_MEMORY=later"}, "-run=^TestHoldsBufferAlone$")
+	out = run.output["TestHoldsBufferAlone"]
+	assert.Contains(t, out, `leakcheck: LEAKCHECK_MEMORY="later": use "off" to turn measuring the memory leaks hold off, or "on"`)
+	assert.Contains(t, out, "holds 48.0 MiB")
+}

@@ -249,6 +249,9 @@ func newConfig(defaults, opts []Option) *config {
 	if _, err := deadlockWatchSetting(); err != nil {
 		c.errs = append(c.errs, err)
 	}
+	if _, err := memorySetting(); err != nil {
+		c.errs = append(c.errs, err)
+	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)
 		switch {
@@ -259,6 +262,22 @@ func newConfig(defaults, opts []Option) *config {
 		}
 	}
 	return c
+}
+
+// switchSetting reads the environment variable name, which turns what on
+// or off: "on", "1" or "true", like an empty or missing variable, mean
+// on; "off", "0" or "false" mean off. Any other value is an error, and
+// leaves it on, so that a typo never turns checking off.
+func switchSetting(name, what string) (on bool, err error) {
+	raw := os.Getenv(name)
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "", "on", "1", "true":
+		return true, nil
+	case "off", "0", "false":
+		return false, nil
+	default:
+		return true, fmt.Errorf("leakcheck: %s=%q: use \"off\" to turn %s off, or \"on\"", name, raw, what)
+	}
 }
 
 func parseMaxWaitEnv(s string) (time.Duration, error) {
