@@ -43,7 +43,7 @@ func TestAdoptExactlyTheRealLeaksFail(t *testing.T) {
 	daemon := run.output["TestDaemonFirstUse"] + run.output["TestDaemonAgain"]
 	assert.Contains(t, daemon, "Not counted: 1 goroutine started once per process (under a sync.Once or by a package initializer)")
 	assert.Contains(t, daemon, `ignore for good with leakcheck.IgnoreTopFunction("github.com/leakcheck/leakcheck/testdata/e2e/adopt.refreshLoop")`)
-	assert.Contains(t, run.output["TestServerNeverStopped"], "This check waited 5s (MaxWait) for 1 kind that the runtime could not prove leaked.")
+	assert.Contains(t, run.output["TestServerNeverStopped"], "This check waited its 5s (MaxWait) for them: ")
 }
 
 // Without the creators' stacks, the daemon is blamed on whichever test

@@ -92,15 +92,16 @@ func waitNote(v verdict, groups []*report.Group) string {
 		option = "MaxWaitSleeping"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nThis check waited %v (%s) for %s that the runtime could not prove leaked", report.RoundWait(v.limit), option, report.Plural(unproven, "kind"))
-	if v.sleeping {
-		b.WriteString(", all asleep or waiting where a timer may wake them.")
-	} else {
-		b.WriteString(".")
+	fmt.Fprintf(&b, "\nThis check waited its %v (%s) for them: ", report.RoundWait(v.limit), option)
+	switch {
+	case leakProfile == nil:
+		b.WriteString("this runtime cannot prove leaks (go1.27 or GOEXPERIMENT=goroutineleakprofile can), so every leak costs the whole wait.")
+	case v.sleeping:
+		fmt.Fprintf(&b, "%s the runtime could not prove leaked, all asleep or waiting where a timer may wake them.", report.Plural(unproven, "kind"))
+	default:
+		fmt.Fprintf(&b, "%s the runtime could not prove leaked (asleep, in I/O, or on a channel or lock that a live goroutine or a global reaches).", report.Plural(unproven, "kind"))
 	}
-	b.WriteString(" Goroutines that sleep, wait for I/O, or block on a channel a live goroutine or a global can reach always cost the whole wait." +
-		" Shorten it with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; if these goroutines only wind down slowly (idle timers, cleaners)," +
-		" give them longer with leakcheck.MaxWaitSleeping in VerifyTestMain's options, which leaves other leaks at MaxWait.\n")
+	b.WriteString(" Change the wait with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; leakcheck.MaxWaitSleeping gives goroutines that wind down on timers longer, alone.\n")
 	return b.String()
 }
 
