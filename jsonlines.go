@@ -33,6 +33,13 @@ import (
 //	stack          the first one's stack, verbatim from the goroutine dump
 //	goroutine_ids  the IDs of all of them
 //	profile        the profile written by the same check, if any
+//	stack_bytes    when measured, the stack memory they hold, as allocated
+//	retained_heap_bytes
+//	               when measured, the heap they alone hold: objects
+//	               reachable from their frames and from nothing else
+//	largest        when measured, up to three of the largest of those
+//	               objects: {"bytes", "function", "file", "line"}, the
+//	               allocation site when the memory profiler sampled it
 //
 // A relative path is relative to the test's working directory, its
 // package directory: CI should give an absolute path. The variable wins
