@@ -25,7 +25,7 @@ func WriteGroups(b *strings.Builder, groups []*Group, status func(*Group) string
 		if i == maxGroups {
 			rest := 0
 			for _, gr := range groups[i:] {
-				rest += len(gr.Goroutines)
+				rest += gr.Size()
 			}
 			fmt.Fprintf(b, "\n... and %d more kinds (%s) not shown\n", len(groups)-i, Plural(rest, "goroutine"))
 			return
@@ -40,7 +40,7 @@ func WriteGroups(b *strings.Builder, groups []*Group, status func(*Group) string
 // which test (when test is not ""), and its stack.
 func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string) {
 	g := gr.First()
-	fmt.Fprintf(b, "\n[%d/%d] %s in state %q", n, total, Plural(len(gr.Goroutines), "goroutine"), g.State)
+	fmt.Fprintf(b, "\n[%d/%d] %s in state %q", n, total, Plural(gr.Size(), "goroutine"), g.State)
 	if g.Wait > 0 {
 		fmt.Fprintf(b, " for %v", g.Wait)
 	}
@@ -63,7 +63,11 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(b, "    stack of goroutine %d:\n", g.ID)
+	if g.ID != 0 {
+		fmt.Fprintf(b, "    stack of goroutine %d:\n", g.ID)
+	} else {
+		b.WriteString("    stack:\n") // from a profile, which has no IDs
+	}
 	lines := strings.Split(g.Stack, "\n")
 	for i, line := range lines {
 		if i == maxStackLines {
@@ -80,7 +84,7 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 // still there after waited.
 func ProofStatus(gr *Group, waited time.Duration) string {
 	switch {
-	case gr.Proven == 1 && len(gr.Goroutines) == 1:
+	case gr.Proven == 1 && gr.Size() == 1:
 		return "proven leaked by the runtime (nothing can ever wake it)"
 	case gr.AllProven():
 		return "proven leaked by the runtime (nothing can ever wake them)"

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -179,22 +181,21 @@ func (s *Scanner) Clipped() bool { return s.clipped }
 // Clone returns a copy of g that shares no memory with the text it was
 // parsed from, for keeping a goroutine read by a [Scanner].
 func Clone(g *Goroutine) Goroutine {
-	if g.Stack == "" {
-		c := *g
-		c.Frames = append([]Frame(nil), g.Frames...)
-		c.Ancestors = append([]uint64(nil), g.Ancestors...)
-		return c
+	if isHeader(g.Stack) {
+		// A goroutine's Stack parses back to the same goroutine (the
+		// fuzz test checks it), so parsing a copy gives a copy with
+		// every string inside it.
+		if gs := Parse(strings.Clone(g.Stack)); len(gs) == 1 {
+			return gs[0]
+		}
 	}
-	// A goroutine's Stack parses back to the same goroutine (the fuzz
-	// test checks it), so parsing a copy gives a copy with every string
-	// inside it.
-	gs := Parse(strings.Clone(g.Stack))
-	if len(gs) != 1 {
-		c := *g // cannot happen; keep what we have rather than lose it
-		c.Stack = strings.Clone(g.Stack)
-		return c
-	}
-	return gs[0]
+	// A goroutine of a profile, or built by hand: its strings are its
+	// own, its slices and map are copied.
+	c := *g
+	c.Frames = slices.Clone(g.Frames)
+	c.Ancestors = slices.Clone(g.Ancestors)
+	c.Labels = maps.Clone(g.Labels)
+	return c
 }
 
 // trimLine drops the line end of line and cuts it at max bytes.
