@@ -75,7 +75,7 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	br := bufio.NewReaderSize(lr, 64<<10)
 	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		return nil, readError(name, lr, err)
 	}
 	if len(bytes.TrimSpace(head)) == 0 && len(head) < 4096 {
 		return nil, fmt.Errorf("%s is empty: no goroutines to read", name)
@@ -144,7 +144,7 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	}
 	for _, gr := range snap.groups {
 		if gr.Proven > 0 {
-			snap.leakNote = `leaks proven by the runtime are marked "(leaked)" in the dump`
+			snap.leakNote = `the dump marks goroutines the runtime proved leaked, "(leaked)"`
 			break
 		}
 	}

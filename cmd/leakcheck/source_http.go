@@ -113,7 +113,9 @@ func (s *service) snapshot(ctx context.Context, source string, leak bool) (*snap
 		if err != nil {
 			return nil, err
 		}
-		snap.leakNote = leakNote(leak)
+		if snap.leakNote == "" { // else the dump has marks of an earlier detection
+			snap.leakNote = leakNote(leak)
+		}
 		return snap, nil
 	}
 	snap, err := s.read(ctx, s.base+"goroutine?debug="+debug)
