@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// A tool is a command that reads a dump file.
+type tool struct {
+	name string
+	args []string // the file is appended
+}
+
+// parseBench builds leakcheck and pp, generates the dumps and times each
+// tool on each.
+func parseBench(work string) {
+	leakcheck := filepath.Join(work, "leakcheck")
+	pp := filepath.Join(work, "pp")
+	build(leakcheck, "github.com/leakcheck/leakcheck/cmd/leakcheck")
+	build(pp, "github.com/maruel/panicparse/v2/cmd/pp")
+	tools := []tool{
+		{"leakcheck inspect", []string{leakcheck, "inspect"}},
+		{"pp (defaults)", []string{pp}},
+		{"pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}},
+	}
+
+	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp)\n\n")
+	fmt.Println("Median wall time of the runs, and peak resident memory (maxrss), of each tool reading the same dump file, output to /dev/null.")
+	fmt.Println()
+	fmt.Println("| goroutines | dump size | tool | time | peak memory | time ÷ leakcheck's | runs |")
+	fmt.Println("|---:|---:|---|---:|---:|---:|---:|")
+	for _, n := range counts(1 << 30) {
+		file := filepath.Join(work, fmt.Sprintf("dump-%d.txt", n))
+		if _, err := os.Stat(file); err != nil {
+			cmd := exec.Command(os.Args[0], "-gen", fmt.Sprint(n), "-o", file)
+			cmd.Stderr = os.Stderr
+			check(cmd.Run())
+		}
+		info, err := os.Stat(file)
+		check(err)
+		var base time.Duration
+		for _, t := range tools {
+			r := repsFor(n)
+			var times []time.Duration
+			var peak int64
+			for range r {
+				d, rss := runTool(t, file)
+				times = append(times, d)
+				peak = max(peak, rss)
+			}
+			slices.Sort(times)
+			med := times[len(times)/2]
+			if base == 0 {
+				base = med
+			}
+			fmt.Printf("| %s | %s | %s | %s | %s | %.1f× | %d |\n", count(n), mib(info.Size()), t.name, dur(med), mib(peak), float64(med)/float64(base), r)
+		}
+	}
+	fmt.Println()
+}
+
+// runTool runs a tool on file and returns its wall time and peak RSS.
+func runTool(t tool, file string) (time.Duration, int64) {
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	check(err)
+	defer devnull.Close()
+	cmd := exec.Command(t.args[0], append(t.args[1:], file)...)
+	cmd.Stdout = devnull
+	cmd.Stderr = devnull
+	start := time.Now()
+	err = cmd.Run()
+	d := time.Since(start)
+	if _, ok := err.(*exec.ExitError); !ok && err != nil {
+		check(fmt.Errorf("%s: %v", t.name, err))
+	}
+	if cmd.ProcessState.ExitCode() > 1 {
+		check(fmt.Errorf("%s %s: exit status %d", t.name, file, cmd.ProcessState.ExitCode()))
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return d, ru.Maxrss * 1024 // kilobytes on Linux
+}
+
+// build builds a main package of this module's dependencies.
+func build(out, pkg string) {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Stderr = os.Stderr
+	check(cmd.Run())
+}
+
+func count(n int) string {
+	switch {
+	case n >= 1000000 && n%1000000 == 0:
+		return fmt.Sprintf("%dM", n/1000000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
+func mib(b int64) string {
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+}
