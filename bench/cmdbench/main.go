@@ -5,7 +5,7 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./cmdbench                 # full run: 10k, 100k and 1M goroutines (~10 min)
+//	go run ./cmdbench                 # full run: 10k, 100k and 1M goroutines (~25 min)
 //	go run ./cmdbench -quick          # smoke run for CI (10k only, ~1 min)
 //	go run ./cmdbench -only parse -n 100000
 //
@@ -39,7 +39,7 @@ var (
 	quick  = flag.Bool("quick", false, "a short smoke run (for CI)")
 	only   = flag.String("only", "", "parse or pauses; default both")
 	sizes  = flag.String("n", "", "comma-separated goroutine counts; default 10000,100000,1000000 (pauses: up to 100000; quick: 10000)")
-	reps   = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 1M, 1 in quick mode)")
+	reps   = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
 	dir    = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
 	gen    = flag.Int("gen", 0, "internal: park N goroutines and write a dump to -o")
 	outArg = flag.String("o", "", "internal: the dump file for -gen")
@@ -98,9 +98,11 @@ func repsFor(n int) int {
 	switch {
 	case *reps > 0:
 		return *reps
-	case *quick:
+	case *quick || n >= 1000000:
 		return 1
-	case n >= 1000000:
+	case *only == "pauses":
+		return 7
+	case n >= 100000:
 		return 3
 	}
 	return 5

@@ -30,10 +30,10 @@ func parseBench(work string) {
 	}
 
 	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp)\n\n")
-	fmt.Println("Median wall time of the runs, and peak resident memory (maxrss), of each tool reading the same dump file, output to /dev/null.")
+	fmt.Println("Each tool reads the same dump file, output to /dev/null. Medians of the runs: wall time, CPU time (user + system, the steadier figure on a shared machine), and the largest peak resident memory (maxrss).")
 	fmt.Println()
-	fmt.Println("| goroutines | dump size | tool | time | peak memory | time ÷ leakcheck's | runs |")
-	fmt.Println("|---:|---:|---|---:|---:|---:|---:|")
+	fmt.Println("| goroutines | dump size | tool | wall time | CPU time | peak memory | CPU ÷ leakcheck's | wall ÷ leakcheck's | runs |")
+	fmt.Println("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
 	for _, n := range counts(1 << 30) {
 		file := filepath.Join(work, fmt.Sprintf("dump-%d.txt", n))
 		if _, err := os.Stat(file); err != nil {
@@ -43,29 +43,33 @@ func parseBench(work string) {
 		}
 		info, err := os.Stat(file)
 		check(err)
-		var base time.Duration
+		var baseWall, baseCPU time.Duration
 		for _, t := range tools {
 			r := repsFor(n)
-			var times []time.Duration
+			var walls, cpus []time.Duration
 			var peak int64
 			for range r {
-				d, rss := runTool(t, file)
-				times = append(times, d)
+				wall, cpu, rss := runTool(t, file)
+				walls = append(walls, wall)
+				cpus = append(cpus, cpu)
 				peak = max(peak, rss)
 			}
-			slices.Sort(times)
-			med := times[len(times)/2]
-			if base == 0 {
-				base = med
+			slices.Sort(walls)
+			slices.Sort(cpus)
+			wall, cpu := walls[len(walls)/2], cpus[len(cpus)/2]
+			if baseWall == 0 {
+				baseWall, baseCPU = wall, cpu
 			}
-			fmt.Printf("| %s | %s | %s | %s | %s | %.1f× | %d |\n", count(n), mib(info.Size()), t.name, dur(med), mib(peak), float64(med)/float64(base), r)
+			fmt.Printf("| %s | %s | %s | %s | %s | %s | %.0f× | %.0f× | %d |\n", count(n), mib(info.Size()), t.name,
+				dur(wall), dur(cpu), mib(peak), float64(cpu)/float64(baseCPU), float64(wall)/float64(baseWall), r)
 		}
 	}
 	fmt.Println()
 }
 
-// runTool runs a tool on file and returns its wall time and peak RSS.
-func runTool(t tool, file string) (time.Duration, int64) {
+// runTool runs a tool on file and returns its wall time, CPU time and
+// peak RSS.
+func runTool(t tool, file string) (wall, cpu time.Duration, rss int64) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	check(err)
 	defer devnull.Close()
@@ -74,7 +78,7 @@ func runTool(t tool, file string) (time.Duration, int64) {
 	cmd.Stderr = devnull
 	start := time.Now()
 	err = cmd.Run()
-	d := time.Since(start)
+	wall = time.Since(start)
 	if _, ok := err.(*exec.ExitError); !ok && err != nil {
 		check(fmt.Errorf("%s: %v", t.name, err))
 	}
@@ -82,7 +86,7 @@ func runTool(t tool, file string) (time.Duration, int64) {
 		check(fmt.Errorf("%s %s: exit status %d", t.name, file, cmd.ProcessState.ExitCode()))
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru.Maxrss * 1024 // kilobytes on Linux
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss * 1024 // kilobytes on Linux
 }
 
 // build builds a main package of this module's dependencies.

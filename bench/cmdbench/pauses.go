@@ -11,6 +11,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
@@ -41,21 +42,40 @@ type pauses struct {
 	Late     float64 `json:"late"`      // worst lateness of the 1 ms ticker, seconds
 }
 
+// targetDir is the directory of this command's package.
+func targetDir() string {
+	if _, err := os.Stat("cmdbench"); err == nil {
+		return "cmdbench" // run from bench
+	}
+	return "." // run from bench/cmdbench
+}
+
 // pauseBench runs a target per size, under this toolchain and under
 // go1.27.4 (for the goroutineleak sources), and measures every source.
 func pauseBench(work string) {
 	fmt.Printf("## What each source costs the service\n\n")
-	fmt.Println("Per request to the target: its longest stop-the-world pause and the sum of its pauses (runtime/metrics /sched/pauses/total/{other,gc}, to the histogram's bucket), and how late a goroutine sleeping 1 ms in a loop woke up at worst (the service's latency as its users would see it). Medians of the requests; the response is read in full and discarded.")
+	fmt.Println("Per request to the target: its longest stop-the-world pause and the sum of its pauses (runtime/metrics /sched/pauses/total/{other,gc}, to the histogram's bucket), and how late a goroutine sleeping 1 ms in a loop woke up at worst (the service's latency as its users would see it). Medians (and minimums) of the requests; the response is read in full and discarded.")
 	fmt.Println()
-	fmt.Println("| toolchain | goroutines | source | longest pause | all pauses | pauses | worst 1 ms-ticker delay | request time | runs |")
+	fmt.Println("| toolchain | goroutines | source | longest pause (median / min) | all pauses | pauses | worst 1 ms-ticker delay (median / min) | request time | runs |")
 	fmt.Println("|---|---:|---|---:|---:|---:|---:|---:|---:|")
 	toolchains := []string{""}
 	if !*quick {
 		toolchains = append(toolchains, "go1.27.4")
 	}
 	for _, tc := range toolchains {
+		// Built, then run directly: killing "go run" would leave the
+		// target running.
+		bin := filepath.Join(work, "target"+tc)
+		cmd := exec.Command("go", "build", "-o", bin, ".")
+		cmd.Dir = targetDir()
+		cmd.Env = os.Environ()
+		if tc != "" {
+			cmd.Env = append(cmd.Env, "GOTOOLCHAIN="+tc)
+		}
+		cmd.Stderr = os.Stderr
+		check(cmd.Run())
 		for _, n := range counts(100000) {
-			measureTarget(tc, n)
+			measureTarget(bin, n)
 		}
 	}
 	fmt.Println()
@@ -63,16 +83,8 @@ func pauseBench(work string) {
 
 // measureTarget starts a target with n goroutines and measures each
 // source it serves.
-func measureTarget(toolchain string, n int) {
-	cmd := exec.Command("go", "run", ".", "-target", fmt.Sprint(n))
-	cmd.Dir = "cmdbench"
-	if _, err := os.Stat("cmdbench"); err != nil {
-		cmd.Dir = "." // run from bench/cmdbench itself
-	}
-	cmd.Env = os.Environ()
-	if toolchain != "" {
-		cmd.Env = append(cmd.Env, "GOTOOLCHAIN="+toolchain)
-	}
+func measureTarget(bin string, n int) {
+	cmd := exec.Command(bin, "-target", fmt.Sprint(n))
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	check(err)
@@ -83,10 +95,7 @@ func measureTarget(toolchain string, n int) {
 	}()
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	check(err)
-	base := strings.TrimSpace(line)
-	version, _, _ := strings.Cut(strings.TrimPrefix(base, "http://"), " ")
-	base, version, _ = strings.Cut(base, " ")
-	_ = version
+	base, version, _ := strings.Cut(strings.TrimSpace(line), " ")
 
 	client := &http.Client{Timeout: 5 * time.Minute}
 	for _, s := range sources {
@@ -118,8 +127,9 @@ func measureTarget(toolchain string, n int) {
 			continue
 		}
 		slices.Sort(counts)
-		fmt.Printf("| %s | %s | %s | %s | %s | %d | %s | %s | %d |\n", version, count(n), s.name,
-			secs(median(stws)), secs(median(totals)), counts[len(counts)/2], secs(median(lates)), secs(median(reqs)), len(stws))
+		fmt.Printf("| %s | %s | %s | %s / %s | %s | %d | %s / %s | %s | %d |\n", version, count(n), s.name,
+			secs(median(stws)), secs(slices.Min(stws)), secs(median(totals)), counts[len(counts)/2],
+			secs(median(lates)), secs(slices.Min(lates)), secs(median(reqs)), len(stws))
 	}
 }
 

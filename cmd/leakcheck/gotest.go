@@ -19,7 +19,7 @@ import (
 type testRun struct {
 	markers   int      // lines only "go test" writes
 	timeout   string   // "2s" when the binary timed out
-	panicMsg  string   // the first panic message, other than the timeout
+	panicMsg  string   // the first "panic: " or "fatal error: " line, other than the timeout
 	running   []string // the tests listed as running, without durations
 	failed    []string // from "--- FAIL: X (...)"
 	packages  []string // from "FAIL\tpkg\t..." lines
@@ -50,9 +50,9 @@ func (t *testRun) line(line string) {
 		t.timeout = strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after "))
 		t.inRunning = false
 		return
-	case strings.HasPrefix(line, "panic: "):
+	case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
 		if t.panicMsg == "" {
-			t.panicMsg = strings.TrimPrefix(line, "panic: ")
+			t.panicMsg = line
 		}
 	case trimmed == "running tests:":
 		t.inRunning = true
@@ -184,7 +184,7 @@ func (t *testRun) summary() string {
 			b.WriteString("; tests running: " + strings.Join(t.running, ", "))
 		}
 	case t.panicMsg != "":
-		b.WriteString(": panic: " + t.panicMsg)
+		b.WriteString(": " + t.panicMsg)
 		if len(t.failed) > 0 {
 			b.WriteString(" in " + strings.Join(t.failed, ", "))
 		}

@@ -165,6 +165,9 @@ func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 	if snap.tests != nil {
 		b.WriteString("    " + snap.tests.summary() + "\n")
 	}
+	if snap.crash != "" {
+		b.WriteString("    " + snap.crash + "\n")
+	}
 	if snap.leakNote != "" {
 		b.WriteString("    " + snap.leakNote + "\n")
 	}

@@ -27,6 +27,7 @@ type snapshot struct {
 	partial      string   // why the snapshot is incomplete, "" if whole
 	leakNote     string   // how leaks were proven, or why they could not be
 	tests        *testRun // what "go test" output said, nil for other input
+	crash        string   // the panic or fatal error of a crash's output
 	took         time.Duration
 	at           time.Time
 }
@@ -131,6 +132,9 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	if tr.seen() {
 		snap.format = `"go test" output`
 		snap.tests = tr
+	} else if tr.panicMsg != "" {
+		snap.format = "crash dump"
+		snap.crash = tr.panicMsg
 	}
 	if sc.EndedMidLine() || sc.Clipped() {
 		why := "it ends in the middle of a line"

@@ -145,9 +145,10 @@ func leakNote(leak bool) string {
 	return noLeakProfile
 }
 
-// markProven marks in snap the goroutines that a leak profile lists: a
-// group of the same kind counts as many proven goroutines as the leak
-// profile has, at most its size (goroutines may come and go between the
+// markProven marks in snap the goroutines that leaked, of the same format
+// as snap, proves: the goroutines a leak profile lists, or those a dump
+// marks "(leaked)". A group of the same kind counts as many proven
+// goroutines, at most its size (goroutines may come and go between the
 // two requests).
 func markProven(snap, leaked *snapshot) {
 	byFP := make(map[string]*report.Group)
@@ -155,8 +156,12 @@ func markProven(snap, leaked *snapshot) {
 		byFP[gr.Fingerprint] = gr
 	}
 	for _, lg := range leaked.groups {
+		n := lg.Size() // a leak profile lists only proven leaks
+		if leaked.perGoroutine {
+			n = lg.Proven // a dump marks them
+		}
 		if gr := byFP[lg.Fingerprint]; gr != nil {
-			gr.Proven = min(gr.Size(), gr.Proven+lg.Size())
+			gr.Proven = min(gr.Size(), gr.Proven+n)
 		}
 	}
 }

@@ -114,7 +114,7 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	leakNote := leakNote(o.leakProfile)
 	if o.leakProfile && svc.endpoint == "" {
 		fctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-		debug := map[string]string{sourceProfile: "0", sourceText: "1", sourceDump: "1"}[source]
+		debug := map[string]string{sourceProfile: "0", sourceText: "1", sourceDump: "2"}[source]
 		leaked, err := svc.read(fctx, svc.base+"goroutineleak?debug="+debug)
 		cancel()
 		switch {
