@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,6 +100,9 @@ func writeDetails(b *strings.Builder, js []*judged, what func(*judged) string) {
 		report.WriteGroup(b, i+1, len(flagged), j.group, status, j.test)
 		if id := idLine(j.group); id != "" {
 			b.WriteString(id)
+		}
+		if l := labelLine(j.group.First().Labels); l != "" {
+			b.WriteString(l)
 		}
 	}
 	if len(ok) == 0 {
@@ -197,4 +203,17 @@ func verdictLine(js []*judged, total int, what string) string {
 	}
 	return fmt.Sprintf("\n%s, %s (%d of %s; exit status 1).\n",
 		report.Plural(leaks, "leak"), report.Plural(suspects, "suspect"), n, report.Plural(total, what))
+}
+
+// labelLine shows a goroutine's pprof labels, sorted by key.
+func labelLine(labels map[string]string) string {
+	if len(labels) == 0 {
+		return ""
+	}
+	keys := slices.Sorted(maps.Keys(labels))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Quote(labels[k])
+	}
+	return "    labels (of the first): " + strings.Join(parts, " ") + "\n"
 }
