@@ -16,13 +16,16 @@ var (
 	parkReady sync.WaitGroup
 )
 
-// park starts n goroutines in a mix of kinds, a few frames deep, with
-// argument values that differ from goroutine to goroutine, and returns
-// once they are all blocked.
+// park starts n goroutines in a mix of kinds (or, with -shape uniform, of
+// one kind), a few frames deep, and returns once they are all blocked.
 func park(n int) {
 	parkMu.Lock() // held for ever: the mutex waiters wait for ever
 	parkReady.Add(n)
 	for i := range n {
+		if *shape == "uniform" {
+			go handler(i, recvDepth)
+			continue
+		}
 		switch i % 10 {
 		case 0, 1, 2, 3:
 			go handler(i, recvDepth)

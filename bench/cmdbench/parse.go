@@ -29,15 +29,15 @@ func parseBench(work string) {
 		{"pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}},
 	}
 
-	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp)\n\n")
+	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp), %s goroutines\n\n", *shape)
 	fmt.Println("Each tool reads the same dump file, output to /dev/null. Medians of the runs: wall time, CPU time (user + system, the steadier figure on a shared machine), and the largest peak resident memory (maxrss).")
 	fmt.Println()
 	fmt.Println("| goroutines | dump size | tool | wall time | CPU time | peak memory | CPU ÷ leakcheck's | wall ÷ leakcheck's | runs |")
 	fmt.Println("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
 	for _, n := range counts(1 << 30) {
-		file := filepath.Join(work, fmt.Sprintf("dump-%d.txt", n))
+		file := filepath.Join(work, fmt.Sprintf("dump-%s-%d.txt", *shape, n))
 		if _, err := os.Stat(file); err != nil {
-			cmd := exec.Command(os.Args[0], "-gen", fmt.Sprint(n), "-o", file)
+			cmd := exec.Command(os.Args[0], "-shape", *shape, "-gen", fmt.Sprint(n), "-o", file)
 			cmd.Stderr = os.Stderr
 			check(cmd.Run())
 		}

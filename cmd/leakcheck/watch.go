@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"time"
@@ -105,6 +106,8 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 			break
 		}
 	}
+	// A second ^C now stops the command, even during the last request.
+	signal.Reset(os.Interrupt)
 	if last == nil {
 		return exitError, errors.New("interrupted before the first sample")
 	}
