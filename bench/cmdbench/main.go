@@ -33,18 +33,20 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 var (
-	quick  = flag.Bool("quick", false, "a short smoke run (for CI)")
-	only   = flag.String("only", "", "parse or pauses; default both")
-	sizes  = flag.String("n", "", "comma-separated goroutine counts; default 10000,100000,1000000 (pauses: up to 100000; quick: 10000)")
-	reps   = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
-	dir    = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
-	shape  = flag.String("shape", "mixed", "the dumps' goroutines: mixed (five kinds) or uniform (one kind)")
-	gen    = flag.Int("gen", 0, "internal: park N goroutines and write a dump to -o")
-	outArg = flag.String("o", "", "internal: the dump file for -gen")
-	target = flag.Int("target", 0, "internal: park N goroutines and serve pprof (the pause target)")
+	quick       = flag.Bool("quick", false, "a short smoke run (for CI)")
+	only        = flag.String("only", "", "parse or pauses; default both")
+	sizes       = flag.String("n", "", "comma-separated goroutine counts; default 10000,100000,1000000 (pauses: up to 100000; quick: 10000)")
+	reps        = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
+	dir         = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
+	shape       = flag.String("shape", "mixed", "the dumps' goroutines: mixed (five kinds) or uniform (one kind)")
+	toolTimeout = flag.Duration("tool-timeout", 10*time.Minute, "stop a tool's run after this long")
+	gen         = flag.Int("gen", 0, "internal: park N goroutines and write a dump to -o")
+	outArg      = flag.String("o", "", "internal: the dump file for -gen")
+	target      = flag.Int("target", 0, "internal: park N goroutines and serve pprof (the pause target)")
 )
 
 func main() {

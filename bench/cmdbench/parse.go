@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 type tool struct {
 	name string
 	args []string // the file is appended
+	slow bool     // panicparse: one run from 100k goroutines, one variant at 1M
 }
 
 // parseBench builds leakcheck and pp, generates the dumps and times each
@@ -24,13 +26,13 @@ func parseBench(work string) {
 	build(leakcheck, "github.com/leakcheck/leakcheck/cmd/leakcheck")
 	build(pp, "github.com/maruel/panicparse/v2/cmd/pp")
 	tools := []tool{
-		{"leakcheck inspect", []string{leakcheck, "inspect"}},
-		{"pp (defaults)", []string{pp}},
-		{"pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}},
+		{"leakcheck inspect", []string{leakcheck, "inspect"}, false},
+		{"pp (defaults)", []string{pp}, true},
+		{"pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}, true},
 	}
 
 	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp), %s goroutines\n\n", *shape)
-	fmt.Println("Each tool reads the same dump file, output to /dev/null. Medians of the runs: wall time, CPU time (user + system, the steadier figure on a shared machine), and the largest peak resident memory (maxrss).")
+	fmt.Println("Each tool reads the same dump file, output to /dev/null. Medians of the runs: wall time, CPU time (user + system, the steadier figure on a shared machine), and the largest peak resident memory (maxrss). panicparse runs once from 100k goroutines (minutes per run), and only its fastest settings at 1M; \"> \" marks a run stopped at -tool-timeout.")
 	fmt.Println()
 	fmt.Println("| goroutines | dump size | tool | wall time | CPU time | peak memory | CPU ÷ leakcheck's | wall ÷ leakcheck's | runs |")
 	fmt.Println("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
@@ -44,15 +46,23 @@ func parseBench(work string) {
 		info, err := os.Stat(file)
 		check(err)
 		var baseWall, baseCPU time.Duration
-		for _, t := range tools {
+		for i, t := range tools {
 			r := repsFor(n)
+			if t.slow && n >= 100000 {
+				r = 1 // minutes per run
+			}
+			if t.slow && n >= 1000000 && i != len(tools)-1 {
+				continue // the fastest variant only
+			}
 			var walls, cpus []time.Duration
 			var peak int64
+			stopped := false
 			for range r {
-				wall, cpu, rss := runTool(t, file)
+				wall, cpu, rss, ok := runTool(t, file)
 				walls = append(walls, wall)
 				cpus = append(cpus, cpu)
 				peak = max(peak, rss)
+				stopped = stopped || !ok
 			}
 			slices.Sort(walls)
 			slices.Sort(cpus)
@@ -60,33 +70,40 @@ func parseBench(work string) {
 			if baseWall == 0 {
 				baseWall, baseCPU = wall, cpu
 			}
-			fmt.Printf("| %s | %s | %s | %s | %s | %s | %.0f× | %.0f× | %d |\n", count(n), mib(info.Size()), t.name,
-				dur(wall), dur(cpu), mib(peak), float64(cpu)/float64(baseCPU), float64(wall)/float64(baseWall), r)
+			more := ""
+			if stopped {
+				more = "> " // stopped at -tool-timeout
+			}
+			fmt.Printf("| %s | %s | %s | %s%s | %s%s | %s | %s%.0f× | %s%.0f× | %d |\n", count(n), mib(info.Size()), t.name,
+				more, dur(wall), more, dur(cpu), mib(peak), more, float64(cpu)/float64(baseCPU), more, float64(wall)/float64(baseWall), r)
 		}
 	}
 	fmt.Println()
 }
 
 // runTool runs a tool on file and returns its wall time, CPU time and
-// peak RSS.
-func runTool(t tool, file string) (wall, cpu time.Duration, rss int64) {
+// peak RSS; ok is false when it was stopped at -tool-timeout.
+func runTool(t tool, file string) (wall, cpu time.Duration, rss int64, ok bool) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	check(err)
 	defer devnull.Close()
-	cmd := exec.Command(t.args[0], append(t.args[1:], file)...)
+	ctx, cancel := context.WithTimeout(context.Background(), *toolTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, t.args[0], append(t.args[1:], file)...)
 	cmd.Stdout = devnull
 	cmd.Stderr = devnull
 	start := time.Now()
 	err = cmd.Run()
 	wall = time.Since(start)
-	if _, ok := err.(*exec.ExitError); !ok && err != nil {
+	ok = ctx.Err() == nil
+	if _, isExit := err.(*exec.ExitError); !isExit && err != nil {
 		check(fmt.Errorf("%s: %v", t.name, err))
 	}
-	if cmd.ProcessState.ExitCode() > 1 {
+	if ok && cmd.ProcessState.ExitCode() > 1 {
 		check(fmt.Errorf("%s %s: exit status %d", t.name, file, cmd.ProcessState.ExitCode()))
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss * 1024 // kilobytes on Linux
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), ru.Maxrss * 1024, ok // kilobytes on Linux
 }
 
 // build builds a main package of this module's dependencies.

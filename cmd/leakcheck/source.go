@@ -189,8 +189,8 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.read > l.max {
 		return 0, errTooLarge
 	}
-	if int64(len(p)) > l.max-l.read+1 {
-		p = p[:l.max-l.read+1]
+	if rest := l.max - l.read; rest < int64(len(p))-1 {
+		p = p[:rest+1] // one byte more than allowed tells too large from exactly max
 	}
 	n, err := l.r.Read(p)
 	l.read += int64(n)

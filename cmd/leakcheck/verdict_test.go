@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -79,4 +83,40 @@ func TestJudgeSnapshot(t *testing.T) {
 	assert.Equal(t, verdictSuspect, js[0].verdict)
 	assert.Contains(t, js[0].reason, "1000 goroutines blocked at one channel receive (threshold -blocked-profile=1000")
 	assert.Equal(t, verdictOK, js[1].verdict)
+}
+
+func TestShowSampleTerminal(t *testing.T) {
+	var out strings.Builder
+	o := testOptions()
+	o.stdout, o.terminal = &out, true
+	svc, err := newService(o, "http://127.0.0.1:1/")
+	require.NoError(t, err)
+	grow := &report.Group{Fingerprint: "a", Count: 30, Goroutines: []*stack.Goroutine{{State: "chan send", Frames: []stack.Frame{{Function: "main.compute", File: "/x.go", Line: 3}}}}}
+	pool := &report.Group{Fingerprint: "b", Count: 5, Goroutines: []*stack.Goroutine{{State: "chan receive", Frames: []stack.Frame{{Function: "main.worker", File: "/x.go", Line: 9}}}}}
+	order := []*series{{group: grow, counts: []int{10, 20, 30}}, {group: pool, counts: []int{5, 5, 5}}}
+	showSample(o, svc, sourceProfile, &snapshot{groups: []*report.Group{grow, pool}, total: 35}, order, 3, time.Now())
+	s := out.String()
+	assert.True(t, strings.HasPrefix(s, "\x1b[H\x1b[2J"), "redraws the screen")
+	assert.Contains(t, s, "sample 3 at ")
+	assert.Regexp(t, `\s30\s+\+20\s+10 20 30\s+chan send\s+main.compute at /x.go:3`, s)
+	assert.NotContains(t, s, "main.worker", "only what grows")
+
+	out.Reset()
+	o.terminal = false
+	showSample(o, svc, sourceProfile, &snapshot{groups: []*report.Group{grow, pool}, total: 35}, order, 3, time.Now())
+	assert.Regexp(t, `^\d\d:\d\d:\d\d sample 3: 35 goroutines in 2 kinds\n\d\d:\d\d:\d\d   \+10 -> 30  chan send  main.compute at /x.go:3  \[a\]\n$`, out.String())
+}
+
+func TestLimitedReader(t *testing.T) {
+	for _, tc := range []struct {
+		size, max int64
+		tooLarge  bool
+	}{{10, 10, false}, {11, 10, true}, {0, 10, false}, {1 << 20, 1<<63 - 1, false}} {
+		lr := &limitedReader{r: strings.NewReader(strings.Repeat("x", int(tc.size))), max: tc.max}
+		n, err := io.Copy(io.Discard, lr)
+		assert.Equal(t, tc.tooLarge, errors.Is(err, errTooLarge), "%+v", tc)
+		if !tc.tooLarge {
+			assert.Equal(t, tc.size, n)
+		}
+	}
 }
