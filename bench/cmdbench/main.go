@@ -43,6 +43,7 @@ var (
 	reps        = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
 	dir         = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
 	shape       = flag.String("shape", "mixed", "the dumps' goroutines: mixed (five kinds) or uniform (one kind)")
+	toolsArg    = flag.String("tools", "leakcheck,pp,pp-fast", "the tools to run: leakcheck, pp (defaults), pp-fast (-parse=false -rebase=false)")
 	toolTimeout = flag.Duration("tool-timeout", 10*time.Minute, "stop a tool's run after this long")
 	gen         = flag.Int("gen", 0, "internal: park N goroutines and write a dump to -o")
 	outArg      = flag.String("o", "", "internal: the dump file for -gen")

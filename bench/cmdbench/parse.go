@@ -7,12 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
 
 // A tool is a command that reads a dump file.
 type tool struct {
+	key  string // for -tools
 	name string
 	args []string // the file is appended
 	slow bool     // panicparse: one run from 100k goroutines, one variant at 1M
@@ -26,9 +28,9 @@ func parseBench(work string) {
 	build(leakcheck, "github.com/leakcheck/leakcheck/cmd/leakcheck")
 	build(pp, "github.com/maruel/panicparse/v2/cmd/pp")
 	tools := []tool{
-		{"leakcheck inspect", []string{leakcheck, "inspect"}, false},
-		{"pp (defaults)", []string{pp}, true},
-		{"pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}, true},
+		{"leakcheck", "leakcheck inspect", []string{leakcheck, "inspect"}, false},
+		{"pp", "pp (defaults)", []string{pp}, true},
+		{"pp-fast", "pp -parse=false -rebase=false", []string{pp, "-parse=false", "-rebase=false"}, true},
 	}
 
 	fmt.Printf("## Reading a goroutine dump: leakcheck inspect against panicparse v2.5.0 (pp), %s goroutines\n\n", *shape)
@@ -47,6 +49,9 @@ func parseBench(work string) {
 		check(err)
 		var baseWall, baseCPU time.Duration
 		for i, t := range tools {
+			if !slices.Contains(strings.Split(*toolsArg, ","), t.key) {
+				continue
+			}
 			r := repsFor(n)
 			if t.slow && n >= 100000 {
 				r = 1 // minutes per run
