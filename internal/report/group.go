@@ -6,7 +6,6 @@ package report
 
 import (
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -41,12 +40,39 @@ func kind(g *stack.Goroutine) string {
 // innermost function names and the creating function, never of
 // addresses, IDs or line numbers.
 func Fingerprint(g *stack.Goroutine) string {
-	h := fnv.New64a()
-	h.Write([]byte(kind(g)))
-	return fmt.Sprintf("%016x", h.Sum64())
+	return fmt.Sprintf("%016x", fingerprintHash(g))
+}
+
+// fingerprintHash is the 64-bit FNV-1a hash of kind(g), computed without
+// building the string.
+func fingerprintHash(g *stack.Goroutine) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	h := uint64(offset)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= prime
+		}
+	}
+	add(g.State)
+	for i, f := range g.Frames {
+		if i == fingerprintDepth {
+			break
+		}
+		add("|")
+		add(f.Function)
+	}
+	add("|<")
+	add(g.CreatedBy.Function)
+	return h
 }
 
 // A Group is a set of goroutines of one kind: the same [Fingerprint].
+// Groups made by [GroupByKind] hold all their goroutines; those of an
+// [Aggregator] hold one goroutine standing for Count of them.
 type Group struct {
 	Fingerprint string
 	Goroutines  []*stack.Goroutine // in the order given to [GroupByKind]
@@ -54,14 +80,33 @@ type Group struct {
 	// Notes are lines the text report adds to the group's summary, such
 	// as the memory it holds.
 	Notes []string
+
+	// Count, when not zero, is the number of goroutines in the group,
+	// of which Goroutines holds only the first; zero means
+	// len(Goroutines).
+	Count int
+	// IDs holds the IDs of the first goroutines of an Aggregator's
+	// group, at most its MaxIDs.
+	IDs []uint64
+	// LongWaiting counts the goroutines of an Aggregator's group that
+	// have been blocked at least its LongWait.
+	LongWaiting int
 }
 
 // First returns the group's first goroutine, the one that represents it.
 func (gr *Group) First() *stack.Goroutine { return gr.Goroutines[0] }
 
+// Size returns the number of goroutines in the group.
+func (gr *Group) Size() int {
+	if gr.Count > 0 {
+		return gr.Count
+	}
+	return len(gr.Goroutines)
+}
+
 // AllProven reports whether the runtime proved every goroutine of the
 // group leaked.
-func (gr *Group) AllProven() bool { return gr.Proven == len(gr.Goroutines) }
+func (gr *Group) AllProven() bool { return gr.Proven == gr.Size() }
 
 // GroupByKind groups goroutines by fingerprint, largest group first,
 // ties in order of first appearance.

@@ -1,9 +1,13 @@
 package report
 
 import (
+	"fmt"
+	"hash/fnv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
@@ -24,4 +28,62 @@ func TestFingerprintIgnoresLinesAndIDs(t *testing.T) {
 	assert.Equal(t, Fingerprint(a), Fingerprint(b))
 	assert.NotEqual(t, Fingerprint(a), Fingerprint(c))
 	assert.Regexp(t, `^[0-9a-f]{16}$`, Fingerprint(a))
+}
+
+func TestFingerprintIsHashOfKind(t *testing.T) {
+	g := goroutine(1, "chan send", false, "pkg.send", "pkg.run")
+	h := fnv.New64a()
+	h.Write([]byte(kind(g)))
+	assert.Equal(t, fmt.Sprintf("%016x", h.Sum64()), Fingerprint(g), "fingerprints must not change between releases")
+}
+
+func TestAggregatorMatchesGroupByKind(t *testing.T) {
+	var gs []*stack.Goroutine
+	for i := range 50 {
+		switch {
+		case i%5 == 0:
+			gs = append(gs, goroutine(uint64(i+1), "select", false, "pkg.loop"))
+		case i%2 == 0:
+			gs = append(gs, goroutine(uint64(i+1), "chan send", i%4 == 0, "pkg.send", "pkg.run"))
+		default:
+			gs = append(gs, goroutine(uint64(i+1), "chan receive", false, "pkg.recv"))
+		}
+		gs[i].Wait = time.Duration(i) * time.Minute
+	}
+	want := GroupByKind(gs)
+	a := Aggregator{MaxIDs: 3, LongWait: 30 * time.Minute}
+	for _, g := range gs {
+		a.Add(g, 1)
+	}
+	a.Add(gs[1], 0) // ignored
+	got := a.Groups()
+	require.Len(t, got, len(want))
+	assert.Equal(t, 50, a.Total())
+	for i := range want {
+		assert.Equal(t, want[i].Fingerprint, got[i].Fingerprint)
+		assert.Equal(t, want[i].Size(), got[i].Size())
+		assert.Equal(t, want[i].Proven, got[i].Proven)
+		assert.Equal(t, want[i].First().ID, got[i].First().ID)
+		assert.Len(t, got[i].IDs, 3)
+		k := DescribeGroup(got[i])
+		assert.Equal(t, got[i].Size(), k.Count)
+		assert.Equal(t, got[i].IDs, k.GoroutineIDs)
+	}
+	long := 0
+	for _, gr := range got {
+		long += gr.LongWaiting
+	}
+	assert.Equal(t, 20, long, "waits of 30 to 49 minutes")
+}
+
+func TestAggregatorCounts(t *testing.T) {
+	var a Aggregator
+	g := goroutine(0, "chan send", true, "pkg.send")
+	a.Add(g, 7)
+	a.Add(g, 3)
+	gr := a.Groups()[0]
+	assert.Equal(t, 10, gr.Size())
+	assert.True(t, gr.AllProven())
+	assert.Empty(t, gr.IDs, "profiles have no IDs")
+	assert.Equal(t, []uint64{}, DescribeGroup(gr).GoroutineIDs, "an empty list, not null, in JSON")
 }

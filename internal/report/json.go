@@ -21,6 +21,9 @@ type Kind struct {
 	CreatedBy    Frame    `json:"created_by"`
 	Stack        string   `json:"stack"`
 	GoroutineIDs []uint64 `json:"goroutine_ids"`
+	// Labels are the pprof labels of the first goroutine; the library's
+	// checks leave them out.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // A Frame is a stack frame in JSON.

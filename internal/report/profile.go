@@ -16,6 +16,9 @@ import (
 type ProfileGroup struct {
 	Labels     map[string]string
 	Goroutines []*stack.Goroutine
+	// Weights, when not nil, holds for each goroutine the number of
+	// goroutines it stands for, as in a group of an [Aggregator].
+	Weights []int
 }
 
 // BuildProfile renders goroutines as a goroutine profile in the pprof
@@ -61,7 +64,11 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 		// One sample per stack (frames and proof), in order of first
 		// appearance.
 		samples := make(map[string]*profile.Sample)
-		for _, g := range gr.Goroutines {
+		for i, g := range gr.Goroutines {
+			weight := int64(1)
+			if i < len(gr.Weights) {
+				weight = int64(gr.Weights[i])
+			}
 			key := sampleKey(g)
 			s := samples[key]
 			if s == nil {
@@ -82,7 +89,7 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 				samples[key] = s
 				p.Sample = append(p.Sample, s)
 			}
-			s.Value[0]++
+			s.Value[0] += weight
 		}
 	}
 	return p

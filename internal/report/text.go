@@ -25,7 +25,7 @@ func WriteGroups(b *strings.Builder, groups []*Group, status func(*Group) string
 		if i == maxGroups {
 			rest := 0
 			for _, gr := range groups[i:] {
-				rest += len(gr.Goroutines)
+				rest += gr.Size()
 			}
 			fmt.Fprintf(b, "\n... and %d more kinds (%s) not shown\n", len(groups)-i, Plural(rest, "goroutine"))
 			return
@@ -40,16 +40,16 @@ func WriteGroups(b *strings.Builder, groups []*Group, status func(*Group) string
 // which test (when test is not ""), and its stack.
 func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string) {
 	g := gr.First()
-	fmt.Fprintf(b, "\n[%d/%d] %s in state %q", n, total, Plural(len(gr.Goroutines), "goroutine"), g.State)
+	fmt.Fprintf(b, "\n[%d/%d] %s in state %q", n, total, Plural(gr.Size(), "goroutine"), g.State)
 	if g.Wait > 0 {
 		fmt.Fprintf(b, " for %v", g.Wait)
 	}
 	fmt.Fprintf(b, ": %s\n", status)
 	if len(g.Frames) > 0 {
 		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
-		if IsStandardLibrary(g.Frames[0]) {
+		if StandardFrame(g.Frames[0]) {
 			for _, f := range g.Frames[1:] {
-				if !IsStandardLibrary(f) {
+				if !StandardFrame(f) {
 					fmt.Fprintf(b, "    called from: %s\n", f)
 					break
 				}
@@ -66,7 +66,11 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 	for _, note := range gr.Notes {
 		fmt.Fprintf(b, "    %s\n", note)
 	}
-	fmt.Fprintf(b, "    stack of goroutine %d:\n", g.ID)
+	if g.ID != 0 {
+		fmt.Fprintf(b, "    stack of goroutine %d:\n", g.ID)
+	} else {
+		b.WriteString("    stack:\n") // from a profile, which has no IDs
+	}
 	lines := strings.Split(g.Stack, "\n")
 	for i, line := range lines {
 		if i == maxStackLines {
@@ -83,7 +87,7 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 // still there after waited.
 func ProofStatus(gr *Group, waited time.Duration) string {
 	switch {
-	case gr.Proven == 1 && len(gr.Goroutines) == 1:
+	case gr.Proven == 1 && gr.Size() == 1:
 		return "proven leaked by the runtime (nothing can ever wake it)"
 	case gr.AllProven():
 		return "proven leaked by the runtime (nothing can ever wake them)"
@@ -113,6 +117,11 @@ func IgnoreHint(g *stack.Goroutine) string {
 // goroot is where the standard library's sources are, for telling its
 // frames from the program's.
 var goroot = filepath.ToSlash(runtime.GOROOT()) + "/src/"
+
+// StandardFrame reports whether a frame is the standard library's, for
+// WriteGroup's "called from" line: [IsStandardLibrary] unless a program
+// reading the goroutines of another (whose GOROOT differs) replaces it.
+var StandardFrame = IsStandardLibrary
 
 // IsStandardLibrary reports whether f is in the standard library of the
 // running toolchain.

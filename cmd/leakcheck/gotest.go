@@ -1,0 +1,205 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// A testRun is what the output of "go test" says around a goroutine dump:
+// the testing package's timeout panic and the tests it lists as running,
+// the test that panicked, the packages that failed. The lines are those
+// the testing package writes (testing.go, (*M).startAlarm and tRunner):
+//
+//	panic: test timed out after 2s
+//		running tests:
+//			TestDeadlock (2s)
+//	--- FAIL: TestPanic (0.00s)
+//	FAIL	example.com/pkg	2.009s
+type testRun struct {
+	markers   int      // lines only "go test" writes
+	timeout   string   // "2s" when the binary timed out
+	panicMsg  string   // the first "panic: " or "fatal error: " line, other than the timeout
+	running   []string // the tests listed as running, without durations
+	failed    []string // from "--- FAIL: X (...)"
+	packages  []string // from "FAIL\tpkg\t..." lines
+	inRunning bool
+
+	// byID maps the IDs of test goroutines (those that testing.tRunner
+	// runs) to their test, for goroutines that tests started.
+	byID map[uint64]string
+}
+
+// endsDump reports whether a line of "go test" output (or of a crash)
+// ends a goroutine dump: frame lines never start so.
+func endsDump(line string) bool {
+	for _, p := range []string{"FAIL", "ok  \t", "PASS", "exit status ", "--- ", "=== ", "panic: ", "fatal error: "} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// line takes a line outside the dump.
+func (t *testRun) line(line string) {
+	trimmed := strings.TrimLeft(line, " \t")
+	switch {
+	case strings.HasPrefix(line, "panic: test timed out after "):
+		t.markers++
+		t.timeout = strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after "))
+		t.inRunning = false
+		return
+	case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
+		if t.panicMsg == "" {
+			t.panicMsg = line
+		}
+	case trimmed == "running tests:":
+		t.inRunning = true
+		return
+	case t.inRunning && strings.HasPrefix(line, "\t\t"):
+		name, _, _ := strings.Cut(trimmed, " (")
+		t.running = append(t.running, name)
+		return
+	case strings.HasPrefix(trimmed, "--- FAIL: "):
+		t.markers++
+		name, _, _ := strings.Cut(strings.TrimPrefix(trimmed, "--- FAIL: "), " (")
+		t.failed = append(t.failed, name)
+	case strings.HasPrefix(line, "FAIL\t"):
+		t.markers++
+		if f := strings.Split(line, "\t"); len(f) >= 2 {
+			t.packages = append(t.packages, f[1])
+		}
+	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "ok  \t"), strings.HasPrefix(trimmed, "--- PASS: "):
+		t.markers++
+	}
+	t.inRunning = false
+}
+
+// seen reports whether the input looked like "go test" output.
+func (t *testRun) seen() bool { return t.markers > 0 }
+
+// goroutine notes a goroutine of the dump as it streams past: a test
+// goroutine's ID and test, for the goroutines it started.
+func (t *testRun) goroutine(g *stack.Goroutine) {
+	if name := testFrame(g.Frames); name != "" {
+		if t.byID == nil {
+			t.byID = make(map[uint64]string)
+		}
+		if len(t.byID) < 10000 {
+			t.byID[g.ID] = t.testName(name)
+		}
+	}
+}
+
+// testOf returns the test a goroutine belongs to: the test it runs, the
+// test whose function started it, or the test whose goroutine did; "" if
+// none.
+func (t *testRun) testOf(g *stack.Goroutine) string {
+	if name := testFrame(g.Frames); name != "" {
+		return t.testName(name)
+	}
+	if isTestFunc(g.CreatedBy.Function) {
+		return t.testName(g.CreatedBy.Function)
+	}
+	return t.byID[g.ParentID]
+}
+
+// testFrame returns the function that testing.tRunner called on g's
+// stack: the test function, or a subtest's closure.
+func testFrame(frames []stack.Frame) string {
+	for i := 1; i < len(frames); i++ {
+		if frames[i].Function == "testing.tRunner" && isTestFunc(frames[i-1].Function) {
+			return frames[i-1].Function
+		}
+	}
+	return ""
+}
+
+// isTestFunc reports whether fn is a test function or one of its
+// closures: "example.com/pkg.TestX" or "example.com/pkg.TestX.func1".
+func isTestFunc(fn string) bool {
+	top := topTestName(fn)
+	for _, p := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+		if strings.HasPrefix(top, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// topTestName strips the package path and any closure suffix from a test
+// function's name: "example.com/pkg.TestX.func1.2" is "TestX".
+func topTestName(fn string) string {
+	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
+		fn = fn[i+1:]
+	}
+	_, fn, _ = strings.Cut(fn, ".") // the package name
+	fn, _, _ = strings.Cut(fn, ".")
+	return fn
+}
+
+// testName names the test of a test function: the running (or failed)
+// test of that name, or its only running subtest; for a closure, such
+// as a subtest's function, the top-level test.
+func (t *testRun) testName(fn string) string {
+	top := topTestName(fn)
+	var match []string
+	for _, list := range [][]string{t.running, t.failed} {
+		for _, name := range list {
+			if name == top || strings.HasPrefix(name, top+"/") {
+				match = append(match, name)
+			}
+		}
+		if len(match) > 0 {
+			break
+		}
+	}
+	if strings.Contains(fn, top+".func") {
+		// A subtest's closure: which subtest, the dump does not say.
+		return top
+	}
+	for _, m := range match {
+		if m == top {
+			return m
+		}
+	}
+	if len(match) == 1 {
+		return match[0]
+	}
+	return top
+}
+
+// summary describes the run in one line, for the report's header.
+func (t *testRun) summary() string {
+	var b strings.Builder
+	b.WriteString("go test")
+	if len(t.packages) > 0 {
+		b.WriteString(" of " + strings.Join(t.packages, ", "))
+	}
+	switch {
+	case t.timeout != "":
+		b.WriteString(": the test binary timed out after " + t.timeout)
+		if len(t.running) > 0 {
+			b.WriteString("; tests running: " + strings.Join(t.running, ", "))
+		}
+	case t.panicMsg != "":
+		b.WriteString(": " + t.panicMsg)
+		if len(t.failed) > 0 {
+			b.WriteString(" in " + strings.Join(t.failed, ", "))
+		}
+	case len(t.failed) > 0:
+		b.WriteString(": failed: " + strings.Join(t.failed, ", "))
+	}
+	return b.String()
+}
+
+// isRunning reports whether test, or one of its subtests, was running.
+func (t *testRun) isRunning(test string) bool {
+	for _, r := range t.running {
+		if r == test || strings.HasPrefix(r, test+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,149 @@
+// Leakcheck reads the goroutines of a Go program, from a dump, a profile
+// or a live service, groups them by kind and says which leak.
+//
+// Usage:
+//
+//	leakcheck inspect [flags] SOURCE         report the goroutines of one source
+//	leakcheck diff [flags] BEFORE AFTER      what grew between two sources
+//	leakcheck watch [flags] URL              sample a live service, report what grows
+//
+// A SOURCE is a file, or - for standard input, holding a goroutine dump
+// (runtime.Stack, /debug/pprof/goroutine?debug=2, a crash, or the whole
+// output of a "go test" run that timed out or panicked), a debug=1 text
+// profile, or a goroutine profile in pprof's protocol buffer format
+// (debug=0, as "go tool pprof" and continuous profilers store it); or the
+// http:// or https:// URL of a service's /debug/pprof/ or of one of its
+// goroutine endpoints.
+//
+// Goroutines are grouped by kind: state, innermost frames and creator.
+// Each group gets a verdict: leak (the runtime proved it: Go 1.27, or
+// 1.26 with GOEXPERIMENT=goroutineleakprofile, through
+// /debug/pprof/goroutineleak), suspect (growing across samples, or in a
+// single snapshot at least -blocked goroutines blocked at one channel or
+// lock operation for at least -wait), or ok.
+//
+// Flags (after the subcommand, before or after its arguments):
+//
+//	-json            print JSON lines, one per group, instead of the report
+//	-pprof FILE      also write the groups as a goroutine profile, verdict as a label
+//	-source S        for URLs: profile (debug=0, the default: pauses of
+//	                 microseconds), text (debug=1, the same), or dump (debug=2:
+//	                 stops the service for the whole dump, several times, 2.3 s
+//	                 in all at 100k goroutines; gives states, waits, creators)
+//	-leakprofile     ask /debug/pprof/goroutineleak to prove leaks (default true;
+//	                 one garbage collection: a 0.5 s pause at 100k goroutines)
+//	-blocked N       snapshot suspects: goroutines of one kind blocked at a
+//	                 channel or lock operation for at least -wait (default 100)
+//	-wait D          ... for at least D (default 10m; dumps only)
+//	-blocked-profile N  the same for profiles, which have no wait times (default 1000)
+//	-grow N          diff and watch: growth that makes a suspect (default 10)
+//	-grow-samples K  watch: rises in at least K sample intervals (default 3)
+//	-every D, -for D watch: sample every D (default 10s) for D (default: until ^C)
+//	-timeout D       per HTTP request (default 30s)
+//	-max-size N      most bytes read from one source (default 1 GiB)
+//	-partial         report a dump that was cut short, marked as partial
+//
+// Exit status: 0 when no group is a leak or a suspect (for diff: nothing
+// grew past -grow), 1 when one is, 2 for usage or input errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// Exit statuses, as the package doc lists them.
+const (
+	exitOK    = 0 // no leak, no suspect
+	exitFound = 1 // a leak or a suspect
+	exitError = 2 // usage or input error
+)
+
+const usage = `usage:
+  leakcheck inspect [flags] SOURCE       report goroutines grouped by kind, leaks first
+  leakcheck diff [flags] BEFORE AFTER    each kind's count before and after, by growth
+  leakcheck watch [flags] URL            sample a live service, report what grows
+
+SOURCE: a file or - (stdin): goroutine dump, "go test" output, debug=1 text
+profile or pprof goroutine profile (.pb.gz); or http(s)://host:port/debug/pprof/
+
+flags:
+  -json               JSON lines, one per group, instead of the report
+  -pprof FILE         also write the groups as a goroutine profile
+  -source S           for URLs: profile (debug=0, default), text (debug=1),
+                      dump (debug=2: pauses the service for the whole dump)
+  -leakprofile=false  do not ask /debug/pprof/goroutineleak to prove leaks
+  -blocked N -wait D  suspect: N goroutines of a kind blocked at a channel or
+                      lock operation for D (default 100, 10m)
+  -blocked-profile N  the same without wait times, for profiles (default 1000)
+  -grow N             diff, watch: growth that makes a suspect (default 10)
+  -grow-samples K     watch: rises in at least K intervals (default 3)
+  -every D -for D     watch: sample every D (10s) for D (until interrupted)
+  -timeout D          per HTTP request (30s)
+  -max-size N         bytes read from one source at most (1 GiB)
+  -partial            report a dump cut short, marked as partial
+
+exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs the command with args (without the program name) and returns
+// its exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// The goroutines read are another program's, built with another
+	// GOROOT: tell the standard library by package path.
+	report.StandardFrame = func(f stack.Frame) bool { return isStd(f.Function) }
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError
+	}
+	var cmd func(context.Context, *options, []string) (int, error)
+	switch args[0] {
+	case "inspect":
+		cmd = runInspect
+	case "diff":
+		cmd = runDiff
+	case "watch":
+		cmd = runWatch
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "leakcheck: unknown command %q\n\n%s", args[0], usage)
+		return exitError
+	}
+	o := newOptions(args[0], stdin, stdout, stderr)
+	rest, err := o.parse(args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "leakcheck %s: %v\n(leakcheck -h for help)\n", args[0], err)
+		return exitError
+	}
+	status, err := cmd(ctx, o, rest)
+	if err != nil {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "leakcheck") {
+			msg = "leakcheck " + args[0] + ": " + msg
+		}
+		fmt.Fprintln(stderr, msg)
+		return exitError
+	}
+	return status
+}

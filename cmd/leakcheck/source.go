@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// A snapshot is the goroutines of one source at one moment, grouped by
+// kind. Groups hold counts and one goroutine each, never the whole dump.
+type snapshot struct {
+	name   string // the source as the user gave it
+	format string // what it turned out to be, for the report
+	// perGoroutine reports whether the source listed each goroutine (a
+	// dump: IDs, wait times, creators) rather than counts per stack.
+	perGoroutine bool
+	groups       []*report.Group
+	total        int
+	partial      string   // why the snapshot is incomplete, "" if whole
+	leakNote     string   // how leaks were proven, or why they could not be
+	tests        *testRun // what "go test" output said, nil for other input
+	crash        string   // the panic or fatal error of a crash's output
+	took         time.Duration
+	at           time.Time
+}
+
+// load reads a source: a URL, a file, or "-" for standard input.
+func load(ctx context.Context, o *options, src string) (*snapshot, error) {
+	start := time.Now()
+	var snap *snapshot
+	var err error
+	if isURL(src) {
+		snap, err = loadURL(ctx, o, src, o.source, o.leakProfile)
+	} else {
+		snap, err = loadFile(o, src)
+	}
+	if err != nil {
+		return nil, err
+	}
+	snap.took = time.Since(start)
+	snap.at = start
+	return snap, nil
+}
+
+// loadFile reads a file or standard input, in any format it finds.
+func loadFile(o *options, name string) (*snapshot, error) {
+	var r io.Reader
+	if name == "-" {
+		r = o.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err // *PathError: "open x: no such file or directory"
+		}
+		defer f.Close()
+		r = f
+	}
+	label := name
+	if name == "-" {
+		label = "standard input"
+	}
+	return readAny(o, label, r)
+}
+
+// readAny reads a source of unknown format: it sniffs the first bytes.
+func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
+	lr := &limitedReader{r: r, max: o.maxSize}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	head, err := br.Peek(4096)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, readError(name, lr, err)
+	}
+	if len(bytes.TrimSpace(head)) == 0 && len(head) < 4096 {
+		return nil, fmt.Errorf("%s is empty: no goroutines to read", name)
+	}
+	if isHTML(head) {
+		return nil, fmt.Errorf("%s is an HTML page (a login page, or a proxy's?), not goroutines", name)
+	}
+	switch stack.Sniff(head) {
+	case stack.FormatProto:
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return nil, readError(name, lr, err)
+		}
+		return fromRecords(name, "goroutine profile (pprof)", func() ([]stack.Record, error) { return stack.ParseProto(data) })
+	case stack.FormatProfileText:
+		return fromRecords(name, "goroutine profile (debug=1 text)", func() ([]stack.Record, error) {
+			rs, err := stack.ParseProfileText(br)
+			if err != nil {
+				return nil, readError(name, lr, err)
+			}
+			return rs, nil
+		})
+	}
+	return readDump(o, name, br, lr)
+}
+
+// readDump streams a goroutine dump, alone or inside other output such
+// as that of "go test", into groups.
+func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapshot, error) {
+	tr := &testRun{}
+	sc := stack.NewScanner(r)
+	sc.Outside = tr.line
+	sc.EndsDump = endsDump
+	agg := report.Aggregator{LongWait: o.wait}
+	for sc.Scan() {
+		g := sc.Goroutine()
+		tr.goroutine(g)
+		agg.Add(g, 1)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, readError(name, lr, err)
+	}
+	if agg.Total() == 0 {
+		return nil, fmt.Errorf("%s: no goroutine dump or goroutine profile found in it (%d bytes)", name, sc.Bytes())
+	}
+	snap := &snapshot{
+		name:         name,
+		format:       "goroutine dump",
+		perGoroutine: true,
+		groups:       agg.Groups(),
+		total:        agg.Total(),
+	}
+	if tr.seen() {
+		snap.format = `"go test" output`
+		snap.tests = tr
+	} else if tr.panicMsg != "" {
+		snap.format = "crash dump"
+		snap.crash = tr.panicMsg
+	}
+	if sc.EndedMidLine() || sc.Clipped() {
+		why := "it ends in the middle of a line"
+		if sc.Clipped() {
+			why = "it has a line or goroutine longer than 4 MiB"
+		}
+		if !o.partial {
+			return nil, fmt.Errorf("%s: the dump is cut short or garbled (%s): refusing to report part of it as the whole; -partial reports what is there", name, why)
+		}
+		snap.partial = why
+	}
+	for _, gr := range snap.groups {
+		if gr.Proven > 0 {
+			snap.leakNote = `the dump marks goroutines the runtime proved leaked, "(leaked)"`
+			break
+		}
+	}
+	return snap, nil
+}
+
+// fromRecords groups the records of a profile.
+func fromRecords(name, format string, read func() ([]stack.Record, error)) (*snapshot, error) {
+	rs, err := read()
+	if err != nil {
+		if errors.Is(err, stack.ErrNotGoroutineProfile) {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, fmt.Errorf("%s: not a readable goroutine profile: %w", name, err)
+	}
+	var agg report.Aggregator
+	for i := range rs {
+		agg.Add(&rs[i].Goroutine, rs[i].Count)
+	}
+	if agg.Total() == 0 {
+		return nil, fmt.Errorf("%s: the %s lists no goroutine", name, format)
+	}
+	return &snapshot{name: name, format: format, groups: agg.Groups(), total: agg.Total()}, nil
+}
+
+// errTooLarge is returned by a limitedReader past its limit.
+var errTooLarge = errors.New("too large")
+
+// A limitedReader fails, rather than stopping quietly, past max bytes, so
+// that no report is made of the first part of an input as if it were all.
+type limitedReader struct {
+	r    io.Reader
+	max  int64
+	read int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.read > l.max {
+		return 0, errTooLarge
+	}
+	if rest := l.max - l.read; rest < int64(len(p))-1 {
+		p = p[:rest+1] // one byte more than allowed tells too large from exactly max
+	}
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	if l.read > l.max {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// readError words a failure to read a source.
+func readError(name string, lr *limitedReader, err error) error {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return fmt.Errorf("%s is larger than -max-size=%d bytes: refusing to report part of it as the whole", name, lr.max)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s was cut short (unexpected end of data)", name)
+	}
+	return fmt.Errorf("reading %s: %w", name, err)
+}
+
+// isHTML reports whether text starts like an HTML page.
+func isHTML(head []byte) bool {
+	head = bytes.ToLower(bytes.TrimSpace(head))
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html"))
+}

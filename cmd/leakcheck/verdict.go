@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// Verdicts on a group.
+const (
+	verdictLeak    = "leak"    // the runtime proved it leaked
+	verdictSuspect = "suspect" // growing, or a crowd blocked at one operation
+	verdictOK      = "ok"
+)
+
+// A judged group is a group with its verdict and what the report says
+// about it.
+type judged struct {
+	group   *report.Group
+	verdict string
+	reason  string
+	test    string // the test it belongs to, in "go test" output
+	// diff and watch
+	before, after int
+	isNew, gone   bool
+	samples       []int
+}
+
+// rank orders verdicts: leaks, then suspects, then the rest.
+func rank(v string) int {
+	switch v {
+	case verdictLeak:
+		return 0
+	case verdictSuspect:
+		return 1
+	}
+	return 2
+}
+
+// sortJudged orders groups leaks first, then suspects, then ok, each by
+// size, largest first (a stable sort keeps the groups' order on ties).
+func sortJudged(js []*judged) {
+	slices.SortStableFunc(js, func(a, b *judged) int {
+		if d := rank(a.verdict) - rank(b.verdict); d != 0 {
+			return d
+		}
+		return b.group.Size() - a.group.Size()
+	})
+}
+
+// status reports whether anything is a leak or a suspect.
+func status(js []*judged) int {
+	for _, j := range js {
+		if j.verdict != verdictOK {
+			return exitFound
+		}
+	}
+	return exitOK
+}
+
+// judgeSnapshot gives each group of one snapshot its verdict: leak when
+// the runtime proved goroutines of it leaked; suspect when it is a crowd
+// blocked at one channel or lock operation (with wait times: at least
+// -blocked goroutines blocked for -wait; without: -blocked-profile), or,
+// in "go test" output that timed out, when it is blocked in a test that
+// was still running; ok otherwise.
+func judgeSnapshot(o *options, snap *snapshot) []*judged {
+	js := make([]*judged, 0, len(snap.groups))
+	for _, gr := range snap.groups {
+		j := &judged{group: gr}
+		if snap.tests != nil {
+			j.test = snap.tests.testOf(gr.First())
+		}
+		j.verdict, j.reason = judgeGroup(o, snap, gr, j.test)
+		js = append(js, j)
+	}
+	sortJudged(js)
+	return js
+}
+
+func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
+	g := gr.First()
+	if gr.Proven > 0 {
+		return verdictLeak, proofReason(gr)
+	}
+	if !stack.Provable(g.State) {
+		return verdictOK, ""
+	}
+	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) {
+		return verdictSuspect, fmt.Sprintf("blocked in test %s, still running when the test binary timed out after %s", test, snap.tests.timeout)
+	}
+	if snap.perGoroutine {
+		n := gr.LongWaiting
+		if o.wait == 0 {
+			n = gr.Size()
+		}
+		if n >= o.blocked {
+			return verdictSuspect, fmt.Sprintf("%s blocked at one %s for at least %v (thresholds -blocked=%d -wait=%v)",
+				report.Plural(n, "goroutine"), operation(g.State), o.wait, o.blocked, o.wait)
+		}
+		return verdictOK, ""
+	}
+	if gr.Size() >= o.blockedProfile {
+		return verdictSuspect, fmt.Sprintf("%s blocked at one %s (threshold -blocked-profile=%d; a profile has no wait times)",
+			report.Plural(gr.Size(), "goroutine"), operation(g.State), o.blockedProfile)
+	}
+	return verdictOK, ""
+}
+
+// proofReason says how many of a group the runtime proved leaked.
+func proofReason(gr *report.Group) string {
+	switch {
+	case gr.AllProven() && gr.Size() == 1:
+		return "proven leaked by the runtime (nothing can ever wake it)"
+	case gr.AllProven():
+		return "proven leaked by the runtime (nothing can ever wake them)"
+	}
+	return fmt.Sprintf("%d of them proven leaked by the runtime", gr.Proven)
+}
+
+// operation names the operation a state waits in: "channel receive",
+// "sync.Mutex.Lock".
+func operation(state string) string {
+	switch {
+	case strings.HasPrefix(state, "chan "):
+		return "channel " + strings.TrimPrefix(state, "chan ")
+	case strings.HasPrefix(state, "select"):
+		return state + " statement"
+	}
+	return state + " call"
+}
+
+// growth judges a series of counts, one per sample: it grows steadily
+// when it rose in at least -grow-samples intervals, by at least -grow in
+// all, and was still rising in the second half of the samples (a pool
+// that filled up early and then held is not a leak, however large).
+func growth(o *options, counts []int) (suspect bool, reason string) {
+	if len(counts) < 2 {
+		return false, ""
+	}
+	rises := 0
+	for i := 1; i < len(counts); i++ {
+		if counts[i] > counts[i-1] {
+			rises++
+		}
+	}
+	first, last, mid := counts[0], counts[len(counts)-1], counts[len(counts)/2]
+	if rises >= o.growSamples && last-first >= o.grow && last > mid {
+		return true, fmt.Sprintf("grew from %d to %d, rising in %d of %d sample intervals (thresholds -grow=%d -grow-samples=%d)",
+			first, last, rises, len(counts)-1, o.grow, o.growSamples)
+	}
+	return false, ""
+}
+
+// where names the place that best identifies a group for one line of a
+// table: the innermost frame outside the standard library, or else
+// outside the runtime, or else the innermost frame.
+func where(g *stack.Goroutine) string {
+	for _, f := range g.Frames {
+		if !isStd(f.Function) {
+			return f.String()
+		}
+	}
+	for _, f := range g.Frames {
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			return f.String()
+		}
+	}
+	if len(g.Frames) > 0 {
+		return g.Frames[0].String()
+	}
+	return "(no stack)"
+}
+
+// isStd reports whether fn is in the standard library, by its package
+// path: no dot in its first element, and not package main. (The report's
+// IsStandardLibrary compares file paths with this machine's GOROOT,
+// which a remote service does not share.)
+func isStd(fn string) bool {
+	path := fn
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		j := strings.IndexByte(path[i:], '.')
+		if j < 0 {
+			return false
+		}
+		path = path[:i+j]
+	} else if j := strings.IndexByte(path, '.'); j >= 0 {
+		path = path[:j]
+	}
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".") && first != "main"
+}

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"slices"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// DefaultMaxIDs is how many goroutine IDs an [Aggregator] keeps per group
+// unless told otherwise: enough to find goroutines in a dump, few enough
+// that a million leaked goroutines cost kilobytes.
+const DefaultMaxIDs = 1000
+
+// An Aggregator groups goroutines by kind as they stream past, as
+// [GroupByKind] does for a slice, sharing its [Fingerprint], but keeps
+// for each group only a count, one goroutine (the first), the first
+// MaxIDs IDs and the counts of proven and long-waiting goroutines: its
+// memory is bounded by the number of groups, not of goroutines. The zero
+// value is ready to use.
+type Aggregator struct {
+	// MaxIDs bounds the IDs kept per group; zero means DefaultMaxIDs,
+	// a negative value none.
+	MaxIDs int
+	// LongWait is the wait from which a goroutine counts in its group's
+	// LongWaiting; zero counts none.
+	LongWait time.Duration
+
+	byHash map[uint64]*Group
+	groups []*Group
+	total  int
+}
+
+// Add counts count goroutines like g (count is 1 for a goroutine of a
+// dump, more for a record of a profile). g may be reused by the caller
+// after Add returns: the aggregator keeps a copy ([stack.Clone]) when g
+// is the first of its kind.
+func (a *Aggregator) Add(g *stack.Goroutine, count int) {
+	if count <= 0 {
+		return
+	}
+	if a.byHash == nil {
+		a.byHash = make(map[uint64]*Group)
+	}
+	a.total += count
+	h := fingerprintHash(g)
+	gr := a.byHash[h]
+	if gr == nil {
+		c := stack.Clone(g)
+		gr = &Group{Goroutines: []*stack.Goroutine{&c}}
+		a.byHash[h] = gr
+		a.groups = append(a.groups, gr)
+	}
+	gr.Count += count
+	if g.Proven {
+		gr.Proven += count
+	}
+	if a.LongWait > 0 && g.Wait >= a.LongWait {
+		gr.LongWaiting += count
+	}
+	maxIDs := a.MaxIDs
+	if maxIDs == 0 {
+		maxIDs = DefaultMaxIDs
+	}
+	if g.ID != 0 && len(gr.IDs) < maxIDs {
+		gr.IDs = append(gr.IDs, g.ID)
+	}
+}
+
+// Total returns how many goroutines were added.
+func (a *Aggregator) Total() int { return a.total }
+
+// Groups returns the groups, largest first, ties in order of first
+// appearance, as GroupByKind orders them. Each group's Count is set.
+func (a *Aggregator) Groups() []*Group {
+	groups := slices.Clone(a.groups)
+	for _, gr := range groups {
+		if gr.Fingerprint == "" {
+			gr.Fingerprint = Fingerprint(gr.First())
+		}
+	}
+	slices.SortStableFunc(groups, func(a, b *Group) int { return b.Count - a.Count })
+	return groups
+}
+
+// DescribeGroup returns the Kind of a group, as [Describe] does for
+// goroutines, from a group of either [GroupByKind] or an [Aggregator];
+// labels are those of its first goroutine.
+func DescribeGroup(gr *Group) Kind {
+	if gr.Count == 0 {
+		k := Describe(gr.Fingerprint, gr.Goroutines)
+		k.Labels = gr.First().Labels
+		return k
+	}
+	first := gr.First()
+	k := Kind{
+		Count:        gr.Count,
+		Fingerprint:  gr.Fingerprint,
+		State:        first.State,
+		Proven:       gr.AllProven(),
+		WaitSeconds:  first.Wait.Seconds(),
+		CreatedBy:    newFrame(first.CreatedBy),
+		Stack:        first.Stack,
+		GoroutineIDs: append([]uint64{}, gr.IDs...),
+		Labels:       first.Labels,
+	}
+	if len(first.Frames) > 0 {
+		k.Top = newFrame(first.Frames[0])
+	}
+	return k
+}

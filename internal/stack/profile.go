@@ -1,0 +1,318 @@
+package stack
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/pprof/profile"
+)
+
+// A Record is one stack of a goroutine profile: the goroutines that share
+// it, described by one Goroutine, and how many they are. Profiles carry
+// no goroutine IDs, creators or wait times, so ID, ParentID, CreatedBy
+// and Wait are zero; State is read from the runtime frames on top of the
+// stack ([StateFromFrames]); Stack shows the frames in the dump's format.
+type Record struct {
+	Goroutine
+	Count int
+}
+
+// ErrNotGoroutineProfile is returned for a valid profile of another kind,
+// such as a heap or CPU profile.
+var ErrNotGoroutineProfile = errors.New("not a goroutine profile")
+
+// ParseProto reads a goroutine profile in pprof's protocol buffer format,
+// gzipped or not: /debug/pprof/goroutine?debug=0 or goroutineleak, "go
+// tool pprof" and continuous profilers store them so. It returns one
+// Record per sample, in the profile's order; samples of the same stack
+// with different labels stay apart.
+// A gzipped profile that inflates past MaxProtoSize is an error.
+func ParseProto(data []byte) ([]Record, error) {
+	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		data, err = io.ReadAll(io.LimitReader(zr, MaxProtoSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("decompressing the profile: %w", err)
+		}
+		if len(data) > MaxProtoSize {
+			return nil, fmt.Errorf("the profile inflates to more than %d MiB", MaxProtoSize>>20)
+		}
+	}
+	p, err := profile.ParseUncompressed(data)
+	if err != nil {
+		return nil, err
+	}
+	return FromProfile(p)
+}
+
+// MaxProtoSize bounds the decompressed size of a profile [ParseProto]
+// reads: a goroutine profile of a million goroutines of distinct stacks
+// is far smaller.
+const MaxProtoSize = 512 << 20
+
+// FromProfile converts a parsed goroutine profile to records, as
+// [ParseProto] does.
+func FromProfile(p *profile.Profile) ([]Record, error) {
+	value := -1
+	for i, st := range p.SampleType {
+		if strings.HasPrefix(st.Type, "goroutine") {
+			value = i
+			break
+		}
+	}
+	if value < 0 {
+		var types []string
+		for _, st := range p.SampleType {
+			types = append(types, st.Type+"/"+st.Unit)
+		}
+		return nil, fmt.Errorf("%w: its samples count %s", ErrNotGoroutineProfile, strings.Join(types, ", "))
+	}
+	records := make([]Record, 0, len(p.Sample))
+	for _, s := range p.Sample {
+		if value >= len(s.Value) || s.Value[value] <= 0 {
+			continue
+		}
+		var r Record
+		r.Count = int(min(s.Value[value], 1<<31-1))
+		for _, loc := range s.Location {
+			if loc == nil {
+				continue
+			}
+			if len(loc.Line) == 0 {
+				r.Frames = append(r.Frames, Frame{Function: fmt.Sprintf("0x%x", loc.Address)})
+				continue
+			}
+			for _, ln := range loc.Line { // innermost (inlined) first
+				f := Frame{Function: "?", Line: int(ln.Line)}
+				if ln.Function != nil {
+					f.Function, f.File = ln.Function.Name, ln.Function.Filename
+				}
+				r.Frames = append(r.Frames, f)
+			}
+		}
+		// The dump does not show the frame every goroutine returns to.
+		if n := len(r.Frames); n > 0 && r.Frames[n-1].Function == "runtime.goexit" {
+			r.Frames = r.Frames[:n-1]
+		}
+		for k, vs := range s.Label {
+			if len(vs) > 0 {
+				if r.Labels == nil {
+					r.Labels = make(map[string]string)
+				}
+				r.Labels[k] = vs[0]
+			}
+		}
+		r.State = StateFromFrames(r.Frames)
+		r.Stack = formatFrames(r.Frames)
+		records = append(records, r)
+	}
+	return records, nil
+}
+
+// ParseProfileText reads a goroutine profile in the text format of
+// /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1):
+//
+//	goroutine profile: total 11
+//	5 @ 0x48c1ea 0x419bce 0x419712 0x6842e7 0x493121
+//	# labels: {"handler":"leak"}
+//	#	0x6842e6	main.worker+0x46	/src/main.go:63
+//
+// That format leaves out the runtime frames on top of each stack, so the
+// state is known only for waits in the sync, time and poll packages and
+// system calls; channel operations and select read as "unknown". Lines it
+// does not understand are skipped; a file with no record is an error.
+func ParseProfileText(r io.Reader) ([]Record, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxBlock)
+	var records []Record
+	var cur *Record
+	finish := func() {
+		if cur == nil {
+			return
+		}
+		cur.State = StateFromFrames(cur.Frames)
+		cur.Stack = formatFrames(cur.Frames)
+		cur = nil
+	}
+	sawHeader := false
+	for sc.Scan() {
+		line := strings.TrimSuffix(sc.Text(), "\r")
+		switch {
+		case isProfileTextHeader(line):
+			sawHeader = true
+		case strings.HasPrefix(line, "# labels: "):
+			if cur != nil {
+				cur.Labels = parseProfileLabels(strings.TrimPrefix(line, "# labels: "))
+			}
+		case strings.HasPrefix(line, "#"):
+			if cur == nil {
+				continue
+			}
+			fields := strings.FieldsFunc(line[1:], func(r rune) bool { return r == '\t' })
+			for i := range fields {
+				fields[i] = strings.TrimSpace(fields[i])
+			}
+			f := Frame{Function: "?"}
+			switch len(fields) {
+			case 0:
+				continue
+			case 1: // "#\t0x4b9c24": a PC without symbol
+				f.Function = fields[0]
+			default:
+				f.Function = fields[1]
+				if i := strings.LastIndex(f.Function, "+0x"); i > 0 {
+					f.Function = f.Function[:i]
+				}
+				if len(fields) > 2 {
+					f.File, f.Line = parseFileLine(fields[2])
+				}
+			}
+			cur.Frames = append(cur.Frames, f)
+		default:
+			count, _, ok := strings.Cut(line, " @")
+			n, err := strconv.Atoi(count)
+			if !ok || err != nil || n <= 0 {
+				if strings.TrimSpace(line) == "" {
+					finish()
+				}
+				continue
+			}
+			finish()
+			records = append(records, Record{Count: n})
+			cur = &records[len(records)-1]
+		}
+	}
+	finish()
+	if err := sc.Err(); err != nil {
+		return records, err
+	}
+	if !sawHeader && len(records) == 0 {
+		return nil, ErrNotGoroutineProfile
+	}
+	return records, nil
+}
+
+// parseProfileLabels parses runtime/pprof's label set of the debug=1
+// format: {"k":"v", "k2":"v2"}, every string quoted.
+func parseProfileLabels(s string) map[string]string {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	labels := parseLabels(s)
+	if len(labels) == 0 {
+		return nil
+	}
+	return labels
+}
+
+// StateFromFrames infers a goroutine's state from the functions on top of
+// its stack, for profiles, which record no state: the channel, select,
+// lock, sleep, network and system call functions the runtime parks in
+// give the wait reason the goroutine dump would print ("chan receive",
+// "sync.Mutex.Lock", "IO wait", ...). It returns "unknown" when the
+// frames do not tell, as for a running goroutine or one whose runtime
+// frames the debug=1 format left out.
+func StateFromFrames(frames []Frame) string {
+	for _, f := range frames {
+		switch f.Function {
+		case "runtime.chanrecv", "runtime.chanrecv1", "runtime.chanrecv2":
+			return "chan receive"
+		case "runtime.chansend", "runtime.chansend1":
+			return "chan send"
+		case "runtime.selectgo":
+			return "select"
+		case "runtime.block":
+			return "select (no cases)"
+		case "sync.runtime_SemacquireMutex", "internal/sync.runtime_SemacquireMutex":
+			return "sync.Mutex.Lock"
+		case "sync.runtime_SemacquireRWMutexR":
+			return "sync.RWMutex.RLock"
+		case "sync.runtime_SemacquireRWMutex":
+			return "sync.RWMutex.Lock"
+		case "sync.runtime_SemacquireWaitGroup":
+			return "sync.WaitGroup.Wait"
+		case "sync.runtime_Semacquire", "internal/poll.runtime_Semacquire":
+			return "semacquire"
+		case "sync.runtime_notifyListWait":
+			return "sync.Cond.Wait"
+		case "time.Sleep":
+			return "sleep"
+		case "internal/poll.runtime_pollWait":
+			return "IO wait"
+		case "syscall.Syscall", "syscall.Syscall6", "syscall.RawSyscall", "syscall.RawSyscall6",
+			"internal/runtime/syscall.Syscall6", "runtime.entersyscall", "runtime.exitsyscall":
+			return "syscall"
+		case "runtime/pprof.writeRuntimeProfile", "runtime.goroutineProfileWithLabels",
+			"runtime.goroutineProfileWithLabelsConcurrent", "runtime/pprof.runtime_goroutineProfileWithLabels":
+			return "running" // the goroutine writing the profile
+		}
+		if !strings.HasPrefix(f.Function, "runtime.") && !strings.HasPrefix(f.Function, "internal/runtime/") {
+			break
+		}
+	}
+	return "unknown"
+}
+
+// formatFrames renders frames as a goroutine dump shows them, a function
+// line and a tab-indented position for each, so that a record's Stack
+// reads like the stacks of a dump.
+func formatFrames(frames []Frame) string {
+	var b strings.Builder
+	for i, f := range frames {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f.Function)
+		b.WriteString("(...)\n\t")
+		b.WriteString(f.Location())
+	}
+	return b.String()
+}
+
+// Kinds of input that [Sniff] tells apart.
+const (
+	FormatDump        = "dump"         // a goroutine dump, alone or in other output
+	FormatProfileText = "profile text" // a debug=1 goroutine profile
+	FormatProto       = "proto"        // a protocol buffer profile, maybe gzipped
+)
+
+// Sniff tells from the first bytes of an input which format it is in:
+// [FormatProto] for gzip data, or for binary data (control characters in
+// the first 512 bytes),
+// [FormatProfileText] for a text profile's "goroutine profile: total N"
+// first line, and [FormatDump] for any other text (which may or may not
+// hold a dump).
+func Sniff(head []byte) string {
+	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		return FormatProto
+	}
+	first, _, _ := bytes.Cut(head, []byte("\n"))
+	if isProfileTextHeader(string(first)) {
+		return FormatProfileText
+	}
+	// Text never holds the control bytes a protocol buffer message is
+	// full of (field tags such as 0x0a, 0x08, 0x10).
+	if len(head) > 512 {
+		head = head[:512]
+	}
+	for _, c := range head {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return FormatProto
+		}
+	}
+	return FormatDump
+}
+
+// isProfileTextHeader reports whether line is the first line of a text
+// profile: "goroutine profile: total 11".
+func isProfileTextHeader(line string) bool {
+	f := strings.Fields(line)
+	return len(f) == 4 && f[1] == "profile:" && f[2] == "total"
+}

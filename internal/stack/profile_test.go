@@ -1,0 +1,203 @@
+package stack
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The fixtures in testdata/profiles were fetched from
+// cmd/leakcheck/testdata/leakyservice, run with -workers 5 after three
+// requests each to /leak, /work and /job, on go1.26.8 and go1.27.4:
+// /debug/pprof/goroutine?debug=0, 1 and 2, and goroutineleak (go1.27).
+
+func readProfile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "profiles", name))
+	require.NoError(t, err)
+	return b
+}
+
+// byTop indexes records by their innermost function outside the runtime.
+func byTop(rs []Record) map[string]Record {
+	m := make(map[string]Record)
+	for _, r := range rs {
+		for _, f := range r.Frames {
+			if !strings.HasPrefix(f.Function, "runtime.") {
+				m[f.Function] = r
+				break
+			}
+		}
+	}
+	return m
+}
+
+func TestParseProto(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		t.Run(v, func(t *testing.T) {
+			rs, err := ParseProto(readProfile(t, v+"-goroutine.pb.gz"))
+			require.NoError(t, err)
+			top := byTop(rs)
+			worker, leak := top["main.worker"], top["main.compute"]
+			assert.Equal(t, 5, worker.Count)
+			assert.Equal(t, "chan receive", worker.State)
+			assert.Nil(t, worker.Labels)
+			assert.Equal(t, 3, leak.Count)
+			assert.Equal(t, "chan send", leak.State)
+			assert.Equal(t, map[string]string{"handler": "leak"}, leak.Labels)
+			assert.Equal(t, "runtime.gopark", leak.Frames[0].Function, "the runtime frames stay, as in a dump")
+			assert.Contains(t, leak.Frames[len(leak.Frames)-1].File, "leakyservice/main.go")
+			assert.Equal(t, "IO wait", top["internal/poll.runtime_pollWait"].State)
+			assert.Equal(t, "running", top["runtime/pprof.writeRuntimeProfile"].State)
+			assert.Zero(t, leak.ID)
+			assert.Contains(t, leak.Stack, "main.compute(...)\n\t")
+			total := 0
+			for _, r := range rs {
+				total += r.Count
+				for _, f := range r.Frames {
+					assert.NotEqual(t, "runtime.goexit", f.Function)
+				}
+			}
+			assert.GreaterOrEqual(t, total, 10)
+		})
+	}
+}
+
+func TestParseProtoLeakProfile(t *testing.T) {
+	rs, err := ParseProto(readProfile(t, "go1.27-goroutineleak.pb.gz"))
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, 3, rs[0].Count)
+	assert.Equal(t, "chan send", rs[0].State)
+}
+
+func TestParseProfileText(t *testing.T) {
+	for _, v := range []string{"go1.26", "go1.27"} {
+		t.Run(v, func(t *testing.T) {
+			rs, err := ParseProfileText(bytes.NewReader(readProfile(t, v+"-goroutine-debug1.txt")))
+			require.NoError(t, err)
+			top := byTop(rs)
+			worker, leak := top["main.worker"], top["main.compute"]
+			assert.Equal(t, 5, worker.Count)
+			assert.Equal(t, 3, leak.Count)
+			assert.Equal(t, map[string]string{"handler": "leak"}, leak.Labels)
+			assert.Equal(t, "unknown", leak.State, "debug=1 leaves out the runtime frames that tell a channel wait")
+			assert.Equal(t, "main.compute", leak.Frames[0].Function)
+			assert.Equal(t, 82, leak.Frames[0].Line)
+			assert.Equal(t, "IO wait", top["internal/poll.runtime_pollWait"].State)
+		})
+	}
+	rs, err := ParseProfileText(bytes.NewReader(readProfile(t, "go1.27-goroutineleak-debug1.txt")))
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, 3, rs[0].Count)
+}
+
+func TestParseProfileTextRejectsOtherText(t *testing.T) {
+	_, err := ParseProfileText(strings.NewReader("hello\nworld\n"))
+	assert.ErrorIs(t, err, ErrNotGoroutineProfile)
+	rs, err := ParseProfileText(strings.NewReader("goroutine profile: total 0\n"))
+	assert.NoError(t, err)
+	assert.Empty(t, rs)
+}
+
+func TestParseProtoErrors(t *testing.T) {
+	_, err := ParseProto([]byte("not a profile"))
+	assert.Error(t, err)
+	b := readProfile(t, "go1.27-goroutine.pb.gz")
+	_, err = ParseProto(b[:len(b)/2])
+	assert.Error(t, err, "a cut-short gzip stream")
+	_, err = ParseProto(nil)
+	assert.Error(t, err)
+}
+
+func TestSniff(t *testing.T) {
+	assert.Equal(t, FormatProto, Sniff(readProfile(t, "go1.27-goroutine.pb.gz")))
+	assert.Equal(t, FormatProto, Sniff(gunzip(t, readProfile(t, "go1.27-goroutine.pb.gz"))))
+	assert.Equal(t, FormatProfileText, Sniff(readProfile(t, "go1.27-goroutine-debug1.txt")))
+	assert.Equal(t, FormatProfileText, Sniff(readProfile(t, "go1.27-goroutineleak-debug1.txt")))
+	assert.Equal(t, FormatDump, Sniff(readProfile(t, "go1.27-goroutine-debug2.txt")))
+	assert.Equal(t, FormatDump, Sniff([]byte("=== RUN TestX\n")))
+	assert.Equal(t, FormatDump, Sniff(nil))
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	require.NoError(t, err)
+	out, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	return out
+}
+
+func TestStateFromFrames(t *testing.T) {
+	f := func(names ...string) []Frame {
+		var fs []Frame
+		for _, n := range names {
+			fs = append(fs, Frame{Function: n})
+		}
+		return fs
+	}
+	for _, tc := range []struct {
+		frames []Frame
+		want   string
+	}{
+		{f("runtime.gopark", "runtime.selectgo", "main.f"), "select"},
+		{f("runtime.gopark", "runtime.block", "main.f"), "select (no cases)"},
+		{f("runtime.gopark", "runtime.goparkunlock", "runtime.semacquire1", "internal/sync.runtime_SemacquireMutex", "internal/sync.(*Mutex).lockSlow"), "sync.Mutex.Lock"},
+		{f("runtime.gopark", "runtime.semacquire1", "sync.runtime_SemacquireWaitGroup", "sync.(*WaitGroup).Wait"), "sync.WaitGroup.Wait"},
+		{f("runtime.gopark", "runtime.notifyListWait", "sync.runtime_notifyListWait"), "sync.Cond.Wait"},
+		{f("runtime.gopark", "time.Sleep", "main.f"), "sleep"},
+		{f("main.f"), "unknown"},
+		{f("runtime.gopark", "runtime.somethingNew", "main.f"), "unknown"},
+		{nil, "unknown"},
+	} {
+		assert.Equal(t, tc.want, StateFromFrames(tc.frames), "%v", tc.frames)
+	}
+}
+
+// FuzzParseProfiles checks that the profile readers never panic, and
+// that whatever they accept has positive counts and a state.
+//
+//	go test -run '^$' -fuzz FuzzParseProfiles -fuzztime 1m .
+func FuzzParseProfiles(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "profiles", "*"))
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+		if bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			zr, err := gzip.NewReader(bytes.NewReader(b))
+			if err == nil {
+				if raw, err := io.ReadAll(zr); err == nil {
+					f.Add(raw)
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		check := func(rs []Record) {
+			for _, r := range rs {
+				if r.Count <= 0 || r.State == "" {
+					t.Fatalf("bad record %+v", r)
+				}
+			}
+		}
+		if rs, err := ParseProto(data); err == nil {
+			check(rs)
+		}
+		if rs, err := ParseProfileText(bytes.NewReader(data)); err == nil {
+			check(rs)
+		}
+		Sniff(data)
+	})
+}
