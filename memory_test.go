@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/google/pprof/profile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -51,7 +52,8 @@ func TestReportedMemory(t *testing.T) {
 		t.Run(c.test, func(t *testing.T) {
 			t.Parallel()
 			jsonPath := filepath.Join(t.TempDir(), "leaks.jsonl")
-			run := runGoTest(t, "memory", []string{"E2E_MEMORY=" + c.test, "LEAKCHECK_JSON=" + jsonPath}, "-run=^"+c.test+"$")
+			profileDir := t.TempDir()
+			run := runGoTest(t, "memory", []string{"E2E_MEMORY=" + c.test, "LEAKCHECK_JSON=" + jsonPath, "LEAKCHECK_PROFILE_DIR=" + profileDir}, "-run=^"+c.test+"$")
 			require.Equal(t, []string{"fail"}, run.results[c.test], run.raw)
 			out := run.output[c.test]
 			m := heldPattern.FindStringSubmatch(out)
@@ -94,6 +96,23 @@ func TestReportedMemory(t *testing.T) {
 			if c.allocated != "" {
 				assert.Equal(t, c.allocated, filepath.Base(rec.Largest[0].File)+":"+strconv.Itoa(rec.Largest[0].Line))
 			}
+
+			// The profile's "held" values add up to what the group holds.
+			files, err := filepath.Glob(filepath.Join(profileDir, "*.pb.gz"))
+			require.NoError(t, err)
+			require.Len(t, files, 1)
+			pf, err := os.Open(files[0])
+			require.NoError(t, err)
+			defer pf.Close()
+			p, err := profile.Parse(pf)
+			require.NoError(t, err)
+			require.Len(t, p.SampleType, 2)
+			require.Equal(t, "held", p.SampleType[1].Type)
+			var held int64
+			for _, s := range p.Sample {
+				held += s.Value[1]
+			}
+			assert.Equal(t, int64(*rec.StackBytes+*rec.RetainedHeapBytes), held)
 		})
 	}
 }

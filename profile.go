@@ -74,7 +74,7 @@ func profileBaseName(t testing.TB, ownDir bool) string {
 
 // writeProfile writes the profile of groups to a new file in dir and
 // returns its path.
-func writeProfile(dir, base string, groups []*pubGroup, subject string) (string, error) {
+func writeProfile(dir, base string, groups []*pubGroup, subject string, mem *memoryReport) (string, error) {
 	f, err := createUnique(dir, base, ".pb.gz")
 	if err != nil {
 		return "", err
@@ -83,7 +83,7 @@ func writeProfile(dir, base string, groups []*pubGroup, subject string) (string,
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
-	err = profileOf(groups, subject, time.Now()).Write(f)
+	err = profileOf(groups, subject, time.Now(), mem).Write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -95,12 +95,15 @@ func writeProfile(dir, base string, groups []*pubGroup, subject string) (string,
 
 // profileOf renders the groups of a failing check as a goroutine
 // profile whose samples carry the labels documented at ProfileDirEnv.
-func profileOf(groups []*pubGroup, subject string, now time.Time) *profile.Profile {
+func profileOf(groups []*pubGroup, subject string, now time.Time, mem *memoryReport) *profile.Profile {
 	pgs := make([]report.ProfileGroup, len(groups))
 	for i, gr := range groups {
 		pgs[i] = report.ProfileGroup{
 			Labels:     map[string]string{"test": gr.test, "fingerprint": gr.fingerprint},
 			Goroutines: gr.goroutines,
+		}
+		if held, ok := mem.of(gr); ok {
+			pgs[i].Held = int64(held.total())
 		}
 	}
 	return report.BuildProfile(pgs, "leakcheck: goroutines leaked by "+subject, now)

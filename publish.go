@@ -45,7 +45,7 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups [
 	var b strings.Builder
 	var profilePath string
 	if profileDir != "" {
-		path, err := writeProfile(profileDir, profileBaseName(t, ownDir), groups, subject)
+		path, err := writeProfile(profileDir, profileBaseName(t, ownDir), groups, subject, mem)
 		if err != nil {
 			fmt.Fprintf(&b, "\nleakcheck: could not write the goroutine profile: %v\n", err)
 		} else {

@@ -139,7 +139,7 @@ func TestBuildProfile(t *testing.T) {
 		{test: "TestX", fingerprint: report.Fingerprint(b1), goroutines: []*Goroutine{b1}},
 	}
 	var buf bytes.Buffer
-	require.NoError(t, profileOf(groups, "TestX", time.Now()).Write(&buf))
+	require.NoError(t, profileOf(groups, "TestX", time.Now(), nil).Write(&buf))
 	p, err := profile.Parse(&buf)
 	require.NoError(t, err)
 	require.NoError(t, p.CheckValid())

@@ -19,6 +19,9 @@ type ProfileGroup struct {
 	// Weights, when not nil, holds for each goroutine the number of
 	// goroutines it stands for, as in a group of an [Aggregator].
 	Weights []int
+	// Held is the memory the group's goroutines hold, in bytes, when it
+	// was measured; see [BuildProfile].
+	Held int64
 }
 
 // BuildProfile renders goroutines as a goroutine profile in the pprof
@@ -27,13 +30,27 @@ type ProfileGroup struct {
 // with that stack. Stacks hold the function, file and line of every frame
 // the goroutine dump shows; frames the runtime elided from very deep
 // stacks are missing from it too. comment says what the profile shows.
+//
+// When some group's Held is set, samples have a second value, "held" in
+// bytes: the group's Held shared among its samples in proportion to
+// their goroutines, so that "go tool pprof -sample_index=held" ranks
+// leaks by the memory they hold. The default sample type stays
+// "goroutine".
 func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile.Profile {
 	p := &profile.Profile{
-		SampleType: []*profile.ValueType{{Type: "goroutine", Unit: "count"}},
-		PeriodType: &profile.ValueType{Type: "goroutine", Unit: "count"},
-		Period:     1,
-		TimeNanos:  now.UnixNano(),
-		Comments:   []string{comment},
+		SampleType:        []*profile.ValueType{{Type: "goroutine", Unit: "count"}},
+		DefaultSampleType: "goroutine",
+		PeriodType:        &profile.ValueType{Type: "goroutine", Unit: "count"},
+		Period:            1,
+		TimeNanos:         now.UnixNano(),
+		Comments:          []string{comment},
+	}
+	held := false
+	for _, gr := range groups {
+		held = held || gr.Held > 0
+	}
+	if held {
+		p.SampleType = append(p.SampleType, &profile.ValueType{Type: "held", Unit: "bytes"})
 	}
 	type funcKey struct{ name, file string }
 	type locKey struct {
@@ -64,6 +81,8 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 		// One sample per stack (frames and proof), in order of first
 		// appearance.
 		samples := make(map[string]*profile.Sample)
+		var order []*profile.Sample
+		total := int64(0)
 		for i, g := range gr.Goroutines {
 			weight := int64(1)
 			if i < len(gr.Weights) {
@@ -73,7 +92,7 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 			s := samples[key]
 			if s == nil {
 				s = &profile.Sample{
-					Value: []int64{0},
+					Value: make([]int64, len(p.SampleType)),
 					Label: map[string][]string{
 						"state":      {g.State},
 						"proven":     {strconv.FormatBool(g.Proven)},
@@ -87,9 +106,22 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 					s.Location = append(s.Location, location(f))
 				}
 				samples[key] = s
+				order = append(order, s)
 				p.Sample = append(p.Sample, s)
 			}
 			s.Value[0] += weight
+			total += weight
+		}
+		if held && total > 0 {
+			// Shares in proportion to the goroutines; the first sample
+			// takes what integer division leaves, so the group's samples
+			// add up to Held.
+			rest := gr.Held
+			for _, s := range order {
+				s.Value[1] = gr.Held * s.Value[0] / total
+				rest -= s.Value[1]
+			}
+			order[0].Value[1] += rest
 		}
 	}
 	return p
