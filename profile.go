@@ -22,8 +22,10 @@ import (
 // either, a test binary run with -artifacts (go test -artifacts) writes
 // the profile to the test's ArtifactDir; otherwise no profile is written.
 // The report names the file. Each sample is one leaked stack with its count
-// of goroutines and the labels test, state, proven ("true" when the
-// runtime proved the goroutines leaked), fingerprint and created_by.
+// of goroutines and, when the check measured it, the bytes its kind of
+// leak holds (sample type "held"), and the labels test, state, proven
+// ("true" when the runtime proved the goroutines leaked), fingerprint and
+// created_by.
 const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
 
 // profileDirFor returns the directory for the profile of t's leak, or ""
