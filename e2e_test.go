@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -85,4 +86,12 @@ func (r *goTestRun) requireOutcomes(t *testing.T, runs int, want map[string]stri
 			require.NotEqual(t, "fail", a, "unexpected failure of %s:\n%s", name, r.output[name])
 		}
 	}
+}
+
+// countReports counts the reports of subject leaking what ("1 goroutine",
+// "3 goroutines") in out: header lines, which go on with the kinds, the
+// memory held, or nothing.
+func countReports(out, subject, what string) int {
+	re := regexp.MustCompile(`leakcheck: ` + regexp.QuoteMeta(subject) + ` leaked ` + regexp.QuoteMeta(what) + `(,| \(|\n|$)`)
+	return len(re.FindAllStringIndex(out, -1))
 }

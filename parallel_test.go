@@ -48,18 +48,18 @@ func TestParallelOwnership(t *testing.T) {
 	}
 	for name, state := range states {
 		out := run.output[name]
-		assert.Equal(t, runs, strings.Count(out, "leakcheck: "+name+" leaked 1 goroutine;"), "%s:\n%s", name, out)
+		assert.Equal(t, runs, countReports(out, name, "1 goroutine"), "%s:\n%s", name, out)
 		assert.Equal(t, runs, strings.Count(out, `in state "`+state+`"`), "%s:\n%s", name, out)
 		assert.NotContains(t, out, "Clean", name) // never another test's goroutines
 	}
 	// The sleeping loop is caught asleep or awake: count its goroutine instead.
 	loop := run.output["TestLeakSleepingLoop"]
-	assert.Equal(t, runs, strings.Count(loop, "leakcheck: TestLeakSleepingLoop leaked 1 goroutine;"), loop)
+	assert.Equal(t, runs, countReports(loop, "TestLeakSleepingLoop", "1 goroutine"), loop)
 	assert.Equal(t, runs, strings.Count(loop, "parallel.TestLeakSleepingLoop.func1 at "), loop)
 	parent := run.output["TestLeakInSubtests"]
-	assert.Equal(t, runs, strings.Count(parent, "leakcheck: TestLeakInSubtests leaked 1 goroutine;"), parent)
+	assert.Equal(t, runs, countReports(parent, "TestLeakInSubtests", "1 goroutine"), parent)
 	assert.Equal(t, runs, strings.Count(parent, "blocked in: github.com/leakcheck/leakcheck/testdata/e2e/parallel.TestLeakInSubtests.func1.1 "), parent)
 	assert.NotContains(t, parent, `"own"`)
 	own := run.output["TestLeakInSubtests/OwnCheck"]
-	assert.Equal(t, runs, strings.Count(own, "leakcheck: TestLeakInSubtests/OwnCheck leaked 1 goroutine;"), own)
+	assert.Equal(t, runs, countReports(own, "TestLeakInSubtests/OwnCheck", "1 goroutine"), own)
 }

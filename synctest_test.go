@@ -23,7 +23,7 @@ func TestSynctestBubbles(t *testing.T) {
 		"TestBubbleLeak":         "skip",
 	})
 	out := run.output["TestLeakBesideBubble"]
-	assert.Equal(t, 3, strings.Count(out, "leakcheck: TestLeakBesideBubble leaked 1 goroutine;"), out)
+	assert.Equal(t, 3, countReports(out, "TestLeakBesideBubble", "1 goroutine"), out)
 	assert.Equal(t, 3, strings.Count(out, "synctest.send at "), out)
 	assert.NotContains(t, out, "synctest bubble", "only the goroutine outside the bubble")
 }
