@@ -41,6 +41,8 @@ const (
 	blockedFor = time.Second
 )
 
+// deadlockWatch starts the watcher once per process: startDeadlockWatch
+// runs it, from the first Verify or VerifyTestMain.
 var deadlockWatch sync.Once
 
 // deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
