@@ -108,16 +108,17 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 			sleepDeadline = later(sleepDeadline, deadline)
 			continue
 		}
-		w.deadline, v.limit = deadline, cfg.maxWait
+		end, limit, sleeping := deadline, cfg.maxWait, false
 		if allMayWaitOnTimers(leaks, proved) {
-			w.deadline, v.limit, v.sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
+			end, limit, sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
 		}
-		if !now.Before(w.deadline) {
+		if !now.Before(end) {
+			v.limit, v.sleeping = limit, sleeping
 			rememberSnapshot(snap)
 			return v, nil
 		}
-		v.limit, v.sleeping = 0, false
-		if !collected && collectAt.Before(w.deadline) {
+		w.deadline = end
+		if !collected && collectAt.Before(end) {
 			w.deadline = collectAt // wake up to collect
 		}
 		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)
