@@ -1,6 +1,7 @@
 package leakcheck_test
 
 import (
+	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"strconv"
@@ -90,4 +91,27 @@ func TestDeadlockWatcherOff(t *testing.T) {
 	assert.NotEqual(t, 0, run.exitCode)
 	assert.Contains(t, run.raw, "test timed out after 4s")
 	assert.NotContains(t, run.raw, "deadlocked")
+}
+
+// A deadlock writes the outputs a failing check writes: the JSON lines
+// and the pprof profile of the test's goroutines.
+func TestDeadlockWritesOutputs(t *testing.T) {
+	if !canProve() {
+		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
+	}
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "leaks.jsonl")
+	run := runGoTest(t, "deadlock", []string{"E2E_DEADLOCK=TestWaitForStuckWorker", "LEAKCHECK_JSON=" + jsonPath,
+		"LEAKCHECK_PROFILE_DIR=" + dir}, "-timeout=120s", "-run=^TestWaitForStuckWorker$")
+	out := run.output["TestWaitForStuckWorker"]
+	assert.Contains(t, out, "Goroutine profile of the leak: "+dir)
+	records := readJSONLines(t, jsonPath)
+	require.Len(t, records, 2, "the test goroutine, and the worker it waits for")
+	for _, r := range records {
+		assert.Equal(t, "TestWaitForStuckWorker", r.Test)
+		assert.True(t, r.Proven, "%+v", r)
+	}
+	profiles, err := filepath.Glob(filepath.Join(dir, "*.pb.gz"))
+	require.NoError(t, err)
+	assert.Len(t, profiles, 1)
 }
