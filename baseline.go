@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -128,7 +129,21 @@ func (b *baseline) load() error {
 		return fmt.Errorf("leakcheck: baseline: %v", err)
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	known, err := parseBaseline(f, b.path, packagePath)
+	if err != nil {
+		return err
+	}
+	b.known = known
+	return nil
+}
+
+// parseBaseline reads a baseline file named name and returns the lines
+// of package pkg by fingerprint. A line it cannot read is an error that
+// names it: a baseline that silently lost entries would fail tests for
+// leaks the team accepted, and one that gained some would hide them.
+func parseBaseline(r io.Reader, name, pkg string) (map[string]string, error) {
+	known := make(map[string]string)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -137,16 +152,16 @@ func (b *baseline) load() error {
 		}
 		fields := strings.Fields(line)
 		if len(fields) < 2 || !isFingerprint(fields[0]) {
-			return fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex fingerprint and a package path, then any text; got %q", b.path, n, line)
+			return nil, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex fingerprint and a package path, then any text; got %q", name, n, line)
 		}
-		if fields[1] == packagePath {
-			b.known[fields[0]] = line
+		if fields[1] == pkg {
+			known[fields[0]] = line
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("leakcheck: baseline %s: %v", b.path, err)
+		return nil, fmt.Errorf("leakcheck: baseline %s: %v", name, err)
 	}
-	return nil
+	return known, nil
 }
 
 func isFingerprint(s string) bool {
