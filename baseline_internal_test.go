@@ -22,9 +22,9 @@ ad7a14899ffcaed6 example.com/pkg TestServer: 1 in "IO wait" at internal/poll.run
 	}, known)
 
 	for _, bad := range []string{
-		"ad7a14899ffcaed6\n",                       // no package
-		"AD7A14899FFCAED6 example.com/pkg\n",       // not lower-case hex
-		"ad7a14899ffcaed example.com/pkg\n",        // 15 digits
+		"ad7a14899ffcaed6\n",                        // no package
+		"AD7A14899FFCAED6 example.com/pkg\n",        // not lower-case hex
+		"ad7a14899ffcaed example.com/pkg\n",         // 15 digits
 		`{"fingerprint":"ad7a14899ffcaed6"}` + "\n", // JSON is not a baseline
 	} {
 		_, err := parseBaseline(strings.NewReader(bad), "b", "example.com/pkg")
