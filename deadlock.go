@@ -62,34 +62,42 @@ func startDeadlockWatch() {
 	if on, _ := deadlockWatchSetting(); !on {
 		return
 	}
-	deadlockWatch.Do(func() { go watchDeadlocks() })
+	deadlockWatch.Do(func() {
+		watcher.blocked = make(map[uint64]blockedTest)
+		time.AfterFunc(lookEvery, lookForDeadlocks)
+	})
 }
 
-// watcherFunction is the watcher's function name, as the goroutine dump
-// shows it, for the checks to leave its goroutine alone.
-const watcherFunction = "github.com/leakcheck/leakcheck.watchDeadlocks"
+// watcherFunction is the function of the watcher's goroutine, as the
+// goroutine dump shows it, for the checks to leave it alone.
+const watcherFunction = "github.com/leakcheck/leakcheck.lookForDeadlocks"
 
-// watchDeadlocks looks at the test goroutines, forever, and ends the
-// process when one is proven blocked for good.
-func watchDeadlocks() {
-	// Labels are inherited from the creating test goroutine: drop them, so
-	// that nothing takes the watcher for that test's goroutine.
+// watcher is the deadlock watcher's memory from look to look; only
+// lookForDeadlocks uses it, one look at a time.
+var watcher deadlockWatcher
+
+// lookForDeadlocks looks at the test goroutines once, ends the process
+// when one is proven blocked for good, and otherwise schedules the next
+// look. Each look runs in a goroutine of its own, started by a timer, that
+// ends with the look: between looks the watcher has no goroutine, so that
+// other leak checkers in the same binary (goleak during a migration, a
+// harness's own) never find one.
+func lookForDeadlocks() {
+	// A timer's goroutine carries no test's labels, but make sure: nothing
+	// must take the watcher for a test's goroutine.
 	pprof.SetGoroutineLabels(context.Background())
-	w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
-	for {
-		start := time.Now()
-		snap, err := snapshotAfter(start)
-		if err != nil {
-			// A dump too large to read: the checks report it; the
-			// watcher can only stop looking.
-			return
-		}
-		if d := w.look(snap, start); d != nil {
-			d.fail()
-			return
-		}
-		time.Sleep(max(lookEvery, lookShare*time.Since(start)))
+	start := time.Now()
+	snap, err := snapshotAfter(start)
+	if err != nil {
+		// A dump too large to read: the checks report it; the watcher
+		// can only stop looking.
+		return
 	}
+	if d := watcher.look(snap, start); d != nil {
+		d.fail()
+		return
+	}
+	time.AfterFunc(max(lookEvery, lookShare*time.Since(start)), lookForDeadlocks)
 }
 
 // A deadlockWatcher remembers, from look to look, which test goroutines

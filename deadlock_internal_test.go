@@ -3,10 +3,13 @@ package leakcheck
 import (
 	"fmt"
 	"net"
+	"reflect"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,5 +160,30 @@ func BenchmarkWatcherLook(b *testing.B) {
 			look := time.Since(start) / time.Duration(b.N)
 			b.ReportMetric(100*float64(look)/float64(max(lookEvery, lookShare*look)), "%time")
 		})
+	}
+}
+
+// The checks recognise the watcher's goroutine by its function's name.
+func TestWatcherFunctionName(t *testing.T) {
+	assert.Equal(t, watcherFunction, runtime.FuncForPC(reflect.ValueOf(lookForDeadlocks).Pointer()).Name())
+}
+
+// Between looks the watcher has no goroutine, so that other leak checkers
+// in the same binary, such as goleak during a migration, never see one.
+func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
+	if leakProfile == nil {
+		t.Skip("no watcher without the goroutine leak profile")
+	}
+	startDeadlockWatch()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		found := false
+		for _, g := range stack.Parse(string(buf[:runtime.Stack(buf, true)])) {
+			found = found || g.EntryFunction() == watcherFunction
+		}
+		if !found {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "the watcher's goroutine stays")
 	}
 }
