@@ -41,8 +41,8 @@ const (
 	blockedFor = time.Second
 )
 
-// deadlockWatch starts the watcher once per process: startDeadlockWatch
-// runs it, from the first Verify or VerifyTestMain.
+// deadlockWatch starts the watcher once per process, as DeadlockEnv says
+// when the first Verify or VerifyTestMain runs startDeadlockWatch.
 var deadlockWatch sync.Once
 
 // deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
@@ -59,10 +59,10 @@ func startDeadlockWatch() {
 	if leakProfile == nil {
 		return // nothing can prove a deadlock: the watcher would only cost
 	}
-	if on, _ := deadlockWatchSetting(); !on {
-		return
-	}
 	deadlockWatch.Do(func() {
+		if on, _ := deadlockWatchSetting(); !on {
+			return
+		}
 		watcher.blocked = make(map[uint64]blockedTest)
 		time.AfterFunc(lookEvery, lookForDeadlocks)
 	})
