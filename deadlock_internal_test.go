@@ -5,6 +5,7 @@ import (
 	"net"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -84,7 +85,16 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 			}
 			done := make(chan outcome, 1)
 			go func() {
-				time.Sleep(pause / 5) // let the test block
+				// Let the test block: until a test goroutine is blocked in
+				// its own code (the parent waits inside t.Run, which does
+				// not count), or, for a test that never is, a while.
+				for deadline := time.Now().Add(pause / 3); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+					snap, err := takeSnapshot()
+					require.NoError(t, err)
+					if slices.ContainsFunc(snap.goroutines, func(g Goroutine) bool { return isBlockedTest(&g) }) {
+						break
+					}
+				}
 				w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
 				now := time.Now()
 				snap, err := snapshotAfter(now)
