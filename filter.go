@@ -32,9 +32,12 @@ func ignoredByDefault(g *Goroutine) bool {
 // the test runner, running and parked (parallel) tests, parents waiting
 // in t.Run, benchmark and fuzz drivers. Every one of them was started by
 // a go statement inside package testing, so its outermost frame is a
-// testing function.
+// testing function, and its creator too.
 func isTestingGoroutine(g *Goroutine) bool {
-	return strings.HasPrefix(g.EntryFunction(), "testing.") || isTestRunner(g)
+	return strings.HasPrefix(g.EntryFunction(), "testing.") || isTestRunner(g) ||
+		// A test goroutine caught while it exits shows only the
+		// runtime's exit frames, but still its creator.
+		strings.HasPrefix(g.CreatedBy.Function, "testing.")
 }
 
 // isTestRunner reports whether g is the test binary's main goroutine

@@ -5,12 +5,14 @@ package findinside
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/leakcheck/leakcheck"
 )
 
 func TestFindNothing(t *testing.T) {
-	if err := leakcheck.Find(leakcheck.MaxWait(0)); err != nil {
+	// A wait, for the goroutine of a test that just ended to finish.
+	if err := leakcheck.Find(leakcheck.MaxWait(time.Second)); err != nil {
 		t.Errorf("Find reported the test binary's own goroutines: %v", err)
 	}
 }
@@ -20,7 +22,7 @@ func TestFindLeak(t *testing.T) {
 	ch := make(chan int)
 	defer close(ch)
 	go blockOn(ch)
-	err := leakcheck.Find(leakcheck.MaxWait(0))
+	err := leakcheck.Find(leakcheck.MaxWait(time.Second))
 	if err == nil {
 		t.Fatal("Find missed a goroutine blocked in blockOn")
 	}
