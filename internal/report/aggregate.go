@@ -92,20 +92,7 @@ func DescribeGroup(gr *Group) Kind {
 		k.Labels = gr.First().Labels
 		return k
 	}
-	first := gr.First()
-	k := Kind{
-		Count:        gr.Count,
-		Fingerprint:  gr.Fingerprint,
-		State:        first.State,
-		Proven:       gr.AllProven(),
-		WaitSeconds:  first.Wait.Seconds(),
-		CreatedBy:    newFrame(first.CreatedBy),
-		Stack:        first.Stack,
-		GoroutineIDs: append([]uint64{}, gr.IDs...),
-		Labels:       first.Labels,
-	}
-	if len(first.Frames) > 0 {
-		k.Top = newFrame(first.Frames[0])
-	}
+	k := newKind(gr.First(), gr.Fingerprint, gr.Count, gr.AllProven(), append([]uint64{}, gr.IDs...))
+	k.Labels = gr.First().Labels
 	return k
 }

@@ -40,23 +40,29 @@ func newFrame(f stack.Frame) Frame {
 // Describe returns the Kind of goroutines gs, which share fingerprint;
 // the first of them stands for all in the fields of one goroutine.
 func Describe(fingerprint string, gs []*stack.Goroutine) Kind {
-	first := gs[0]
+	ids := make([]uint64, len(gs))
+	proven := true
+	for i, g := range gs {
+		ids[i] = g.ID
+		proven = proven && g.Proven
+	}
+	return newKind(gs[0], fingerprint, len(gs), proven, ids)
+}
+
+// newKind fills a Kind whose goroutines first stands for.
+func newKind(first *stack.Goroutine, fingerprint string, count int, proven bool, ids []uint64) Kind {
 	k := Kind{
-		Count:        len(gs),
+		Count:        count,
 		Fingerprint:  fingerprint,
 		State:        first.State,
-		Proven:       true,
+		Proven:       proven,
 		WaitSeconds:  first.Wait.Seconds(),
 		CreatedBy:    newFrame(first.CreatedBy),
 		Stack:        first.Stack,
-		GoroutineIDs: make([]uint64, len(gs)),
+		GoroutineIDs: ids,
 	}
 	if len(first.Frames) > 0 {
 		k.Top = newFrame(first.Frames[0])
-	}
-	for i, g := range gs {
-		k.GoroutineIDs[i] = g.ID
-		k.Proven = k.Proven && g.Proven
 	}
 	return k
 }
