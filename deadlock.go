@@ -262,11 +262,7 @@ func (d *deadlock) fail() {
 	fmt.Fprintf(&b, "leakcheck: %s deadlocked: its goroutine is blocked forever in state %q, proven by the runtime;"+
 		" ending the test binary now instead of at -timeout\n", who, g.State)
 	groups := report.GroupByKind(d.v.leaks[1:])
-	groups = append([]*report.Group{{
-		Fingerprint: report.Fingerprint(d.v.leaks[0]),
-		Goroutines:  d.v.leaks[:1],
-		Proven:      1,
-	}}, groups...)
+	groups = append(report.GroupByKind(d.v.leaks[:1]), groups...) // the test goroutine first
 	r := newResolver(d.v.snap)
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
