@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/build"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,8 +35,13 @@ func runGoTest(t *testing.T, pkg string, env []string, args ...string) *goTestRu
 		t.Skip("end-to-end test: builds and runs a test binary")
 	}
 	cmdArgs := append([]string{"test", "-json", "-count=1"}, args...)
-	cmdArgs = append(cmdArgs, "./testdata/e2e/"+pkg)
-	cmd := exec.Command("go", cmdArgs...)
+	dir := filepath.Join("testdata", "e2e", pkg)
+	cmd := exec.Command("go", append(cmdArgs, "./"+dir)...)
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		// A module of its own (testdata/stress), with its own go line.
+		cmd = exec.Command("go", append(cmdArgs, ".")...)
+		cmd.Dir = dir
+	}
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -65,6 +74,16 @@ func runGoTest(t *testing.T, pkg string, env []string, args ...string) *goTestRu
 	}
 	require.NoError(t, sc.Err())
 	return run
+}
+
+// requireGo skips t unless the toolchain that built it, which is the one
+// that runs the fixtures too, is version ("go1.24") or later: what needs
+// it is a fixture, not leakcheck.
+func requireGo(t *testing.T, version, fixture string) {
+	t.Helper()
+	if !slices.Contains(build.Default.ReleaseTags, version) {
+		t.Skipf("%s needs %s or later; this is %s", fixture, version, runtime.Version())
+	}
 }
 
 // requireOutcomes checks that every listed test ran runs times with the

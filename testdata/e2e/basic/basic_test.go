@@ -101,7 +101,8 @@ func TestWorkersJoined(t *testing.T) {
 	leakcheck.Verify(t)
 	var wg sync.WaitGroup
 	for range 10 {
-		wg.Go(func() { time.Sleep(time.Millisecond) })
+		wg.Add(1)
+		go func() { defer wg.Done(); time.Sleep(time.Millisecond) }()
 	}
 	wg.Wait()
 }

@@ -19,7 +19,9 @@ func busy(t *testing.T, d time.Duration) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 5 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			ticker := time.NewTicker(time.Millisecond)
 			defer ticker.Stop()
 			for {
@@ -29,7 +31,7 @@ func busy(t *testing.T, d time.Duration) {
 				case <-ticker.C:
 				}
 			}
-		})
+		}()
 	}
 	time.Sleep(d)
 	close(stop)
