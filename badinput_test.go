@@ -192,6 +192,7 @@ func TestVerifyNil(t *testing.T) {
 // checks the goroutines started after it by that goroutine.
 func TestVerifyFromOtherGoroutine(t *testing.T) {
 	t.Parallel()
+	requireGo(t, goLabels, "telling the test goroutine by its label")
 	r := newRecorder(t, "TestFromOther")
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })

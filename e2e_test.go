@@ -5,13 +5,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
-	"slices"
 	"strings"
 	"testing"
 
@@ -74,16 +71,6 @@ func runGoTest(t *testing.T, pkg string, env []string, args ...string) *goTestRu
 	}
 	require.NoError(t, sc.Err())
 	return run
-}
-
-// requireGo skips t unless the toolchain that built it, which is the one
-// that runs the fixtures too, is version ("go1.24") or later: what needs
-// it is a fixture, not leakcheck.
-func requireGo(t *testing.T, version, fixture string) {
-	t.Helper()
-	if !slices.Contains(build.Default.ReleaseTags, version) {
-		t.Skipf("%s needs %s or later; this is %s", fixture, version, runtime.Version())
-	}
 }
 
 // requireOutcomes checks that every listed test ran runs times with the
