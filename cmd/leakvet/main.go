@@ -22,12 +22,15 @@
 //	go vet -vettool=$(which leakvet) ./...
 //
 // Flags select analyzers (-foreverloop, -tickerstop=false, ...) and, run
-// directly, -fix applies the suggested fixes. Turn on go vet's lostcancel
+// directly, -fix applies the suggested fixes and lists what it did not
+// fix (exit status 3 when it lists anything); -tags selects the files of
+// build tags, as go build's -tags does. Turn on go vet's lostcancel
 // and the bodyclose linter alongside: leakvet does not repeat them.
 package main
 
 import (
 	"flag"
+	"os"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/multichecker"
@@ -40,6 +43,10 @@ import (
 )
 
 func main() {
+	honourTags(os.Args[1:])
+	if status, ran := runFix(os.Args[1:]); ran {
+		os.Exit(status)
+	}
 	multichecker.Main(
 		abandonedsend.Analyzer,
 		foreverloop.Analyzer,

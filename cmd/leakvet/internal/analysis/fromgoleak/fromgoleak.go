@@ -89,6 +89,9 @@ func run(pass *analysis.Pass) (any, error) {
 	if tr.deferToTestVariant() {
 		return nil, nil
 	}
+	for _, d := range tr.hints {
+		pass.Report(d)
+	}
 	if len(tr.blockers) > 0 {
 		for _, d := range tr.blockers {
 			d.Message += "; -fix translates package " + pass.Pkg.Name() + " once this is done"
@@ -124,6 +127,7 @@ type translator struct {
 	pass     *analysis.Pass
 	files    []*fileState
 	blockers []analysis.Diagnostic
+	hints    []analysis.Diagnostic
 	sites    map[*ast.CallExpr]*site
 	// waits are the goleak.MaxRetryAttempts and MaxSleepInterval calls,
 	// grouped by the list of options they are in.
@@ -142,6 +146,12 @@ func (tr *translator) exportFact() {
 		f.Module = tr.pass.Module.Path
 	}
 	tr.pass.ExportPackageFact(f)
+}
+
+// hint records a diagnostic with no fix: something the translation
+// keeps as it was that deserves a look by hand.
+func (tr *translator) hint(n ast.Node, message string) {
+	tr.hints = append(tr.hints, analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: message})
 }
 
 // block records a use that the analyzer cannot translate; one is enough

@@ -5,7 +5,9 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -152,6 +154,49 @@ func (s *site) verifyTestMain() {
 func (s *site) find() {
 	s.rename("Find")
 	s.u.message = "goleak.Find becomes leakcheck.Find"
+	wait, ok := s.goleakBudget(s.call.Pos())
+	if !ok {
+		s.u.message += ", which waits as long as leakcheck's MaxWait (5s by default), where goleak gave up after its retries: " +
+			"give it a shorter leakcheck.MaxWait if the caller retries"
+		return
+	}
+	at, text := s.call.Rparen, wait
+	if n := len(s.call.Args); n > 0 {
+		at, text = s.call.Args[n-1].End(), ", "+wait
+	}
+	s.u.edits = append(s.u.edits, analysis.TextEdit{Pos: at, End: at, NewText: []byte(text)})
+	s.u.message += " with goleak's wait, " + wait
+}
+
+// goleakBudget returns the leakcheck.MaxWait option that keeps goleak's
+// default wait (0.43s), for a check that keeps goleak's moment: code that
+// calls it in a retry loop (an Eventually) relies on it returning soon,
+// where leakcheck would wait up to 5s. ok is false when the options set
+// goleak's retry limits themselves (their translation decides the wait)
+// or end with a spread list (no option can follow).
+func (s *site) goleakBudget(pos token.Pos) (option string, ok bool) {
+	if s.call.Ellipsis.IsValid() {
+		return "", false
+	}
+	for _, a := range s.call.Args {
+		if c, isCall := a.(*ast.CallExpr); isCall {
+			if name := s.fs.goleakFunc(c); name == "MaxRetryAttempts" || name == "MaxSleepInterval" {
+				return "", false
+			}
+		}
+	}
+	budget := goleakWait(defaultRetries, defaultMaxSleep).Round(time.Millisecond) + time.Millisecond // never shorter
+	return s.fs.leakcheck(pos) + ".MaxWait(" + strconv.FormatInt(budget.Milliseconds(), 10) + " * " + s.fs.std("time", pos) + ".Millisecond)", true
+}
+
+// findArgs returns the arguments of the leakcheck.Find that replaces a
+// VerifyNone at its moment: its options, and goleak's wait where it can.
+func (s *site) findArgs(pos token.Pos) []string {
+	args := s.options()
+	if wait, ok := s.goleakBudget(pos); ok {
+		args = append(args, wait)
+	}
+	return args
 }
 
 // verifyNone translates goleak.VerifyNone(t, opts...). Deferred at the
@@ -204,13 +249,28 @@ func (s *site) verifyNone(verified map[*ast.BlockStmt]bool) {
 			s.replace(stmt, indentLines(text, fs.indent(stmt.Pos())))
 		}
 	case *ast.ExprStmt:
+		if cleanup, test, body := s.testCleanup(); cleanup != nil && !verified[body] && !s.verifiesAlready(body) &&
+			s.hoistable(body, cleanup == body.List[0]) {
+			// goleak's check among the test's cleanups: leakcheck.Verify
+			// as the first statement checks after all of them, and only
+			// the test's goroutines.
+			verified[body] = true
+			fs.rebuilt[s.call] = true
+			s.u.message = "t.Cleanup of goleak.VerifyNone becomes leakcheck.Verify as the first statement of " + test
+			s.generate = func() { s.hoist(cleanup, body) }
+			return
+		}
+		if test, body := s.testFunction(); test != "" && stmt == body.List[0] {
+			tr.hint(s.call, "goleak.VerifyNone at the start of "+test+" checks only what earlier tests left, nothing "+test+
+				" starts; to check the test, make it leakcheck.Verify("+fs.text(s.call.Args[0].Pos(), s.call.Args[0].End())+") by hand")
+		}
 		fs.rebuilt[s.call] = true
 		s.u.message = "goleak.VerifyNone becomes leakcheck.Find that fails the test, to keep its moment"
 		s.generate = func() {
 			t := s.call.Args[0]
 			lc := fs.leakcheck(stmt.Pos())
 			err := s.errName(t)
-			args := s.options()
+			args := s.findArgs(stmt.Pos())
 			text := "if " + err + " := " + lc + ".Find(" + strings.Join(args, ", ") + "); " + err + " != nil {\n" +
 				"\t" + fs.text(t.Pos(), t.End()) + ".Error(" + err + ")\n" +
 				"}"
@@ -221,16 +281,54 @@ func (s *site) verifyNone(verified map[*ast.BlockStmt]bool) {
 	}
 }
 
-// hoist moves the deferred check to the start of the test's body as
-// leakcheck.Verify.
-func (s *site) hoist(stmt *ast.DeferStmt, body *ast.BlockStmt) {
+// testCleanup returns the statement t.Cleanup(func() { goleak.VerifyNone(t, ...) })
+// when the site is the only statement of such a function, registered at
+// the top level of the test whose t it checks, with the test's name and
+// body; else nil.
+func (s *site) testCleanup() (ast.Stmt, string, *ast.BlockStmt) {
+	n := len(s.stack)
+	if n < 7 {
+		return nil, "", nil
+	}
+	fnBody, ok1 := s.stack[n-2].(*ast.BlockStmt)
+	lit, ok2 := s.stack[n-3].(*ast.FuncLit)
+	register, ok3 := s.stack[n-4].(*ast.CallExpr)
+	stmt, ok4 := s.stack[n-5].(*ast.ExprStmt)
+	if !ok1 || !ok2 || !ok3 || !ok4 || lit.Body != fnBody || len(fnBody.List) != 1 ||
+		lit.Type.Params.NumFields() != 0 || len(register.Args) != 1 || register.Args[0] != lit {
+		return nil, "", nil
+	}
+	sel, ok := register.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "Cleanup" {
+		return nil, "", nil
+	}
+	recv, ok1 := sel.X.(*ast.Ident)
+	t, ok2 := s.call.Args[0].(*ast.Ident)
+	info := s.fs.tr.pass.TypesInfo
+	if !ok1 || !ok2 || info.Uses[recv] == nil || info.Uses[recv] != info.Uses[t] {
+		return nil, "", nil
+	}
+	outer := &site{fs: s.fs, call: s.call, stack: s.stack[:n-4]}
+	test, body := outer.testFunction()
+	if test == "" {
+		return nil, "", nil
+	}
+	return stmt, test, body
+}
+
+// hoist moves the check, deferred or registered with t.Cleanup, to the
+// start of the test's body as leakcheck.Verify, with its comments.
+func (s *site) hoist(stmt ast.Stmt, body *ast.BlockStmt) {
 	fs := s.fs
 	at := body.Lbrace + 1
-	args := append([]string{fs.text(s.call.Args[0].Pos(), s.call.Args[0].End())}, s.options()...)
-	verify := fs.leakcheck(at) + ".Verify(" + strings.Join(args, ", ") + ")"
+	verify := fs.leakcheck(at) + ".Verify(" + s.verifyArgs() + ")"
 	if stmt == body.List[0] {
 		s.replace(stmt, verify)
 		return
+	}
+	del := fs.deleteNode(stmt)
+	if rest := strings.TrimSpace(string(fs.src[fs.off(stmt.End()):fs.off(del.End)])); strings.HasPrefix(rest, "//") {
+		verify += " " + rest // the comment at the end of its line goes with it
 	}
 	indent := fs.indent(body.List[0].Pos())
 	if fs.tok.Line(body.List[0].Pos()) == fs.tok.Line(body.Lbrace) {
@@ -242,9 +340,26 @@ func (s *site) hoist(stmt *ast.DeferStmt, body *ast.BlockStmt) {
 	}
 	s.u.notesDone = true
 	s.u.edits = append(s.u.edits, analysis.TextEdit{Pos: at, End: at, NewText: []byte(text)})
-	del := fs.deleteNode(stmt)
 	s.u.edits = append(s.u.edits, del)
 	s.u.replaced = append(s.u.replaced, span{del.Pos, del.End})
+}
+
+// verifyArgs returns the arguments of the leakcheck.Verify that replaces
+// the site: as written, comments and line breaks included; or, when
+// options are dropped, the ones that stay, and the comments that were
+// among them become notes above the check.
+func (s *site) verifyArgs() string {
+	fs := s.fs
+	opts := s.options()
+	if len(opts) == len(s.call.Args)-1 {
+		return fs.text(s.call.Lparen+1, s.call.Rparen)
+	}
+	for _, c := range fs.file.Comments {
+		if s.call.Lparen < c.Pos() && c.End() < s.call.Rparen {
+			s.u.notes = append(s.u.notes, strings.Split(strings.TrimSpace(c.Text()), "\n")...)
+		}
+	}
+	return strings.Join(append([]string{fs.text(s.call.Args[0].Pos(), s.call.Args[0].End())}, opts...), ", ")
 }
 
 // functionBody returns the body of the function whose statement the

@@ -11,7 +11,7 @@ import (
 // In TestMain the caller of Find is the test runner: nothing to ignore.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if err := goleak.Find(); err != nil { // want `^goleak.Find becomes leakcheck.Find$`
+	if err := goleak.Find(); err != nil { // want `^goleak.Find becomes leakcheck.Find with goleak's wait, leakcheck.MaxWait\(432 \* time.Millisecond\)$`
 		fmt.Println(err)
 		code = 1
 	}

@@ -13,7 +13,7 @@ func TestAtEnd(t *testing.T) {
 
 func TestInCleanup(t *testing.T) {
 	t.Cleanup(func() {
-		goleak.VerifyNone(t, goleak.IgnoreTopFunction("a.b")) // want `goleak.VerifyNone becomes leakcheck.Find`
+		goleak.VerifyNone(t, goleak.IgnoreTopFunction("a.b")) // want `t.Cleanup of goleak.VerifyNone becomes leakcheck.Verify as the first statement of TestInCleanup`
 	})
 }
 

@@ -13,5 +13,5 @@ var slow = []goleak.Option{ // want `goleak.Option becomes leakcheck.Option; gol
 }
 
 func TestSlow(t *testing.T) {
-	goleak.VerifyNone(t, slow...) // want `goleak.VerifyNone becomes leakcheck.Find`
+	goleak.VerifyNone(t, slow...) // want `goleak.VerifyNone becomes leakcheck.Find` `goleak.VerifyNone at the start of TestSlow checks only what earlier tests left`
 }

@@ -29,7 +29,7 @@ func find() error {
 	if err := goleak.Find(goleak.MaxRetryAttempts(2), goleak.IgnoreCurrent()); err != nil { // want `goleak.Find becomes leakcheck.Find`
 		return err
 	}
-	return goleak.Find( // want `goleak.Find becomes leakcheck.Find; goleak.MaxRetryAttempts\(3\) is dropped: leakcheck waits up to 5s by default`
+	return goleak.Find( // want `goleak.Find becomes leakcheck.Find, which waits as long as leakcheck's MaxWait \(5s by default\), where goleak gave up after its retries: give it a shorter leakcheck.MaxWait if the caller retries; goleak.MaxRetryAttempts\(3\) is dropped: leakcheck waits up to 5s by default`
 		goleak.MaxRetryAttempts(3),
 	)
 }
