@@ -56,7 +56,11 @@ func (f *goleakUser) String() string {
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	ignored := ignoredGoleakFiles(pass)
 	if !importsGoleak(pass.Pkg, make(map[*types.Package]bool)) {
+		for _, d := range ignored {
+			pass.Report(d)
+		}
 		return nil, nil
 	}
 	tr := &translator{pass: pass, sites: make(map[*ast.CallExpr]*site), dropped: make(map[*ast.CallExpr]bool)}
@@ -70,6 +74,8 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return nil, nil
 	}
+	tr.blockers = append(tr.blockers, ignored...)
+	tr.checkUnseen()
 	for _, fs := range tr.files {
 		fs.collectSites()
 	}
@@ -152,6 +158,11 @@ func (tr *translator) exportFact() {
 // keeps as it was that deserves a look by hand.
 func (tr *translator) hint(n ast.Node, message string) {
 	tr.hints = append(tr.hints, analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Message: message})
+}
+
+// blockAt is block for a range that is not a node.
+func (tr *translator) blockAt(pos, end token.Pos, message string) {
+	tr.blockers = append(tr.blockers, analysis.Diagnostic{Pos: pos, End: end, Message: message})
 }
 
 // block records a use that the analyzer cannot translate; one is enough
