@@ -13,15 +13,22 @@ import (
 )
 
 // goleakModule copies testdata/goleakmod, a module that uses goleak in
-// every way fromgoleak translates, to a temporary directory and returns
-// the copy, and whether it builds against the real goleak v1.3.0. When
-// the module cache does not have goleak, the copy uses testdata/goleakstub
-// instead, which has the same API and checks nothing: enough to analyze
-// and translate, not to run the tests before the translation.
+// every way fromgoleak translates, to a temporary directory; see
+// fixtureModule.
 func goleakModule(t *testing.T) (dir string, realGoleak bool) {
+	return fixtureModule(t, "goleakmod")
+}
+
+// fixtureModule copies the module testdata/name to a temporary directory
+// and returns the copy, and whether it builds against the real goleak
+// v1.3.0. When the module cache does not have goleak, the copy uses
+// testdata/goleakstub instead, which has the same API and checks
+// nothing: enough to analyze and translate, not to run the tests before
+// the translation.
+func fixtureModule(t *testing.T, name string) (dir string, realGoleak bool) {
 	t.Helper()
-	dir = filepath.Join(t.TempDir(), "goleakmod")
-	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "goleakmod"))))
+	dir = filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", name))))
 	out, err := modCommand(dir, "list", "-deps", "-test", "./...").CombinedOutput()
 	if err == nil {
 		return dir, true
@@ -75,7 +82,8 @@ func TestFromGoleakOptIn(t *testing.T) {
 		assert.Contains(t, string(out), "send on unbuffered channel ch blocks forever", "leakvet %v: the other analyzers run", args)
 	}
 
-	out, err := leakvetIn(bin, dir, "-fromgoleak", "./...").CombinedOutput()
+	// leakopts exports its goleak options to the module's tests.
+	out, err := leakvetIn(bin, dir, "-fromgoleak", "-fromgoleak.exported", "./...").CombinedOutput()
 	assert.Equal(t, 3, exitCode(t, err), "output:\n%s", out)
 	assert.Contains(t, string(out), "clean_test.go:18:8: deferred goleak.VerifyNone becomes leakcheck.Verify as the first statement of TestStartStop")
 	assert.NotContains(t, string(out), "send on unbuffered channel", "-fromgoleak alone runs fromgoleak alone")
@@ -84,7 +92,7 @@ func TestFromGoleakOptIn(t *testing.T) {
 	out, err = modCommand(dir, "vet", "-vettool="+bin, "./...").CombinedOutput()
 	assert.Equal(t, 1, exitCode(t, err), "output:\n%s", out)
 	assert.NotContains(t, string(out), translated)
-	out, err = modCommand(dir, "vet", "-vettool="+bin, "-fromgoleak", "./...").CombinedOutput()
+	out, err = modCommand(dir, "vet", "-vettool="+bin, "-fromgoleak", "-fromgoleak.exported", "./...").CombinedOutput()
 	assert.Equal(t, 1, exitCode(t, err), "output:\n%s", out)
 	assert.Contains(t, string(out), "deferred goleak.VerifyNone becomes leakcheck.Verify as the first statement of TestStartStop")
 }
@@ -95,13 +103,6 @@ func TestFromGoleakOptIn(t *testing.T) {
 // leaking test failing, with a leakcheck report.
 func TestFromGoleakEndToEnd(t *testing.T) {
 	bin := buildLeakvet(t)
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err)
-	// The translated module builds against leakcheck, whose dependencies
-	// must then be in the module cache.
-	out, err := exec.Command("go", "list", "-C", root, "-deps", ".").CombinedOutput()
-	require.NoError(t, err, "go list leakcheck: %s", out)
-
 	dir, realGoleak := goleakModule(t)
 	if realGoleak {
 		// Before: goleak blames one parallel subtest's goroutines on the
@@ -113,7 +114,8 @@ func TestFromGoleakEndToEnd(t *testing.T) {
 		assert.Contains(t, string(out), "found unexpected goroutines")
 	}
 
-	out, err = leakvetIn(bin, dir, "-fromgoleak", "-fix", "./...").CombinedOutput()
+	// leakopts exports its goleak options to the module's tests.
+	out, err := leakvetIn(bin, dir, "-fromgoleak", "-fromgoleak.exported", "-fix", "./...").CombinedOutput()
 	require.NoError(t, err, "leakvet -fromgoleak -fix: %s", out)
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
@@ -126,12 +128,7 @@ func TestFromGoleakEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 
 	// go mod tidy, against this repository's leakcheck.
-	appendFile(t, filepath.Join(dir, "go.mod"),
-		"\nrequire github.com/leakcheck/leakcheck v0.0.0-00010101000000-000000000000\n"+
-			"\nreplace github.com/leakcheck/leakcheck => "+root+"\n")
-	sums, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	appendFile(t, filepath.Join(dir, "go.sum"), string(sums))
+	requireLeakcheck(t, dir)
 	out, err = modCommand(dir, "mod", "tidy").CombinedOutput()
 	require.NoError(t, err, "go mod tidy: %s", out)
 	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))

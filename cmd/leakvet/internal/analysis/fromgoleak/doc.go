@@ -19,10 +19,11 @@
 //
 //	goleak                                  leakcheck
 //	defer goleak.VerifyNone(t, opts...)     leakcheck.Verify(t, opts...) as the test's first statement
-//	goleak.VerifyNone(t, opts...)           if err := leakcheck.Find(opts...); err != nil { t.Error(err) }
+//	t.Cleanup(func() { goleak.VerifyNone(t) })  leakcheck.Verify(t) as the test's first statement
+//	goleak.VerifyNone(t, opts...)           if err := leakcheck.Find(opts..., wait); err != nil { t.Error(err) }
 //	goleak.VerifyTestMain(m, opts...)       leakcheck.VerifyTestMain(m, opts...)
 //	goleak.VerifyTestMain(m, Cleanup(f))    code := m.Run(), a leakcheck.Find if code is 0, f(code), os.Exit(code)
-//	goleak.Find(opts...)                    leakcheck.Find(opts...)
+//	goleak.Find(opts...)                    leakcheck.Find(opts..., wait)
 //	goleak.IgnoreTopFunction(f)             leakcheck.IgnoreTopFunction(f)
 //	goleak.IgnoreAnyFunction(f)             leakcheck.IgnoreAnyFunction(f)
 //	goleak.IgnoreCreatedBy(f)               leakcheck.IgnoreCreatedBy(f)
@@ -31,6 +32,12 @@
 //	goleak.MaxRetryAttempts(n),             leakcheck.MaxWait(d), d the total of goleak's sleeps rounded
 //	goleak.MaxSleepInterval(d)              up to a second, if longer than 5s; else nothing
 //	goleak.Option, goleak.TestingM          leakcheck.Option, leakcheck.TestingM
+//
+// where wait is leakcheck.MaxWait(432 * time.Millisecond), goleak's
+// default wait rounded up: code that retries a check (in an Eventually
+// loop) relies on it returning soon. It is not added after a spread list
+// (opts...) or to options with goleak's retry limits, and the message
+// then says that leakcheck waits as long as its MaxWait.
 //
 // Checks. A deferred goleak.VerifyNone at the top level of a test (a
 // Test, Benchmark or Fuzz function, or a function literal given to
@@ -48,7 +55,15 @@
 // meaning, a check of all goroutines that fails t, and becomes
 // leakcheck.Find with t.Error, deferred through a function literal that
 // takes the options as arguments when the VerifyNone was deferred, so
-// that they are still computed at the defer.
+// that they are still computed at the defer. The exception is a
+// t.Cleanup at the top level of a test whose function is nothing but
+// goleak.VerifyNone(t, opts...) with the test's t: it becomes
+// leakcheck.Verify(t, opts...) as the test's first statement, like a
+// deferred check. A check moved to the first statement keeps its
+// arguments as written, comments and line breaks included, and the
+// comment at the end of its line. A VerifyNone that is the first
+// statement of a test is translated as it was and gets a diagnostic of
+// its own: it checks only what earlier tests left.
 //
 // goleak.VerifyTestMain with goleak.Cleanup(f) runs f with the exit code
 // instead of exiting; leakcheck.VerifyTestMain always exits. The call,
@@ -95,5 +110,20 @@
 //   - a function or variable of another package whose type involves
 //     goleak's, unless that package is translated in the same run;
 //   - new code that needs a name (leakcheck, fmt, os, time) that means
-//     something else where it goes.
+//     something else where it goes;
+//   - goleak types in the exported API of a package other modules can
+//     import (not main, not internal; test files aside): function and
+//     method signatures, exported struct fields, interface methods,
+//     variables. -fromgoleak.exported translates them too;
+//   - a generated file ("// Code generated ... DO NOT EDIT.") that uses
+//     goleak: drivers do not edit generated files, and the generator
+//     would write goleak again;
+//   - a file of the package that uses goleak but that the build leaves
+//     out (build tags, file name): the diagnostic names its //go:build
+//     line; run again with -tags.
+//
+// Strings that hold goleak's error text ("on top of the stack", "found
+// unexpected goroutines", "[Goroutine ") get a diagnostic without a fix:
+// leakcheck's report reads differently, so code that parses it must be
+// checked by hand. They do not keep the package from being translated.
 package fromgoleak
