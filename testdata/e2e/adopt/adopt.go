@@ -1,3 +1,5 @@
+//go:build go1.24
+
 // Package adopt is a small library with the history of a real one: a
 // server its tests never stop, a daemon started once per process under a
 // sync.Once, a cleaner that winds down on a timer, a handler that leaks a
