@@ -246,13 +246,14 @@ func (tr *translator) checkOtherPackages() bool {
 			seen[obj] = true
 			var fact goleakUser
 			name := obj.Pkg().Name() + "." + obj.Name()
+			known := pass.ImportPackageFact(obj.Pkg(), &fact)
 			switch {
-			case !pass.ImportPackageFact(obj.Pkg(), &fact) || !fact.Translatable:
-				tr.block(id, name+" has goleak types, and package "+obj.Pkg().Path()+
-					" cannot be translated yet: fix the goleak uses there first")
-			case fact.Module != "" && pass.Module != nil && fact.Module != pass.Module.Path:
+			case known && fact.Module != "" && pass.Module != nil && fact.Module != pass.Module.Path:
 				tr.block(id, name+" has goleak types and comes from module "+fact.Module+
 					", which this run does not rewrite: translate that module first")
+			case !known || !fact.Translatable:
+				tr.block(id, name+" has goleak types, and package "+obj.Pkg().Path()+
+					" cannot be translated yet: fix the goleak uses there first")
 			}
 			return true
 		})
