@@ -154,12 +154,11 @@ func (s *site) verifyTestMain() {
 func (s *site) find() {
 	s.rename("Find")
 	s.u.message = "goleak.Find becomes leakcheck.Find"
-	wait, ok := s.goleakBudget(s.call.Pos())
-	if !ok {
-		s.u.message += ", which waits as long as leakcheck's MaxWait (5s by default), where goleak gave up after its retries: " +
-			"give it a shorter leakcheck.MaxWait if the caller retries"
+	if !s.keepsGoleakWait() {
+		s.u.message += waitsLonger
 		return
 	}
+	wait := s.goleakWaitOption(s.call.Pos())
 	at, text := s.call.Rparen, wait
 	if n := len(s.call.Args); n > 0 {
 		at, text = s.call.Args[n-1].End(), ", "+wait
@@ -168,35 +167,36 @@ func (s *site) find() {
 	s.u.message += " with goleak's wait, " + wait
 }
 
-// goleakBudget returns the leakcheck.MaxWait option that keeps goleak's
-// default wait (0.43s), for a check that keeps goleak's moment: code that
+// keepsGoleakWait reports whether a check that keeps goleak's moment gets
+// goleak's default wait (0.43s) as a leakcheck.MaxWait option: code that
 // calls it in a retry loop (an Eventually) relies on it returning soon,
-// where leakcheck would wait up to 5s. ok is false when the options set
+// where leakcheck would wait up to 5s. It does not when the options set
 // goleak's retry limits themselves (their translation decides the wait)
 // or end with a spread list (no option can follow).
-func (s *site) goleakBudget(pos token.Pos) (option string, ok bool) {
+func (s *site) keepsGoleakWait() bool {
 	if s.call.Ellipsis.IsValid() {
-		return "", false
+		return false
 	}
 	for _, a := range s.call.Args {
 		if c, isCall := a.(*ast.CallExpr); isCall {
 			if name := s.fs.goleakFunc(c); name == "MaxRetryAttempts" || name == "MaxSleepInterval" {
-				return "", false
+				return false
 			}
 		}
 	}
-	budget := goleakWait(defaultRetries, defaultMaxSleep).Round(time.Millisecond) + time.Millisecond // never shorter
-	return s.fs.leakcheck(pos) + ".MaxWait(" + strconv.FormatInt(budget.Milliseconds(), 10) + " * " + s.fs.std("time", pos) + ".Millisecond)", true
+	return true
 }
 
-// findArgs returns the arguments of the leakcheck.Find that replaces a
-// VerifyNone at its moment: its options, and goleak's wait where it can.
-func (s *site) findArgs(pos token.Pos) []string {
-	args := s.options()
-	if wait, ok := s.goleakBudget(pos); ok {
-		args = append(args, wait)
-	}
-	return args
+// waitsLonger ends the message of a check that keeps goleak's moment
+// without its wait.
+const waitsLonger = ", which waits as long as leakcheck's MaxWait (5s by default), where goleak gave up after its retries: " +
+	"give it a shorter leakcheck.MaxWait if the caller retries"
+
+// goleakWaitOption returns the leakcheck.MaxWait option, for new code at pos,
+// that keeps goleak's default wait, rounded up to the millisecond.
+func (s *site) goleakWaitOption(pos token.Pos) string {
+	budget := goleakWait(defaultRetries, defaultMaxSleep).Round(time.Millisecond) + time.Millisecond // never shorter
+	return s.fs.leakcheck(pos) + ".MaxWait(" + strconv.FormatInt(budget.Milliseconds(), 10) + " * " + s.fs.std("time", pos) + ".Millisecond)"
 }
 
 // verifyNone translates goleak.VerifyNone(t, opts...). Deferred at the
@@ -266,11 +266,17 @@ func (s *site) verifyNone(verified map[*ast.BlockStmt]bool) {
 		}
 		fs.rebuilt[s.call] = true
 		s.u.message = "goleak.VerifyNone becomes leakcheck.Find that fails the test, to keep its moment"
+		if !s.keepsGoleakWait() {
+			s.u.message += waitsLonger
+		}
 		s.generate = func() {
 			t := s.call.Args[0]
 			lc := fs.leakcheck(stmt.Pos())
 			err := s.errName(t)
-			args := s.findArgs(stmt.Pos())
+			args := s.options()
+			if s.keepsGoleakWait() {
+				args = append(args, s.goleakWaitOption(stmt.Pos()))
+			}
 			text := "if " + err + " := " + lc + ".Find(" + strings.Join(args, ", ") + "); " + err + " != nil {\n" +
 				"\t" + fs.text(t.Pos(), t.End()) + ".Error(" + err + ")\n" +
 				"}"
