@@ -41,34 +41,35 @@ func endsDump(line string) bool {
 	return false
 }
 
-// line takes a line outside the dump.
+// line takes a line outside the dump. The line is valid only during the
+// call (it points into the Scanner's buffer): what is kept is cloned.
 func (t *testRun) line(line string) {
 	trimmed := strings.TrimLeft(line, " \t")
 	switch {
 	case strings.HasPrefix(line, "panic: test timed out after "):
 		t.markers++
-		t.timeout = strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after "))
+		t.timeout = strings.Clone(strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after ")))
 		t.inRunning = false
 		return
 	case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
 		if t.panicMsg == "" {
-			t.panicMsg = line
+			t.panicMsg = strings.Clone(line)
 		}
 	case trimmed == "running tests:":
 		t.inRunning = true
 		return
 	case t.inRunning && strings.HasPrefix(line, "\t\t"):
 		name, _, _ := strings.Cut(trimmed, " (")
-		t.running = append(t.running, name)
+		t.running = append(t.running, strings.Clone(name))
 		return
 	case strings.HasPrefix(trimmed, "--- FAIL: "):
 		t.markers++
 		name, _, _ := strings.Cut(strings.TrimPrefix(trimmed, "--- FAIL: "), " (")
-		t.failed = append(t.failed, name)
+		t.failed = append(t.failed, strings.Clone(name))
 	case strings.HasPrefix(line, "FAIL\t"):
 		t.markers++
 		if f := strings.Split(line, "\t"); len(f) >= 2 {
-			t.packages = append(t.packages, f[1])
+			t.packages = append(t.packages, strings.Clone(f[1]))
 		}
 	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "ok  \t"), strings.HasPrefix(trimmed, "--- PASS: "):
 		t.markers++
@@ -87,7 +88,8 @@ func (t *testRun) goroutine(g *stack.Goroutine) {
 			t.byID = make(map[uint64]string)
 		}
 		if len(t.byID) < 10000 {
-			t.byID[g.ID] = t.testName(name)
+			// Clone: name points into the Scanner's buffer.
+			t.byID[g.ID] = strings.Clone(t.testName(name))
 		}
 	}
 }

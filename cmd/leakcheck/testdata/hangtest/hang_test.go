@@ -12,6 +12,7 @@ package hangtest
 
 import (
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -61,3 +62,24 @@ func TestPanic(t *testing.T) {
 	}
 	panic("boom")
 }
+
+// TestCrowd parks HANGTEST_CROWD goroutines sending on a channel nobody
+// reads, then takes a lock twice: the output of a timeout is as large as
+// the crowd makes it (about 200 bytes a goroutine).
+//
+//	HANGTEST_CROWD=100000 go test -run TestCrowd -timeout=5s ./cmd/leakcheck/testdata/hangtest
+func TestCrowd(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv("HANGTEST_CROWD"))
+	if err != nil {
+		t.Skip("set HANGTEST_CROWD=N to hang with N blocked senders")
+	}
+	results := make(chan int)
+	for i := range n {
+		go send(results, i)
+	}
+	var mu sync.Mutex
+	mu.Lock()
+	mu.Lock()
+}
+
+func send(results chan<- int, i int) { results <- i }
