@@ -56,9 +56,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-
-	"github.com/leakcheck/leakcheck/internal/report"
-	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // Exit statuses, as the package doc lists them.
@@ -104,9 +101,6 @@ func main() {
 // run runs the command with args (without the program name) and returns
 // its exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// The goroutines read are another program's, built with another
-	// GOROOT: tell the standard library by package path.
-	report.StandardFrame = func(f stack.Frame) bool { return isStd(f.Function) }
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError

@@ -82,23 +82,6 @@ func TestGoTestRunNames(t *testing.T) {
 	assert.False(t, tr.isRunning("TestD"))
 }
 
-func TestIsStd(t *testing.T) {
-	for fn, want := range map[string]bool{
-		"runtime.gopark":                       true,
-		"net/http.(*conn).serve":               true,
-		"internal/poll.runtime_pollWait":       true,
-		"main.main":                            false,
-		"main.leak.func1":                      false,
-		"github.com/x/y.F":                     false,
-		"github.com/x/y.(*T).M":                false,
-		"example.com/p.F[...]":                 false,
-		"golang.org/x/net/http2.(*serverConn)": false,
-		"sync.(*WaitGroup).Wait":               true,
-	} {
-		assert.Equal(t, want, isStd(fn), fn)
-	}
-}
-
 // FuzzReadAny feeds anything to the command's reader of files: it must
 // never panic, and what it accepts adds up.
 //

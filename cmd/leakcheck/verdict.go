@@ -160,7 +160,7 @@ func growth(o *options, counts []int) (suspect bool, reason string) {
 // outside the runtime, or else the innermost frame.
 func where(g *stack.Goroutine) string {
 	for _, f := range g.Frames {
-		if !isStd(f.Function) {
+		if !report.IsStandardLibrary(f) {
 			return f.String()
 		}
 	}
@@ -175,21 +175,3 @@ func where(g *stack.Goroutine) string {
 	return "(no stack)"
 }
 
-// isStd reports whether fn is in the standard library, by its package
-// path: no dot in its first element, and not package main. (The report's
-// IsStandardLibrary compares file paths with this machine's GOROOT,
-// which a remote service does not share.)
-func isStd(fn string) bool {
-	path := fn
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		j := strings.IndexByte(path[i:], '.')
-		if j < 0 {
-			return false
-		}
-		path = path[:i+j]
-	} else if j := strings.IndexByte(path, '.'); j >= 0 {
-		path = path[:j]
-	}
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".") && first != "main"
-}
