@@ -116,7 +116,7 @@ func diffGroups(o *options, before, after *snapshot) (js []*judged, coarse bool)
 		}
 		grew := j.after - j.before
 		switch {
-		case grew >= o.grow && j.group.Proven > 0 && !j.gone:
+		case grew >= o.grow && proven(j.group) && !j.gone:
 			j.verdict = verdictLeak
 			j.reason = fmt.Sprintf("grew from %d to %d; %s", j.before, j.after, proofReason(j.group))
 		case grew >= o.grow:

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
+
+	"github.com/google/pprof/profile"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,4 +53,103 @@ func TestDotlessModule(t *testing.T) {
 	r = leakcheck(t, lc, nil, "inspect", "-wait", "0", dump)
 	assert.Equal(t, exitFound, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "called from: distributed-kv/consensus.(*Node).Propose at ")
+}
+
+var (
+	go127Once    sync.Once
+	go127Service string
+	go127Err     error
+)
+
+// go127Binary builds testdata/leakyservice with go1.27.4, whose runtime
+// serves /debug/pprof/goroutineleak, whatever toolchain runs the tests.
+func go127Binary(t *testing.T) string {
+	t.Helper()
+	binaries(t) // skips in -short mode, and makes binDir
+	go127Once.Do(func() {
+		go127Service = filepath.Join(binDir, "leakyservice-go1.27")
+		cmd := exec.Command("go", "build", "-o", go127Service, leakyservicePath)
+		cmd.Env = append(os.Environ(), "GOTOOLCHAIN=go1.27.4", "GOEXPERIMENT=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			go127Err = fmt.Errorf("GOTOOLCHAIN=go1.27.4 go build %s: %v\n%s", leakyservicePath, err, out)
+		}
+	})
+	require.NoError(t, go127Err)
+	return go127Service
+}
+
+// On go1.27 a healthy service's goroutine leak profile is empty: that is
+// the good news, exit status 0, and a leak is still found once there is
+// one.
+func TestHealthyServiceGo127(t *testing.T) {
+	lc, _ := binaries(t)
+	s := startService(t, go127Binary(t))
+	require.True(t, s.proven, "go1.27 serves /debug/pprof/goroutineleak")
+	s.hit(t, "/work", 20)
+	s.hit(t, "/job", 5)
+	for _, args := range [][]string{
+		{s.url},
+		{"-source", "text", s.url},
+		{"-source", "dump", s.url},
+		{s.url + "/debug/pprof/goroutineleak"},
+		{s.url + "/debug/pprof/goroutineleak?debug=1"},
+	} {
+		r := leakcheck(t, lc, nil, append([]string{"inspect"}, args...)...)
+		assert.Equal(t, exitOK, r.code, "inspect %v\n%s%s", args, r.stdout, r.stderr)
+		assert.Contains(t, r.stdout, "No leak or suspect", "inspect %v", args)
+	}
+	r := leakcheck(t, lc, nil, "inspect", s.url+"/debug/pprof/goroutineleak")
+	assert.Contains(t, r.stdout, "the goroutine leak profile is empty: the runtime proved no goroutine leaked")
+
+	s.hit(t, "/leak", 4)
+	for _, args := range [][]string{
+		{"-json", s.url},
+		{"-json", "-source", "text", s.url},
+		{"-json", "-source", "dump", s.url},
+		{"-json", s.url + "/debug/pprof/goroutineleak"},
+	} {
+		r := leakcheck(t, lc, nil, append([]string{"inspect"}, args...)...)
+		assert.Equal(t, exitFound, r.code, "inspect %v\n%s%s", args, r.stdout, r.stderr)
+		leak := r.find(t, "main.compute")
+		assert.Equal(t, "leak", leak.Verdict, "inspect %v", args)
+		assert.Equal(t, 4, leak.Count, "inspect %v", args)
+		assert.Equal(t, "main.compute", leak.Top.Function, "inspect %v: top is the frame the text shows", args)
+	}
+}
+
+// A goroutine leak profile sample with no stack (as a go1.27 Caddy serves
+// one) proves nothing: the service is healthy.
+func TestLeakSampleWithoutStack(t *testing.T) {
+	lc, _ := binaries(t)
+	goroutines, err := profile.Parse(bytes.NewReader(readFixture(t, "go1.27-goroutine.pb.gz")))
+	require.NoError(t, err)
+	goroutines.Sample = append(goroutines.Sample, &profile.Sample{Value: []int64{1}})
+	leaks := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "goroutineleak", Unit: "count"}},
+		PeriodType: &profile.ValueType{Type: "goroutineleak", Unit: "count"},
+		Period:     1,
+		Sample:     []*profile.Sample{{Value: []int64{1}}},
+	}
+	serve := func(p *profile.Profile) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { p.Write(w) }
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/debug/pprof/goroutine", serve(goroutines))
+	mux.Handle("/debug/pprof/goroutineleak", serve(leaks))
+	srv := newLoopbackServer(t, mux)
+
+	for _, src := range []string{srv.URL, srv.URL + "/debug/pprof/goroutineleak"} {
+		r := leakcheck(t, lc, nil, "inspect", src)
+		assert.Equal(t, exitOK, r.code, "%s\n%s%s", src, r.stdout, r.stderr)
+		assert.NotContains(t, r.stdout, "proven leaked")
+		assert.Contains(t, r.stdout, "No leak or suspect")
+	}
+}
+
+// readFixture reads a profile of internal/stack/testdata/profiles.
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "internal", "stack", "testdata", "profiles", name))
+	require.NoError(t, err)
+	return b
 }

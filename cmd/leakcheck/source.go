@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/report"
@@ -27,6 +28,7 @@ type snapshot struct {
 	partial      string   // why the snapshot is incomplete, "" if whole
 	leakNote     string   // how leaks were proven, or why they could not be
 	tests        *testRun // what "go test" output said, nil for other input
+	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
 	took         time.Duration
 	at           time.Time
@@ -86,19 +88,22 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	}
 	switch stack.Sniff(head) {
 	case stack.FormatProto:
-		data, err := io.ReadAll(br)
+		p, err := stack.ReadProto(br)
 		if err != nil {
-			return nil, readError(name, lr, err)
+			return nil, profileError(name, lr, err)
 		}
-		return fromRecords(name, "goroutine profile (pprof)", func() ([]stack.Record, error) { return stack.ParseProto(data) })
+		var agg report.Aggregator
+		for i := range p.Records {
+			agg.Add(&p.Records[i].Goroutine, p.Records[i].Count)
+		}
+		return fromProfile(name, "goroutine profile (pprof)", p.Name, &agg)
 	case stack.FormatProfileText:
-		return fromRecords(name, "goroutine profile (debug=1 text)", func() ([]stack.Record, error) {
-			rs, err := stack.ParseProfileText(br)
-			if err != nil {
-				return nil, readError(name, lr, err)
-			}
-			return rs, nil
-		})
+		var agg report.Aggregator
+		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) { agg.Add(&r.Goroutine, r.Count) })
+		if err != nil {
+			return nil, profileError(name, lr, err)
+		}
+		return fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
 	}
 	return readDump(o, name, br, lr)
 }
@@ -147,7 +152,7 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		snap.partial = why
 	}
 	for _, gr := range snap.groups {
-		if gr.Proven > 0 {
+		if proven(gr) {
 			snap.leakNote = `the dump marks goroutines the runtime proved leaked, "(leaked)"`
 			break
 		}
@@ -155,24 +160,51 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	return snap, nil
 }
 
-// fromRecords groups the records of a profile.
-func fromRecords(name, format string, read func() ([]stack.Record, error)) (*snapshot, error) {
-	rs, err := read()
-	if err != nil {
-		if errors.Is(err, stack.ErrNotGoroutineProfile) {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return nil, fmt.Errorf("%s: not a readable goroutine profile: %w", name, err)
+// profileError words a failure to read a profile.
+func profileError(name string, lr *limitedReader, err error) error {
+	switch {
+	case errors.Is(err, errTooLarge), errors.Is(err, io.ErrUnexpectedEOF):
+		return readError(name, lr, err)
+	case errors.Is(err, stack.ErrNotGoroutineProfile):
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	var agg report.Aggregator
-	for i := range rs {
-		agg.Add(&rs[i].Goroutine, rs[i].Count)
+	return fmt.Errorf("%s: not a readable goroutine profile: %w", name, err)
+}
+
+// fromProfile makes the snapshot of a profile's groups. An empty
+// goroutine leak profile is the runtime saying that nothing leaked; any
+// other profile lists at least the goroutine that wrote it.
+func fromProfile(name, format, profileName string, agg *report.Aggregator) (*snapshot, error) {
+	leak := profileName == stack.GoroutineLeakProfile
+	if leak {
+		format = strings.Replace(format, "goroutine profile", "goroutine leak profile", 1)
 	}
-	if agg.Total() == 0 {
+	if agg.Total() == 0 && !leak {
 		return nil, fmt.Errorf("%s: the %s lists no goroutine", name, format)
 	}
-	return &snapshot{name: name, format: format, groups: agg.Groups(), total: agg.Total()}, nil
+	snap := &snapshot{name: name, format: format, groups: agg.Groups(), total: agg.Total(), leakProfile: leak}
+	if leak {
+		// The leak profile lists only the goroutines it proves.
+		for _, gr := range snap.groups {
+			if provable(gr) {
+				gr.Proven = gr.Size()
+			}
+		}
+		snap.leakNote = "the goroutine leak profile lists only the goroutines the runtime proved leaked"
+		if agg.Total() == 0 {
+			snap.leakNote = "the goroutine leak profile is empty: the runtime proved no goroutine leaked"
+		}
+	}
+	return snap, nil
 }
+
+// provable reports whether the runtime's word on a group can be taken
+// for a proof: a sample or goroutine with no stack proves nothing (no
+// kind, no place), and cannot be matched with a kind of another source.
+func provable(gr *report.Group) bool { return len(gr.First().Frames) > 0 }
+
+// proven reports whether the runtime proved goroutines of gr leaked.
+func proven(gr *report.Group) bool { return gr.Proven > 0 && provable(gr) }
 
 // errTooLarge is returned by a limitedReader past its limit.
 var errTooLarge = errors.New("too large")

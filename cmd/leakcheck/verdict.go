@@ -83,7 +83,7 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 
 func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
 	g := gr.First()
-	if gr.Proven > 0 {
+	if proven(gr) {
 		return verdictLeak, proofReason(gr)
 	}
 	if !stack.Provable(g.State) {

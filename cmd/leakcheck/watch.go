@@ -135,7 +135,7 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		j.gone = j.after == 0
 		suspect, why := growth(o, s.counts)
 		switch {
-		case s.group.Proven > 0 && !j.gone:
+		case proven(s.group) && !j.gone:
 			j.verdict, j.reason = verdictLeak, proofReason(s.group)
 			if suspect {
 				j.reason = why + "; " + j.reason
