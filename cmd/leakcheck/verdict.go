@@ -174,4 +174,3 @@ func where(g *stack.Goroutine) string {
 	}
 	return "(no stack)"
 }
-
