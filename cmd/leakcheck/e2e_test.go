@@ -459,7 +459,7 @@ func TestInputErrors(t *testing.T) {
 		{"blank file", []string{"inspect", write("blank", "\n\n  \n")}, "is empty"},
 		{"garbage", []string{"inspect", write("garbage", "hello\nworld\n")}, "no goroutine dump or goroutine profile found"},
 		{"truncated dump", []string{"inspect", write("cut", string(dump[:len(dump)-20]))}, "cut short"},
-		{"truncated profile", []string{"inspect", write("cut.pb.gz", string(prof[:len(prof)/2]))}, "not a readable goroutine profile"},
+		{"truncated profile", []string{"inspect", write("cut.pb.gz", string(prof[:len(prof)/2]))}, "cut short"},
 		{"too large", []string{"inspect", "-max-size", "100", write("big", string(dump))}, "larger than -max-size=100"},
 		{"HTML file", []string{"inspect", write("login.html", "<!doctype html>\n<title>Login</title>")}, "is an HTML page"},
 		{"refused", []string{"inspect", closedURL}, "connection refused"},

@@ -153,3 +153,40 @@ func readFixture(t *testing.T, name string) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// The command line: a version, flags that do not apply turned away, and a
+// service's address without its scheme met with a hint.
+func TestCommandLine(t *testing.T) {
+	lc, _ := binaries(t)
+	r := leakcheck(t, lc, nil, "version")
+	assert.Equal(t, exitOK, r.code)
+	assert.Regexp(t, `^leakcheck \S+.* go1\.\d+\S* \w+/\w+\n$`, r.stdout)
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", "-every", "5s", "x.txt"}, "-every does not apply to inspect (it is a flag of watch)"},
+		{[]string{"inspect", "x.txt", "-grow", "3"}, "-grow does not apply to inspect (it is a flag of diff and watch)"},
+		{[]string{"diff", "-blocked", "3", "a", "b"}, "-blocked does not apply to diff (it is a flag of inspect)"},
+		{[]string{"watch", "-wait", "1m", "http://127.0.0.1:1/"}, "-wait does not apply to watch (it is a flag of inspect)"},
+		{[]string{"inspect", "127.0.0.1:8080/dump"}, "no such file or directory (for a service, give a URL: http://127.0.0.1:8080/dump)"},
+		{[]string{"inspect", "localhost:6060"}, "(for a service, give a URL: http://localhost:6060)"},
+		{[]string{"diff", filepath.Join("testdata", "gotest", "go1.26-timeout.txt"), "[::1]:6060/debug/pprof/"}, "give a URL: http://[::1]:6060/debug/pprof/"},
+		{[]string{"watch", "localhost:6060/debug/pprof/"}, "want the URL of a service, with its scheme: http://localhost:6060/debug/pprof/"},
+	} {
+		r := leakcheck(t, lc, nil, tc.args...)
+		assert.Equal(t, exitError, r.code, "%v", tc.args)
+		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
+		assert.Empty(t, r.stdout, "%v", tc.args)
+	}
+	// A file that exists is read, whatever its name looks like.
+	dump, err := os.ReadFile(filepath.Join("testdata", "gotest", "go1.26-timeout.txt"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "localhost:6060"), dump, 0o666))
+	cmd := exec.Command(lc, "inspect", "localhost:6060")
+	cmd.Dir = dir
+	out, _ := cmd.Output()
+	assert.Contains(t, string(out), "tests running: TestDeadlock")
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -60,7 +61,11 @@ func loadFile(o *options, name string) (*snapshot, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err // *PathError: "open x: no such file or directory"
+			// *PathError: "open x: no such file or directory"
+			if hint := schemeHint(name); hint != "" && errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w%s", err, hint)
+			}
+			return nil, err
 		}
 		defer f.Close()
 		r = f

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
@@ -32,11 +30,12 @@ type series struct {
 // runtime proves goroutines of it leaked.
 func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	if len(args) != 1 || !isURL(args[0]) {
+		if len(args) == 1 && schemeHint(args[0]) != "" {
+			return exitError, fmt.Errorf("want the URL of a service, with its scheme: http://%s", args[0])
+		}
 		return exitError, errors.New("want the URL of a service, such as http://localhost:6060/debug/pprof/")
 	}
-	if f, ok := o.stdout.(*os.File); ok {
-		o.terminal = term.IsTerminal(int(f.Fd()))
-	}
+	o.terminal = isTerminal(o.stdout)
 	svc, err := newService(o, args[0])
 	if err != nil {
 		return exitError, err
@@ -288,4 +287,16 @@ func lastCounts(counts []int, n int) string {
 func watchRow(j *judged) string {
 	g := j.group.First()
 	return fmt.Sprintf("%7d  %-20s %s  (samples: %s)", j.after, clip(g.State, 20), where(g), lastCounts(j.samples, 8))
+}
+
+// isTerminal reports whether w is a terminal (a character device), where
+// watch redraws its table, rather than a file or a pipe, which get plain
+// lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
