@@ -1,6 +1,8 @@
 package main
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -28,6 +30,9 @@ type testRun struct {
 	// byID maps the IDs of test goroutines (those that testing.tRunner
 	// runs) to their test, for goroutines that tests started.
 	byID map[uint64]string
+	// present holds the tests whose goroutine is in the dump: those still
+	// running, for output that does not list them (before Go 1.20).
+	present map[string]bool
 }
 
 // endsDump reports whether a line of "go test" output (or of a crash)
@@ -58,7 +63,7 @@ func (t *testRun) line(line string) {
 	case trimmed == "running tests:":
 		t.inRunning = true
 		return
-	case t.inRunning && strings.HasPrefix(line, "\t\t"):
+	case t.inRunning && isRunningEntry(trimmed):
 		name, _, _ := strings.Cut(trimmed, " (")
 		t.running = append(t.running, strings.Clone(name))
 		return
@@ -77,6 +82,14 @@ func (t *testRun) line(line string) {
 	t.inRunning = false
 }
 
+// isRunningEntry reports whether a line of the list of running tests,
+// without its indentation (which pastes change), names a test:
+// "TestX/sub (2s)".
+func isRunningEntry(line string) bool {
+	name, dur, ok := strings.Cut(line, " (")
+	return ok && name != "" && !strings.ContainsAny(name, " \t") && strings.HasSuffix(dur, ")")
+}
+
 // seen reports whether the input looked like "go test" output.
 func (t *testRun) seen() bool { return t.markers > 0 }
 
@@ -89,7 +102,12 @@ func (t *testRun) goroutine(g *stack.Goroutine) {
 		}
 		if len(t.byID) < 10000 {
 			// Clone: name points into the Scanner's buffer.
-			t.byID[g.ID] = strings.Clone(t.testName(name))
+			test := strings.Clone(t.testName(name))
+			t.byID[g.ID] = test
+			if t.present == nil {
+				t.present = make(map[string]bool)
+			}
+			t.present[test] = true
 		}
 	}
 }
@@ -184,6 +202,8 @@ func (t *testRun) summary() string {
 		b.WriteString(": the test binary timed out after " + t.timeout)
 		if len(t.running) > 0 {
 			b.WriteString("; tests running: " + strings.Join(t.running, ", "))
+		} else if len(t.present) > 0 {
+			b.WriteString("; tests with a goroutine in the dump (the output lists no running tests): " + strings.Join(slices.Sorted(maps.Keys(t.present)), ", "))
 		}
 	case t.panicMsg != "":
 		b.WriteString(": " + t.panicMsg)
@@ -196,12 +216,32 @@ func (t *testRun) summary() string {
 	return b.String()
 }
 
-// isRunning reports whether test, or one of its subtests, was running.
+// isRunning reports whether test, or one of its subtests, was running:
+// as the list of running tests says, or, in output without the list
+// (Go before 1.20), as the dump shows a goroutine of the test.
 func (t *testRun) isRunning(test string) bool {
+	if len(t.running) == 0 {
+		return t.present[test]
+	}
 	for _, r := range t.running {
 		if r == test || strings.HasPrefix(r, test+"/") {
 			return true
 		}
+	}
+	return false
+}
+
+// blockedInTesting reports whether g waits inside package testing
+// itself: a parallel test waiting for its turn, a test waiting for its
+// subtests. Its test is not what is stuck; the subtests it waits for
+// are.
+func blockedInTesting(g *stack.Goroutine) bool {
+	for _, f := range g.Frames {
+		fn := f.Function
+		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "sync.") {
+			continue
+		}
+		return strings.HasPrefix(fn, "testing.")
 	}
 	return false
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -189,4 +191,93 @@ func TestCommandLine(t *testing.T) {
 	cmd.Dir = dir
 	out, _ := cmd.Output()
 	assert.Contains(t, string(out), "tests running: TestDeadlock")
+}
+
+var (
+	crowdMu      sync.Mutex
+	crowdOutputs = map[int][]byte{}
+)
+
+// crowdTimeout runs testdata/hangtest's TestCrowd with n blocked senders
+// until -timeout kills it, and returns the output of "go test", as a user
+// finds it in a CI log (once per n and test binary).
+func crowdTimeout(t *testing.T, n int) []byte {
+	t.Helper()
+	crowdMu.Lock()
+	defer crowdMu.Unlock()
+	if out, ok := crowdOutputs[n]; ok {
+		return out
+	}
+	cmd := exec.Command("go", "test", "-run", "^TestCrowd$", "-timeout", "3s", "./testdata/hangtest")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("HANGTEST_CROWD=%d", n))
+	out, err := cmd.CombinedOutput()
+	require.Error(t, err, "the test times out")
+	require.Contains(t, string(out), "panic: test timed out after 3s")
+	crowdOutputs[n] = out
+	return out
+}
+
+// "go test" output that timed out, of any size, as written and as people
+// paste it, and as Go before 1.20 wrote it (no list of running tests):
+// the test's blocked goroutines are suspects every time.
+func TestGoTestTimeoutOutputs(t *testing.T) {
+	lc, _ := binaries(t)
+	pastes := map[string]func(string) string{
+		"as written":       func(s string) string { return s },
+		"tabs to spaces":   func(s string) string { return strings.ReplaceAll(s, "\t", "    ") },
+		"quoted":           func(s string) string { return "> " + strings.ReplaceAll(s, "\n", "\n> ") },
+		"quoted, no tabs":  func(s string) string { return ">" + strings.ReplaceAll(strings.ReplaceAll(s, "\t", ""), "\n", "\n>") },
+		"windows, go1.24":  windowsPaths,
+		"no running tests": dropRunningTests,
+		"old, pasted":      func(s string) string { return strings.ReplaceAll(dropRunningTests(s), "\t", "  ") },
+	}
+	for _, n := range []int{330, 100000} { // 67 KB, past the 64 KiB read buffer; 20 MB
+		out := string(crowdTimeout(t, n))
+		for name, paste := range pastes {
+			t.Run(fmt.Sprintf("%d/%s", n, name), func(t *testing.T) {
+				r := leakcheck(t, lc, strings.NewReader(paste(out)), "inspect", "-")
+				assert.Equal(t, exitFound, r.code, r.stderr)
+				if name == "no running tests" || name == "old, pasted" {
+					assert.Contains(t, r.stdout, "the test binary timed out after 3s; tests with a goroutine in the dump (the output lists no running tests): TestCrowd\n")
+				} else {
+					assert.Contains(t, r.stdout, "the test binary timed out after 3s; tests running: TestCrowd\n")
+				}
+				assert.Contains(t, r.stdout, fmt.Sprintf(`%d goroutines in state "chan send": suspect: blocked in test TestCrowd, still running when the test binary timed out after 3s`, n))
+				assert.Contains(t, r.stdout, `1 goroutine in state "sync.Mutex.Lock": suspect: blocked in test TestCrowd`)
+				assert.Contains(t, r.stdout, "called from: github.com/leakcheck/leakcheck/cmd/leakcheck/testdata/hangtest.TestCrowd at ")
+				assert.Regexp(t, `hangtest.send at \S*hang_test.go:\d+`, r.stdout, "file:line kept")
+				assert.NotContains(t, r.stdout, "FAIL\t")
+				assert.Contains(t, r.stdout, fmt.Sprintf("0 leaks, 2 suspects (%d of %d goroutines; exit status 1)", n+1, n+3))
+			})
+		}
+	}
+}
+
+// windowsPaths rewrites a dump's paths as a Windows machine prints them,
+// with CRLF line ends.
+func windowsPaths(s string) string {
+	s = strings.ReplaceAll(s, runtime.GOROOT()+"/", "C:/Program Files/Go/")
+	if wd, err := os.Getwd(); err == nil {
+		s = strings.ReplaceAll(s, filepath.Dir(filepath.Dir(wd))+"/", "C:/Users/dev/leakcheck/")
+	}
+	return strings.ReplaceAll(s, "\n", "\r\n")
+}
+
+// dropRunningTests removes the list of running tests that a timeout
+// prints since Go 1.20.
+func dropRunningTests(s string) string {
+	var b strings.Builder
+	inList := false
+	for _, line := range strings.SplitAfter(s, "\n") {
+		switch {
+		case strings.TrimSpace(line) == "running tests:":
+			inList = true
+			continue
+		case inList && strings.HasPrefix(line, "\t\t"):
+			continue
+		}
+		inList = false
+		b.WriteString(line)
+	}
+	return b.String()
 }

@@ -89,7 +89,7 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 	if !stack.Provable(g.State) {
 		return verdictOK, ""
 	}
-	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) {
+	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) && !blockedInTesting(g) {
 		return verdictSuspect, fmt.Sprintf("blocked in test %s, still running when the test binary timed out after %s", test, snap.tests.timeout)
 	}
 	if snap.perGoroutine {
