@@ -140,12 +140,12 @@ func repairText(text string) string {
 
 func TestRepairLine(t *testing.T) {
 	for in, want := range map[string]string{
-		"goroutine 1 [running]:\n":                  "goroutine 1 [running]:\n",
+		"goroutine 1 [running]:\n":                   "goroutine 1 [running]:\n",
 		"\t/usr/local/go/src/x.go:12 +0x1d\n":        "\t/usr/local/go/src/x.go:12 +0x1d\n",
 		"        /usr/local/go/src/x.go:12 +0x1d\n":  "\t/usr/local/go/src/x.go:12 +0x1d\n",
 		"    C:/Program Files/Go/src/x.go:12\r\n":    "\tC:/Program Files/Go/src/x.go:12\r\n",
 		"/usr/local/go/src/x.go:12 +0x1d\n":          "\t/usr/local/go/src/x.go:12 +0x1d\n",
-		"> goroutine 1 [running]:\n":                "goroutine 1 [running]:\n",
+		"> goroutine 1 [running]:\n":                 "goroutine 1 [running]:\n",
 		">> \t/x.go:1\n":                             "\t/x.go:1\n",
 		"> >     /x.go:1 +0x1\n":                     "\t/x.go:1 +0x1\n",
 		"    main.main()\n":                          "main.main()\n",
@@ -155,7 +155,7 @@ func TestRepairLine(t *testing.T) {
 		"   \n":                                      "\n",
 		"main.f(0x1, 0x2)\n":                         "main.f(0x1, 0x2)\n",
 		"	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n": "	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n",
-		"  /x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c":   "\t/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c",
+		"  /x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c":  "\t/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c",
 	} {
 		var scratch []byte
 		assert.Equal(t, want, string(RepairLine([]byte(in), &scratch)), "%q", in)
@@ -174,8 +174,10 @@ func TestScannerReadsPastedDumps(t *testing.T) {
 		"tabs lost":        func(s string) string { return strings.ReplaceAll(s, "\t", "") },
 		"quoted":           func(s string) string { return "> " + strings.ReplaceAll(s, "\n", "\n> ") },
 		"quoted, spaces":   func(s string) string { return ">" + strings.ReplaceAll(strings.ReplaceAll(s, "\t", "  "), "\n", "\n>") },
-		"indented":         func(s string) string { return "    " + strings.ReplaceAll(strings.ReplaceAll(s, "\t", "    "), "\n", "\n    ") },
-		"CRLF":             func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\t", "  "), "\n", "\r\n") },
+		"indented": func(s string) string {
+			return "    " + strings.ReplaceAll(strings.ReplaceAll(s, "\t", "    "), "\n", "\n    ")
+		},
+		"CRLF": func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\t", "  "), "\n", "\r\n") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, s := scanAll(t, strings.NewReader(paste(string(b))))
