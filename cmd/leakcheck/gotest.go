@@ -35,6 +35,10 @@ type testRun struct {
 	present map[string]bool
 }
 
+// maxListed bounds each list of names a testRun keeps, so that no input
+// makes it grow without end.
+const maxListed = 1000
+
 // endsDump reports whether a line of "go test" output (or of a crash)
 // ends a goroutine dump: frame lines never start so.
 func endsDump(line string) bool {
@@ -65,15 +69,19 @@ func (t *testRun) line(line string) {
 		return
 	case t.inRunning && isRunningEntry(trimmed):
 		name, _, _ := strings.Cut(trimmed, " (")
-		t.running = append(t.running, strings.Clone(name))
+		if len(t.running) < maxListed {
+			t.running = append(t.running, strings.Clone(name))
+		}
 		return
 	case strings.HasPrefix(trimmed, "--- FAIL: "):
 		t.markers++
 		name, _, _ := strings.Cut(strings.TrimPrefix(trimmed, "--- FAIL: "), " (")
-		t.failed = append(t.failed, strings.Clone(name))
+		if len(t.failed) < maxListed {
+			t.failed = append(t.failed, strings.Clone(name))
+		}
 	case strings.HasPrefix(line, "FAIL\t"):
 		t.markers++
-		if f := strings.Split(line, "\t"); len(f) >= 2 {
+		if f := strings.Split(line, "\t"); len(f) >= 2 && len(t.packages) < maxListed {
 			t.packages = append(t.packages, strings.Clone(f[1]))
 		}
 	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "ok  \t"), strings.HasPrefix(trimmed, "--- PASS: "):

@@ -113,6 +113,10 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	return readDump(o, name, br, lr)
 }
 
+// maxKept bounds the memory the groups of one source take: a real dump
+// of a million goroutines has at most a few thousand kinds, a few MiB.
+const maxKept = 64 << 20
+
 // readDump streams a goroutine dump, alone or inside other output such
 // as that of "go test", into groups.
 func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapshot, error) {
@@ -125,6 +129,9 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		g := sc.Goroutine()
 		tr.goroutine(g)
 		agg.Add(g, 1)
+		if agg.Kept() > maxKept {
+			return nil, fmt.Errorf("%s: more kinds of goroutine than leakcheck keeps (%d kinds in the first %d goroutines, %d MiB of stacks): not a dump of one program?", name, len(agg.Groups()), agg.Total(), maxKept>>20)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, readError(name, lr, err)

@@ -64,6 +64,7 @@ func IsStandardLibrary(f stack.Frame) bool {
 	} else if strings.HasPrefix(file, "/") || strings.Contains(file, ":") {
 		return false // an absolute path, outside any GOROOT's src
 	}
+	rel = strings.TrimPrefix(rel, "pkg/") // Go 1.3 and before: $GOROOT/src/pkg/net/http
 	dir, _, _ := strings.Cut(rel, "/")
 	return stdRoots[dir]
 }

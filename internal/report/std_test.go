@@ -26,6 +26,8 @@ func TestIsStandardLibrary(t *testing.T) {
 		{"vendor/golang.org/x/net/http2/hpack.(*Decoder).Write", "/usr/local/go/src/vendor/golang.org/x/net/http2/hpack/hpack.go", true},
 		{"sync.(*WaitGroup).Wait", "", true}, // a profile without files
 		{"testing.tRunner", "/opt/go/src/testing/testing.go", true},
+		{"runtime.panic", "/usr/local/go/src/pkg/runtime/panic.c", true}, // go1.3
+		{"net/http.(*conn).serve", "/usr/local/go/src/pkg/net/http/server.go", true},
 
 		// Modules without a dot in their path are the program's own.
 		{"distributed-kv/consensus.(*Node).propose", "/home/dev/distributed-kv/consensus/consensus.go", false},
