@@ -36,8 +36,8 @@ func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 			b.WriteString("    the sources differ in format: kinds are matched by their stacks without runtime frames, states and creators\n")
 		}
 		fmt.Fprintf(b, "\n%7s %7s %7s  %-8s %-20s %s\n", "before", "after", "change", "verdict", "state", "where")
-		for _, j := range js {
-			b.WriteString(diffRow(j) + "\n")
+		for _, line := range rows(js, diffRow) {
+			b.WriteString(line + "\n")
 		}
 		var flagged []*judged
 		for _, j := range js {

@@ -281,3 +281,57 @@ func dropRunningTests(s string) string {
 	}
 	return b.String()
 }
+
+// A debug=1 profile cannot tell a channel wait (it leaves out the
+// runtime's frames): a crowd of 5,067 goroutines at one line, state
+// unknown, is a suspect all the same.
+func TestProfileTextCrowd(t *testing.T) {
+	lc, svcBin := binaries(t)
+	s := startService(t, svcBin)
+	s.hit(t, "/spawn?n=5067", 1)
+	s.hit(t, "/work", 5)
+	r := leakcheck(t, lc, nil, "inspect", "-source", "text", s.url)
+	assert.Equal(t, exitFound, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, `5067 goroutines in state "unknown": suspect: 5067 goroutines at one place, in a state the profile does not tell (threshold -blocked-profile=1000)`)
+	assert.Contains(t, r.stdout, "blocked in: main.park at ")
+	assert.Contains(t, r.stdout, "0 leaks, 1 suspect")
+
+	r = leakcheck(t, lc, nil, "inspect", "-source", "text", "-blocked-profile", "6000", s.url)
+	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+}
+
+// Kinds that wait at the same line of the standard library (a server's
+// connections and a client's, all in IO wait) read apart in the table,
+// and the JSON's top is the frame the report shows.
+func TestRowsReadApart(t *testing.T) {
+	lc, _ := binaries(t)
+	srv := newLoopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	for range 3 {
+		resp, err := client.Get(srv.URL)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	buf := make([]byte, 4<<20)
+	dump := writeTemp(t, "dump.txt", buf[:runtime.Stack(buf, true)])
+
+	r := leakcheck(t, lc, nil, "inspect", dump)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	_, table, ok := strings.Cut(r.stdout, "Kinds of goroutine, all ok:\n")
+	require.True(t, ok, r.stdout)
+	table, _, _ = strings.Cut(table, "\n\n")
+	seen := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		row := strings.Join(strings.Fields(line)[1:], " ") // without the count
+		assert.False(t, seen[row], "two rows read alike: %q\n%s", row, table)
+		seen[row] = true
+	}
+	assert.Contains(t, table, "in net/http.(*conn).serve")
+	assert.Contains(t, table, "in net/http.(*persistConn).readLoop")
+
+	r = leakcheck(t, lc, nil, "inspect", "-json", dump)
+	for _, rec := range r.records {
+		assert.True(t, strings.HasPrefix(rec.Stack[strings.Index(rec.Stack, "\n")+1:], rec.Top.Function+"("), "top %s is the stack's first frame:\n%s", rec.Top.Function, rec.Stack)
+	}
+}

@@ -86,6 +86,13 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 	if proven(gr) {
 		return verdictLeak, proofReason(gr)
 	}
+	if g.State == "unknown" && !snap.perGoroutine && len(g.Frames) > 0 && gr.Size() >= o.blockedProfile {
+		// A debug=1 profile leaves out the runtime's frames that tell a
+		// channel wait from a running goroutine; a crowd this size at
+		// one line is not running.
+		return verdictSuspect, fmt.Sprintf("%s at one place, in a state the profile does not tell (threshold -blocked-profile=%d)",
+			report.Plural(gr.Size(), "goroutine"), o.blockedProfile)
+	}
 	if !stack.Provable(g.State) {
 		return verdictOK, ""
 	}
@@ -156,8 +163,11 @@ func growth(o *options, counts []int) (suspect bool, reason string) {
 }
 
 // where names the place that best identifies a group for one line of a
-// table: the innermost frame outside the standard library, or else
-// outside the runtime, or else the innermost frame.
+// table: the innermost frame outside the standard library; for a stack of
+// the standard library's frames only, its innermost frame outside the
+// runtime and, when another, the function the goroutine runs (its
+// outermost frame), which tells a server's connection from a client's
+// that wait at the same line.
 func where(g *stack.Goroutine) string {
 	for _, f := range g.Frames {
 		if !report.IsStandardLibrary(f) {
@@ -166,6 +176,9 @@ func where(g *stack.Goroutine) string {
 	}
 	for _, f := range g.Frames {
 		if !strings.HasPrefix(f.Function, "runtime.") {
+			if entry := g.EntryFunction(); entry != f.Function {
+				return f.String() + " in " + entry
+			}
 			return f.String()
 		}
 	}
