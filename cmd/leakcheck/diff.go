@@ -13,8 +13,10 @@ import (
 
 // runDiff compares two sources kind by kind: each kind's count before and
 // after, sorted by growth, with new and vanished kinds. A kind that grew
-// by at least -grow goroutines is a suspect (a leak when the runtime
-// proved goroutines of it leaked); the exit status is 1 when one did.
+// by at least -grow goroutines, and by more than the counts of a steady
+// kind vary ([beyondNoise]), is a suspect; one that grew by -grow is a
+// leak when the runtime proved goroutines of it leaked. The exit status
+// is 1 when one is.
 func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 	if len(args) != 2 {
 		return exitError, errors.New("want two sources: BEFORE AFTER")
@@ -119,9 +121,9 @@ func diffGroups(o *options, before, after *snapshot) (js []*judged, coarse bool)
 		case grew >= o.grow && proven(j.group) && !j.gone:
 			j.verdict = verdictLeak
 			j.reason = fmt.Sprintf("grew from %d to %d; %s", j.before, j.after, proofReason(j.group))
-		case grew >= o.grow:
+		case grew >= o.grow && beyondNoise(j.before, j.after):
 			j.verdict = verdictSuspect
-			j.reason = fmt.Sprintf("grew from %d to %d (threshold -grow=%d)", j.before, j.after, o.grow)
+			j.reason = fmt.Sprintf("grew from %d to %d, more than a steady kind's counts vary (threshold -grow=%d, and %d×√(before+after))", j.before, j.after, o.grow, noiseSigmas)
 		default:
 			j.verdict = verdictOK
 		}

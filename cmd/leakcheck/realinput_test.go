@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"math/rand"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 
@@ -334,4 +339,68 @@ func TestRowsReadApart(t *testing.T) {
 	for _, rec := range r.records {
 		assert.True(t, strings.HasPrefix(rec.Stack[strings.Index(rec.Stack, "\n")+1:], rec.Top.Function+"("), "top %s is the stack's first frame:\n%s", rec.Top.Function, rec.Stack)
 	}
+}
+
+// steadyLoad drives a steady mix of requests at a service from workers
+// clients, each dropping its idle connections now and then, so that the
+// service's connection goroutines come and go, until stop is closed or
+// maxRequests were sent. It returns the number of requests sent.
+func steadyLoad(url string, workers, maxRequests int, stop <-chan struct{}) int {
+	var sent atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(int64(w)))
+			client := &http.Client{Transport: &http.Transport{}, Timeout: 5 * time.Second}
+			defer client.CloseIdleConnections()
+			for sent.Add(1) <= int64(maxRequests) {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				path := []string{"/work", "/job"}[rng.Intn(2)]
+				if resp, err := client.Get(url + path); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				if rng.Intn(5) == 0 {
+					client.CloseIdleConnections()
+				}
+				time.Sleep(time.Duration(rng.Intn(50)) * time.Millisecond)
+			}
+		}()
+	}
+	wg.Wait()
+	return int(min(sent.Load(), int64(maxRequests)))
+}
+
+// A steady service under load: its connection goroutines come and go,
+// nothing grows, and watch flags nothing.
+func TestWatchSteadyServiceUnderLoad(t *testing.T) {
+	lc, svcBin := binaries(t)
+	s := startService(t, svcBin)
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() { done <- steadyLoad(s.url, 60, 30000, stop) }()
+	r := leakcheck(t, lc, nil, "watch", "-json", "-every", "200ms", "-for", "4s", s.url)
+	close(stop)
+	sent := <-done
+	assert.Equal(t, exitOK, r.code, "%d requests\n%s\n%s", sent, r.stdout, r.stderr)
+	moved := 0
+	for _, rec := range r.records {
+		assert.Equal(t, "ok", rec.Verdict, "%s: samples %v: %s", rec.Top.Function, rec.Samples, rec.Reason)
+		if slices.Min(rec.Samples) != slices.Max(rec.Samples) {
+			moved++
+		}
+	}
+	assert.Positive(t, moved, "the load makes counts move: %d requests", sent)
+	for _, rec := range r.records {
+		if slices.Max(rec.Samples)-slices.Min(rec.Samples) >= 10 {
+			t.Logf("%s %s: %v", rec.State, rec.Top.Function, rec.Samples)
+		}
+	}
+	t.Logf("%d requests, %d kinds, %d of them moving", sent, len(r.records), moved)
 }

@@ -141,23 +141,28 @@ func operation(state string) string {
 }
 
 // growth judges a series of counts, one per sample: it grows steadily
-// when it rose in at least -grow-samples intervals, by at least -grow in
-// all, and was still rising in the second half of the samples (a pool
-// that filled up early and then held is not a leak, however large).
+// when its rise is a trend that noise cannot make (Mann-Kendall's test,
+// one-sided, p <= trendAlpha), the trend adds at least -grow goroutines
+// over the samples (the Theil-Sen slope), it rose in at least
+// -grow-samples intervals, and it still rises in the second half of the
+// samples (a pool that filled up early and then held is not a leak,
+// however large).
 func growth(o *options, counts []int) (suspect bool, reason string) {
-	if len(counts) < 2 {
+	n := len(counts)
+	if n < 2 {
 		return false, ""
 	}
 	rises := 0
-	for i := 1; i < len(counts); i++ {
+	for i := 1; i < n; i++ {
 		if counts[i] > counts[i-1] {
 			rises++
 		}
 	}
-	first, last, mid := counts[0], counts[len(counts)-1], counts[len(counts)/2]
-	if rises >= o.growSamples && last-first >= o.grow && last > mid {
-		return true, fmt.Sprintf("grew from %d to %d, rising in %d of %d sample intervals (thresholds -grow=%d -grow-samples=%d)",
-			first, last, rises, len(counts)-1, o.grow, o.growSamples)
+	p := risingP(counts)
+	trend := theilSen(counts) * float64(n-1)
+	if rises >= o.growSamples && p <= trendAlpha && trend >= float64(o.grow) && theilSen(counts[n/2:]) > 0 {
+		return true, fmt.Sprintf("grew from %d to %d, a trend of %+.0f over %d samples that noise does not make (rising in %d intervals; trend test p=%.3f; thresholds -grow=%d -grow-samples=%d)",
+			counts[0], counts[n-1], trend, n, rises, p, o.grow, o.growSamples)
 	}
 	return false, ""
 }
