@@ -99,12 +99,17 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 		}
 		var agg report.Aggregator
 		for i := range p.Records {
-			agg.Add(&p.Records[i].Goroutine, p.Records[i].Count)
+			if err := addKind(name, &agg, &p.Records[i].Goroutine, p.Records[i].Count); err != nil {
+				return nil, err
+			}
 		}
 		return fromProfile(name, "goroutine profile (pprof)", p.Name, &agg)
 	case stack.FormatProfileText:
 		var agg report.Aggregator
-		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) { agg.Add(&r.Goroutine, r.Count) })
+		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
+		if errors.Is(err, errTooManyKinds) {
+			return nil, err
+		}
 		if err != nil {
 			return nil, profileError(name, lr, err)
 		}
@@ -117,6 +122,20 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 // of a million goroutines has at most a few thousand kinds, a few MiB.
 const maxKept = 64 << 20
 
+// errTooManyKinds is returned when the kinds of one source outgrow
+// maxKept.
+var errTooManyKinds = errors.New("more kinds of goroutine than leakcheck keeps")
+
+// addKind adds a goroutine or record to agg, failing once the kinds kept
+// outgrow maxKept.
+func addKind(name string, agg *report.Aggregator, g *stack.Goroutine, count int) error {
+	agg.Add(g, count)
+	if agg.Kept() > maxKept {
+		return fmt.Errorf("%s: %w (%d kinds in the first %d goroutines, %d MiB of stacks): not the goroutines of one program?", name, errTooManyKinds, len(agg.Groups()), agg.Total(), maxKept>>20)
+	}
+	return nil
+}
+
 // readDump streams a goroutine dump, alone or inside other output such
 // as that of "go test", into groups.
 func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapshot, error) {
@@ -128,9 +147,8 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	for sc.Scan() {
 		g := sc.Goroutine()
 		tr.goroutine(g)
-		agg.Add(g, 1)
-		if agg.Kept() > maxKept {
-			return nil, fmt.Errorf("%s: more kinds of goroutine than leakcheck keeps (%d kinds in the first %d goroutines, %d MiB of stacks): not a dump of one program?", name, len(agg.Groups()), agg.Total(), maxKept>>20)
+		if err := addKind(name, &agg, g, 1); err != nil {
+			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {

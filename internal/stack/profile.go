@@ -215,7 +215,10 @@ func hiddenInDump(fn string) bool {
 // [ScanProfileText] does, into a Profile.
 func ParseProfileText(r io.Reader) (*Profile, error) {
 	p := &Profile{}
-	name, err := ScanProfileText(r, func(rec *Record) { p.Records = append(p.Records, *rec) })
+	name, err := ScanProfileText(r, func(rec *Record) error {
+		p.Records = append(p.Records, *rec)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -225,8 +228,9 @@ func ParseProfileText(r io.Reader) (*Profile, error) {
 
 // ScanProfileText reads a goroutine profile in the text format of
 // /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1), handing
-// each record to each as it is read (the Record is each's to keep), and
-// returns the profile's name from its first line:
+// each record to each as it is read (the Record is each's to keep; an
+// error from each stops the reading and is returned), and returns the
+// profile's name from its first line:
 //
 //	goroutine profile: total 11
 //	5 @ 0x48c1ea 0x419bce 0x419712 0x6842e7 0x493121
@@ -239,20 +243,21 @@ func ParseProfileText(r io.Reader) (*Profile, error) {
 // does not understand are skipped; text with neither the first line nor
 // a record is an error ([ErrNotGoroutineProfile]). Memory stays that of
 // one record, whatever the input's size.
-func ScanProfileText(r io.Reader, each func(*Record)) (name string, err error) {
+func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxBlock)
 	var cur *Record
+	var eachErr error
 	finish := func() {
-		if cur == nil {
+		if cur == nil || eachErr != nil {
 			return
 		}
 		finishRecord(cur)
-		each(cur)
+		eachErr = each(cur)
 		cur = nil
 	}
 	records := 0
-	for sc.Scan() {
+	for eachErr == nil && sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		switch {
 		case name == "" && records == 0 && isProfileTextHeader(line):
@@ -300,6 +305,9 @@ func ScanProfileText(r io.Reader, each func(*Record)) (name string, err error) {
 		}
 	}
 	finish()
+	if eachErr != nil {
+		return name, eachErr
+	}
 	if err := sc.Err(); err != nil {
 		return name, err
 	}

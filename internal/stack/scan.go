@@ -142,9 +142,10 @@ func (s *Scanner) readLine() ([]byte, error) {
 		line = s.line
 	}
 	s.bytes += int64(len(line))
-	if len(line) > 0 {
-		s.lastNL = line[len(line)-1] == '\n'
+	if len(line) == 0 {
+		return line, err
 	}
+	s.lastNL = line[len(line)-1] == '\n'
 	line = RepairLine(line, &s.fixed)
 	if !s.lastNL && len(bytes.TrimSpace(line)) == 0 {
 		s.lastNL = true // a paste's last, empty, quoted line: "> "
