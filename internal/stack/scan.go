@@ -155,42 +155,35 @@ func (s *Scanner) readLine() ([]byte, error) {
 
 // RepairLine undoes what pasting does to a line of a goroutine dump, the
 // line given with its line end: it drops "> " (or ">") quoting, nested
-// or not; it drops leading spaces (an indented paste, or tabs turned into
+// or not, and leading spaces (an indented paste, or tabs turned into
 // spaces); and it starts a position line ("/src/x.go:12 +0x1d") with the
-// tab the runtime writes and pastes lose. Lines the runtime writes come
+// tab the runtime writes and pastes lose. Repairing a repaired line
+// changes nothing. Lines the runtime writes come
 // back unchanged, so Parse of the repaired text reads any dump. The
 // result may share line's memory (which it may modify) or scratch's,
 // which grows as needed.
 func RepairLine(line []byte, scratch *[]byte) []byte {
-	for len(line) > 0 && line[0] == '>' {
-		line = line[1:]
-		if len(line) > 0 && line[0] == ' ' {
-			line = line[1:]
-		}
-	}
-	if len(line) == 0 || line[0] == '\t' {
+	if len(line) == 0 {
 		return line
 	}
-	content := bytes.TrimRight(line, "\r\n")
-	if line[0] == ' ' {
-		k := 0
-		for k < len(content) && (content[k] == ' ' || content[k] == '\t') {
-			k++
-		}
-		if k == len(content) {
-			return line[k:] // spaces only: an empty line
-		}
-		if isPosition(content[k:]) {
-			line[k-1] = '\t'
-			return line[k-1:]
-		}
-		return line[k:]
+	// Quoting and indentation: '>', spaces and tabs, in any order.
+	k := 0
+	for k < len(line) && (line[k] == '>' || line[k] == ' ' || line[k] == '\t') {
+		k++
 	}
-	if isPosition(content) {
-		*scratch = append(append((*scratch)[:0], '\t'), line...)
-		return *scratch
+	rest := line[k:]
+	if isPosition(bytes.TrimRight(rest, "\r\n")) {
+		if k == 0 {
+			*scratch = append(append((*scratch)[:0], '\t'), line...)
+			return *scratch
+		}
+		line[k-1] = '\t'
+		return line[k-1:]
 	}
-	return line
+	if line[0] == '\t' {
+		return line // the runtime's own indentation: a note, a list of tests
+	}
+	return rest
 }
 
 // isPosition reports whether s, a line without its indentation, is the

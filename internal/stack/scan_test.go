@@ -153,12 +153,16 @@ func TestRepairLine(t *testing.T) {
 		"created by main.f in goroutine 7\n":         "created by main.f in goroutine 7\n",
 		"        TestX (2s)\n":                       "TestX (2s)\n",
 		"   \n":                                      "\n",
+		" >\n":                                       "\n",
+		"\tgoroutine running on other thread\n":      "\tgoroutine running on other thread\n",
 		"main.f(0x1, 0x2)\n":                         "main.f(0x1, 0x2)\n",
 		"	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n": "	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n",
 		"  /x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c":  "\t/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c",
 	} {
-		var scratch []byte
-		assert.Equal(t, want, string(RepairLine([]byte(in), &scratch)), "%q", in)
+		var scratch, scratch2 []byte
+		got := string(RepairLine([]byte(in), &scratch))
+		assert.Equal(t, want, got, "%q", in)
+		assert.Equal(t, got, string(RepairLine([]byte(got), &scratch2)), "repairing %q again", got)
 	}
 }
 
