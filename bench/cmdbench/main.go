@@ -9,6 +9,7 @@
 //	go run ./cmdbench -quick          # smoke run for CI (10k only, ~1 min)
 //	go run ./cmdbench -only parse -n 100000
 //	go run ./cmdbench -only inputs    # peak memory per input kind (~2 min)
+//	go run ./cmdbench -only noise     # watch on a steady service: false suspects (~3 min)
 //
 // Parsing: a child process parks N goroutines in a mix of kinds (blocked
 // on channels, in select, on a mutex, sleeping; a few frames deep, with
@@ -32,6 +33,11 @@
 // go test output, text and protocol buffer profiles, a gzip bomb, random
 // binary data, text with no goroutine; files, or streams of 1 GiB on its
 // standard input) and the table gives its answer and peak RSS.
+//
+// Noise: leakcheck watch samples cmd/leakcheck/testdata/leakyservice on
+// loopback under a steady load, again and again, and the table counts
+// the kinds it calls growing (none should be), then finds a slow leak in
+// the same load.
 package main
 
 import (
@@ -44,7 +50,7 @@ import (
 
 var (
 	quick       = flag.Bool("quick", false, "a short smoke run (for CI)")
-	only        = flag.String("only", "", "parse, pauses or inputs; default all")
+	only        = flag.String("only", "", "parse, pauses, inputs or noise; default all")
 	sizes       = flag.String("n", "", "comma-separated goroutine counts; default 10000,100000,1000000 (pauses: up to 100000; quick: 10000)")
 	reps        = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
 	dir         = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
@@ -87,6 +93,9 @@ func main() {
 	}
 	if *only == "" || *only == "inputs" {
 		inputsBench(work)
+	}
+	if *only == "" || *only == "noise" {
+		noiseBench(work)
 	}
 }
 

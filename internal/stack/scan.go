@@ -163,10 +163,14 @@ func (s *Scanner) readLine() ([]byte, error) {
 // result may share line's memory (which it may modify) or scratch's,
 // which grows as needed.
 func RepairLine(line []byte, scratch *[]byte) []byte {
-	if len(line) == 0 {
-		return line
+	if len(line) == 0 || line[0] == '\t' {
+		return line // the runtime's own indentation: a position, a note, a list of tests
+	}
+	if c := line[0]; c != '>' && c != ' ' && !isHexDigit(lastByte(line)) {
+		return line // most lines: a function line ends in ")", a header in ":"
 	}
 	// Quoting and indentation: '>', spaces and tabs, in any order.
+	// (Not a line that starts with a tab: the runtime indents so.)
 	k := 0
 	for k < len(line) && (line[k] == '>' || line[k] == ' ' || line[k] == '\t') {
 		k++
@@ -180,10 +184,16 @@ func RepairLine(line []byte, scratch *[]byte) []byte {
 		line[k-1] = '\t'
 		return line[k-1:]
 	}
-	if line[0] == '\t' {
-		return line // the runtime's own indentation: a note, a list of tests
-	}
 	return rest
+}
+
+// lastByte returns the last byte of line before its line end, or 0.
+func lastByte(line []byte) byte {
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) == 0 {
+		return 0
+	}
+	return line[len(line)-1]
 }
 
 // isPosition reports whether s, a line without its indentation, is the
