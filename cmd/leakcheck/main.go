@@ -10,18 +10,20 @@
 //
 // A SOURCE is a file, or - for standard input, holding a goroutine dump
 // (runtime.Stack, /debug/pprof/goroutine?debug=2, a crash, or the whole
-// output of a "go test" run that timed out or panicked), a debug=1 text
-// profile, or a goroutine profile in pprof's protocol buffer format
-// (debug=0, as "go tool pprof" and continuous profilers store it); or the
-// http:// or https:// URL of a service's /debug/pprof/ or of one of its
-// goroutine endpoints.
+// output of a "go test" run that timed out or panicked, pasted or not),
+// a debug=1 text profile, or a goroutine profile in pprof's protocol
+// buffer format (debug=0, as "go tool pprof" and continuous profilers
+// store it); or the http:// or https:// URL of a service's /debug/pprof/
+// or of one of its goroutine endpoints.
 //
 // Goroutines are grouped by kind: state, innermost frames and creator.
 // Each group gets a verdict: leak (the runtime proved it: Go 1.27, or
 // 1.26 with GOEXPERIMENT=goroutineleakprofile, through
-// /debug/pprof/goroutineleak), suspect (growing across samples, or in a
-// single snapshot at least -blocked goroutines blocked at one channel or
-// lock operation for at least -wait), or ok.
+// /debug/pprof/goroutineleak), suspect (for watch, a rise across samples
+// that noise does not make: a trend test; for diff, growth past -grow and
+// past the noise of two counts; in a single snapshot, at least -blocked
+// goroutines blocked at one channel or lock operation for at least
+// -wait), or ok. The README says how each is decided.
 //
 // Flags (after the subcommand, before or after its arguments):
 //
