@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"math/rand"
@@ -213,11 +214,13 @@ func crowdTimeout(t *testing.T, n int) []byte {
 	if out, ok := crowdOutputs[n]; ok {
 		return out
 	}
-	cmd := exec.Command("go", "test", "-run", "^TestCrowd$", "-timeout", "3s", "./testdata/hangtest")
+	// The test waits for its senders to start: 10 s leaves them time to
+	// block, on a loaded machine too.
+	cmd := exec.Command("go", "test", "-run", "^TestCrowd$", "-timeout", "10s", "./testdata/hangtest")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("HANGTEST_CROWD=%d", n))
 	out, err := cmd.CombinedOutput()
 	require.Error(t, err, "the test times out")
-	require.Contains(t, string(out), "panic: test timed out after 3s")
+	require.Contains(t, string(out), "panic: test timed out after 10s")
 	crowdOutputs[n] = out
 	return out
 }
@@ -243,11 +246,11 @@ func TestGoTestTimeoutOutputs(t *testing.T) {
 				r := leakcheck(t, lc, strings.NewReader(paste(out)), "inspect", "-")
 				assert.Equal(t, exitFound, r.code, r.stderr)
 				if name == "no running tests" || name == "old, pasted" {
-					assert.Contains(t, r.stdout, "the test binary timed out after 3s; tests with a goroutine in the dump (the output lists no running tests): TestCrowd\n")
+					assert.Contains(t, r.stdout, "the test binary timed out after 10s; tests with a goroutine in the dump (the output lists no running tests): TestCrowd\n")
 				} else {
-					assert.Contains(t, r.stdout, "the test binary timed out after 3s; tests running: TestCrowd\n")
+					assert.Contains(t, r.stdout, "the test binary timed out after 10s; tests running: TestCrowd\n")
 				}
-				assert.Contains(t, r.stdout, fmt.Sprintf(`%d goroutines in state "chan send": suspect: blocked in test TestCrowd, still running when the test binary timed out after 3s`, n))
+				assert.Contains(t, r.stdout, fmt.Sprintf(`%d goroutines in state "chan send": suspect: blocked in test TestCrowd, still running when the test binary timed out after 10s`, n))
 				assert.Contains(t, r.stdout, `1 goroutine in state "sync.Mutex.Lock": suspect: blocked in test TestCrowd`)
 				assert.Contains(t, r.stdout, "called from: github.com/leakcheck/leakcheck/cmd/leakcheck/testdata/hangtest.TestCrowd at ")
 				assert.Regexp(t, `hangtest.send at \S*hang_test.go:\d+`, r.stdout, "file:line kept")
@@ -403,4 +406,57 @@ func TestWatchSteadyServiceUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests, %d kinds, %d of them moving", sent, len(r.records), moved)
+}
+
+// Binary inputs are turned away with one line, whatever their size: a
+// gzip bomb, random data, data that starts like a profile.
+func TestBinaryInputs(t *testing.T) {
+	lc, _ := binaries(t)
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		zw.Write(zeros)
+	}
+	require.NoError(t, zw.Close())
+	random := make([]byte, 48<<20)
+	rand.New(rand.NewSource(1)).Read(random)
+	random[0] = 0x01 // no profile starts so
+	for _, tc := range []struct {
+		name  string
+		input []byte
+		want  string
+	}{
+		{"gzip bomb", bomb.Bytes(), "not a readable goroutine profile: the profile inflates to more than 32 MiB"},
+		{"random data", random, "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
+		{"random data starting like a profile", append([]byte{0x0a}, random[1:]...), "not a readable goroutine profile: the profile is more than 32 MiB"},
+	} {
+		r := leakcheck(t, lc, bytes.NewReader(tc.input), "inspect", "-")
+		assert.Equal(t, exitError, r.code, tc.name)
+		assert.Contains(t, r.stderr, tc.want, tc.name)
+		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%s: one line", tc.name)
+	}
+}
+
+// A crash of Go 1.3 (the runtime in C, sources under src/pkg, creators
+// without "in goroutine N"), pasted with its tabs turned into spaces: the
+// crowd of workers blocked for 15 minutes is a suspect, named by its own
+// code.
+func TestOldGoCrash(t *testing.T) {
+	lc, _ := binaries(t)
+	var b strings.Builder
+	b.WriteString("panic: runtime error: invalid memory address or nil pointer dereference\n[signal 0xb code=0x1 addr=0x0 pc=0x400c3a]\n\n")
+	b.WriteString("goroutine 16 [running]:\nruntime.panic(0x4a5f80, 0x5c3f73)\n        /usr/local/go/src/pkg/runtime/panic.c:279 +0xf5\nmain.main()\n        /home/dev/src/queue/main.go:41 +0x3a\n\n")
+	b.WriteString("goroutine 19 [finalizer wait]:\nruntime.park(0x413f40, 0x5c6e10, 0x5c5649)\n        /usr/local/go/src/pkg/runtime/proc.c:1369 +0x89\nruntime.fing()\n        /usr/local/go/src/pkg/runtime/mgc0.c:2604 +0xcf\nruntime.goexit()\n        /usr/local/go/src/pkg/runtime/proc.c:1445\n\n")
+	for id := 20; id < 140; id++ {
+		fmt.Fprintf(&b, "goroutine %d [chan receive, 15 minutes]:\nqueue/worker.(*Pool).run(0xc208001e00, 0x%x)\n        /home/dev/src/queue/worker/pool.go:57 +0x6d\ncreated by queue/worker.(*Pool).Start\n        /home/dev/src/queue/worker/pool.go:31 +0x9a\n\n", id, id)
+	}
+	r := leakcheck(t, lc, strings.NewReader(b.String()), "inspect", "-")
+	assert.Equal(t, exitFound, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "crash dump")
+	assert.Contains(t, r.stdout, "panic: runtime error: invalid memory address or nil pointer dereference")
+	assert.Contains(t, r.stdout, `120 goroutines in state "chan receive" for 15m0s: suspect: 120 goroutines blocked at one channel receive for at least 10m0s`)
+	assert.Contains(t, r.stdout, "blocked in: queue/worker.(*Pool).run at /home/dev/src/queue/worker/pool.go:57")
+	assert.Contains(t, r.stdout, "started by: queue/worker.(*Pool).Start at /home/dev/src/queue/worker/pool.go:31")
+	assert.Regexp(t, `1  finalizer wait +runtime.park at /usr/local/go/src/pkg/runtime/proc.c:1369\n`, r.stdout)
 }
