@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -238,6 +239,7 @@ func TestGoTestTimeoutOutputs(t *testing.T) {
 		"windows, go1.24":  windowsPaths,
 		"no running tests": dropRunningTests,
 		"old, pasted":      func(s string) string { return strings.ReplaceAll(dropRunningTests(s), "\t", "  ") },
+		"go1.17, pasted":   func(s string) string { return strings.ReplaceAll(go117(dropRunningTests(s)), "\t", "    ") },
 	}
 	for _, n := range []int{330, 100000} { // 67 KB, past the 64 KiB read buffer; 20 MB
 		out := string(crowdTimeout(t, n))
@@ -245,13 +247,17 @@ func TestGoTestTimeoutOutputs(t *testing.T) {
 			t.Run(fmt.Sprintf("%d/%s", n, name), func(t *testing.T) {
 				r := leakcheck(t, lc, strings.NewReader(paste(out)), "inspect", "-")
 				assert.Equal(t, exitFound, r.code, r.stderr)
-				if name == "no running tests" || name == "old, pasted" {
+				if name == "no running tests" || name == "old, pasted" || name == "go1.17, pasted" {
 					assert.Contains(t, r.stdout, "the test binary timed out after 10s; tests with a goroutine in the dump (the output lists no running tests): TestCrowd\n")
 				} else {
 					assert.Contains(t, r.stdout, "the test binary timed out after 10s; tests running: TestCrowd\n")
 				}
 				assert.Contains(t, r.stdout, fmt.Sprintf(`%d goroutines in state "chan send": suspect: blocked in test TestCrowd, still running when the test binary timed out after 10s`, n))
-				assert.Contains(t, r.stdout, `1 goroutine in state "sync.Mutex.Lock": suspect: blocked in test TestCrowd`)
+				lockState := "sync.Mutex.Lock"
+				if name == "go1.17, pasted" {
+					lockState = "semacquire"
+				}
+				assert.Contains(t, r.stdout, `1 goroutine in state "`+lockState+`": suspect: blocked in test TestCrowd`)
 				assert.Contains(t, r.stdout, "called from: github.com/leakcheck/leakcheck/cmd/leakcheck/testdata/hangtest.TestCrowd at ")
 				assert.Regexp(t, `hangtest.send at \S*hang_test.go:\d+`, r.stdout, "file:line kept")
 				assert.NotContains(t, r.stdout, "FAIL\t")
@@ -269,6 +275,13 @@ func windowsPaths(s string) string {
 		s = strings.ReplaceAll(s, filepath.Dir(filepath.Dir(wd))+"/", "C:/Users/dev/leakcheck/")
 	}
 	return strings.ReplaceAll(s, "\n", "\r\n")
+}
+
+// go117 rewrites a dump as Go 1.17 printed it: a lock wait is
+// "semacquire", and a creator line does not name its goroutine.
+func go117(s string) string {
+	s = strings.ReplaceAll(s, "[sync.Mutex.Lock]", "[semacquire]")
+	return regexp.MustCompile(`(?m)^(created by \S+) in goroutine \d+$`).ReplaceAllString(s, "$1")
 }
 
 // dropRunningTests removes the list of running tests that a timeout

@@ -93,7 +93,7 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 		return verdictSuspect, fmt.Sprintf("%s at one place, in a state the profile does not tell (threshold -blocked-profile=%d)",
 			report.Plural(gr.Size(), "goroutine"), o.blockedProfile)
 	}
-	if !stack.Provable(g.State) {
+	if !blockedAtOperation(g) {
 		return verdictOK, ""
 	}
 	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) && !blockedInTesting(g) {
@@ -115,6 +115,26 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 			report.Plural(gr.Size(), "goroutine"), operation(g.State), o.blockedProfile)
 	}
 	return verdictOK, ""
+}
+
+// blockedAtOperation reports whether g is blocked at a channel or lock
+// operation: in one of the states the runtime's leak detector judges, or,
+// in dumps of Go before 1.18 or so, which print a lock or WaitGroup wait
+// as "semacquire", in that state inside package sync's Lock or Wait.
+func blockedAtOperation(g *stack.Goroutine) bool {
+	if stack.Provable(g.State) {
+		return true
+	}
+	if g.State != "semacquire" {
+		return false
+	}
+	for _, f := range g.Frames {
+		switch f.Function {
+		case "sync.(*Mutex).Lock", "sync.(*Mutex).lockSlow", "sync.(*RWMutex).Lock", "sync.(*RWMutex).RLock", "sync.(*WaitGroup).Wait":
+			return true
+		}
+	}
+	return false
 }
 
 // proofReason says how many of a group the runtime proved leaked.
