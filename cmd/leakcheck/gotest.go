@@ -1,7 +1,6 @@
 package main
 
 import (
-	"maps"
 	"slices"
 	"strings"
 
@@ -211,7 +210,12 @@ func (t *testRun) summary() string {
 		if len(t.running) > 0 {
 			b.WriteString("; tests running: " + strings.Join(t.running, ", "))
 		} else if len(t.present) > 0 {
-			b.WriteString("; tests with a goroutine in the dump (the output lists no running tests): " + strings.Join(slices.Sorted(maps.Keys(t.present)), ", "))
+			present := make([]string, 0, len(t.present))
+			for name := range t.present {
+				present = append(present, name)
+			}
+			slices.Sort(present)
+			b.WriteString("; tests with a goroutine in the dump (the output lists no running tests): " + strings.Join(present, ", "))
 		}
 	case t.panicMsg != "":
 		b.WriteString(": " + t.panicMsg)
