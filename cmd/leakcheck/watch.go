@@ -35,7 +35,11 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		}
 		return exitError, errors.New("want the URL of a service, such as http://localhost:6060/debug/pprof/")
 	}
-	o.terminal = isTerminal(o.stdout)
+	if f, ok := o.stdout.(*os.File); ok {
+		// A character device is a terminal (or /dev/null, which shows nothing).
+		fi, err := f.Stat()
+		o.terminal = err == nil && fi.Mode()&os.ModeCharDevice != 0
+	}
 	svc, err := newService(o, args[0])
 	if err != nil {
 		return exitError, err
@@ -287,16 +291,4 @@ func lastCounts(counts []int, n int) string {
 func watchRow(j *judged) string {
 	g := j.group.First()
 	return fmt.Sprintf("%7d  %-20s %s  (samples: %s)", j.after, clip(g.State, 20), where(g), lastCounts(j.samples, 8))
-}
-
-// isTerminal reports whether w is a terminal (a character device), where
-// watch redraws its table, rather than a file or a pipe, which get plain
-// lines.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
