@@ -394,7 +394,7 @@ func steadyLoad(url string, workers, maxRequests int, stop <-chan struct{}) int 
 }
 
 // A steady service under load: its connection goroutines come and go,
-// nothing grows, and watch flags nothing.
+// nothing grows, and neither watch nor diff flags anything.
 func TestWatchSteadyServiceUnderLoad(t *testing.T) {
 	lc, svcBin := binaries(t)
 	s := startService(t, svcBin)
@@ -402,8 +402,17 @@ func TestWatchSteadyServiceUnderLoad(t *testing.T) {
 	done := make(chan int)
 	go func() { done <- steadyLoad(s.url, 60, 30000, stop) }()
 	r := leakcheck(t, lc, nil, "watch", "-json", "-every", "200ms", "-for", "4s", s.url)
+	// Two profiles a second apart, as a user would diff them.
+	before := s.save(t, "/debug/pprof/goroutine?debug=0")
+	time.Sleep(time.Second)
+	after := s.save(t, "/debug/pprof/goroutine?debug=0")
 	close(stop)
 	sent := <-done
+	d := leakcheck(t, lc, nil, "diff", "-json", before, after)
+	assert.Equal(t, exitOK, d.code, "%s\n%s", d.stdout, d.stderr)
+	for _, rec := range d.records {
+		assert.Equal(t, "ok", rec.Verdict, "diff: %s: %d -> %d: %s", rec.Top.Function, *rec.Before, *rec.After, rec.Reason)
+	}
 	assert.Equal(t, exitOK, r.code, "%d requests\n%s\n%s", sent, r.stdout, r.stderr)
 	moved := 0
 	for _, rec := range r.records {

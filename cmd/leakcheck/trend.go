@@ -19,7 +19,8 @@ const trendAlpha = 0.001
 // noiseSigmas is how far, in standard deviations of the difference of
 // two counts of a steady kind, diff's growth must go: the counts of a
 // kind whose goroutines come and go independently vary as a Poisson
-// count does, so the difference of two has a variance of their sum.
+// count does, so the difference of two has a variance of their sum, and
+// those of a bursty service more ([dispersions]).
 const noiseSigmas = 3
 
 // kendallS is Mann-Kendall's statistic of a series: the number of pairs
@@ -127,7 +128,48 @@ func theilSen(counts []int) float64 {
 
 // beyondNoise reports whether a kind's growth from before to after is
 // more than noiseSigmas standard deviations of the difference of two
-// counts of a steady kind of that size.
-func beyondNoise(before, after int) bool {
-	return float64(after-before) > noiseSigmas*math.Sqrt(float64(before+after))
+// counts of a steady kind of that size: sqrt(before+after) for counts
+// that vary as a Poisson count does, times the square root of
+// dispersion for counts that vary more (requests in flight come in
+// bursts).
+func beyondNoise(before, after int, dispersion float64) bool {
+	return float64(after-before) > noiseSigmas*math.Sqrt(dispersion*float64(before+after))
+}
+
+// minDispersionKinds is how many other kinds must have moved between two
+// snapshots for their moves to say how bursty the service is.
+const minDispersionKinds = 3
+
+// dispersions estimates, for each kind of a diff (its count before and
+// after), how much more than a Poisson count a steady kind's count
+// varies in this service between these two snapshots: the median, over
+// the other kinds whose count changed, of (after-before)²/(before+after),
+// which is about 1 for Poisson counts. The kind itself is left out, so
+// that a leak does not raise its own bar; the estimate is at least 1, and
+// 1 when fewer than minDispersionKinds other kinds changed.
+func dispersions(pairs [][2]int) []float64 {
+	var ratios []float64
+	ratio := make([]float64, len(pairs))
+	for i, p := range pairs {
+		ratio[i] = -1 // unchanged
+		if d := p[1] - p[0]; d != 0 {
+			ratio[i] = float64(d*d) / float64(p[0]+p[1])
+			ratios = append(ratios, ratio[i])
+		}
+	}
+	slices.Sort(ratios)
+	out := make([]float64, len(pairs))
+	for i := range pairs {
+		others := ratios
+		if ratio[i] >= 0 {
+			// Leave this kind's ratio out (one copy of its value).
+			k, _ := slices.BinarySearch(ratios, ratio[i])
+			others = append(slices.Clip(ratios[:k]), ratios[k+1:]...)
+		}
+		out[i] = 1
+		if len(others) >= minDispersionKinds {
+			out[i] = max(1, others[(len(others)-1)/2])
+		}
+	}
+	return out
 }

@@ -98,11 +98,24 @@ func TestGrowthRates(t *testing.T) {
 }
 
 func TestDiffNoise(t *testing.T) {
-	assert.False(t, beyondNoise(16, 27), "a RoundTrip select, two dumps 10 s apart")
-	assert.False(t, beyondNoise(52, 60))
-	assert.True(t, beyondNoise(3, 18))
-	assert.True(t, beyondNoise(0, 10))
-	assert.True(t, beyondNoise(100, 160))
+	assert.False(t, beyondNoise(16, 27, 1), "a RoundTrip select, two dumps 10 s apart")
+	assert.False(t, beyondNoise(52, 60, 1))
+	assert.True(t, beyondNoise(3, 18, 1))
+	assert.True(t, beyondNoise(0, 10, 1))
+	assert.True(t, beyondNoise(100, 160, 1))
+	assert.False(t, beyondNoise(0, 11, 7), "requests in flight, in a service whose kinds all jump so")
+
+	// A steady pool, idle connections moving a little, and a leak: the
+	// leak's own jump does not raise its bar.
+	d := dispersions([][2]int{{20, 20}, {40, 44}, {12, 10}, {30, 27}, {3, 18}})
+	assert.Equal(t, []float64{1, 1, 1, 1, 1}, d)
+	// A bursty service: every kind jumps by about 10 between the two.
+	d = dispersions([][2]int{{0, 11}, {0, 10}, {1, 6}, {0, 5}, {45, 36}, {3, 60}})
+	assert.InDelta(t, 5, d[0], 0.01)
+	assert.False(t, beyondNoise(0, 11, d[0]), "in flight, bursty")
+	assert.True(t, beyondNoise(3, 60, d[5]), "a leak well past the bursts: %v", d)
+	// Too few other kinds moved to tell: Poisson.
+	assert.Equal(t, []float64{1, 1, 1}, dispersions([][2]int{{0, 11}, {0, 10}, {5, 5}}))
 }
 
 func TestJudgeSnapshot(t *testing.T) {

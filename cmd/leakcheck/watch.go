@@ -143,7 +143,7 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 			if suspect {
 				j.reason = why + "; " + j.reason
 			}
-		case suspect:
+		case suspect && provable(s.group):
 			j.verdict, j.reason = verdictSuspect, why
 		default:
 			j.verdict = verdictOK
