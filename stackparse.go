@@ -34,8 +34,8 @@ func ParseDump(r io.Reader) ([]Goroutine, error) {
 
 // A DumpScanner reads a goroutine dump from an [io.Reader] one goroutine
 // at a time, in the memory of one goroutine's block of the dump (at most
-// [stack.MaxBlock] bytes, 4 MiB: lines past it are dropped), whatever
-// the dump's size. It reads what [ParseDump] reads.
+// 4 MiB: lines past it are dropped), whatever the dump's size. It reads
+// what [ParseDump] reads.
 //
 //	s := leakcheck.NewDumpScanner(f)
 //	for s.Scan() {
