@@ -319,6 +319,15 @@ func TestProfileTextCrowd(t *testing.T) {
 
 	r = leakcheck(t, lc, nil, "inspect", "-source", "text", "-blocked-profile", "6000", s.url)
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
+
+	// The same profile pasted into an issue: quoted, tabs to spaces.
+	raw, err := os.ReadFile(s.save(t, "/debug/pprof/goroutine?debug=1"))
+	require.NoError(t, err)
+	pasted := "> " + strings.ReplaceAll(strings.ReplaceAll(string(raw), "\t", "    "), "\n", "\n> ")
+	r = leakcheck(t, lc, strings.NewReader(pasted), "inspect", "-")
+	assert.Equal(t, exitFound, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, `5067 goroutines in state "unknown": suspect`)
+	assert.Contains(t, r.stdout, "blocked in: main.park at ")
 }
 
 // Kinds that wait at the same line of the standard library (a server's

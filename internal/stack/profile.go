@@ -237,6 +237,7 @@ func ParseProfileText(r io.Reader) (*Profile, error) {
 //	# labels: {"handler":"leak"}
 //	#	0x6842e6	main.worker+0x46	/src/main.go:63
 //
+// Pasted text reads too: lines quoted with "> ", tabs turned into spaces.
 // That format leaves out the runtime frames on top of each stack, so the
 // state is known only for waits in the sync, time and poll packages and
 // system calls; channel operations and select read as "unknown". Lines it
@@ -258,7 +259,7 @@ func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err er
 	}
 	records := 0
 	for eachErr == nil && sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+		line := unquote(strings.TrimSuffix(sc.Text(), "\r"))
 		switch {
 		case name == "" && records == 0 && isProfileTextHeader(line):
 			name = strings.Fields(line)[0]
@@ -271,6 +272,14 @@ func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err er
 				continue
 			}
 			fields := strings.FieldsFunc(line[1:], func(r rune) bool { return r == '\t' })
+			if !strings.Contains(line, "\t") {
+				// Pasted, tabs turned into spaces: the address, the
+				// function, and the position (which may hold spaces).
+				fields = strings.Fields(line[1:])
+				if len(fields) > 3 {
+					fields = append(fields[:2], strings.Join(fields[2:], " "))
+				}
+			}
 			for i := range fields {
 				fields[i] = strings.TrimSpace(fields[i])
 			}
@@ -413,7 +422,7 @@ func Sniff(head []byte) string {
 		return FormatProto
 	}
 	first, _, _ := bytes.Cut(head, []byte("\n"))
-	if isProfileTextHeader(string(first)) {
+	if isProfileTextHeader(unquote(string(first))) {
 		return FormatProfileText
 	}
 	// Text never holds the control bytes a protocol buffer message is
@@ -427,6 +436,12 @@ func Sniff(head []byte) string {
 		}
 	}
 	return FormatDump
+}
+
+// unquote drops the "> " quoting and the indentation of a line of a text
+// profile pasted into an issue.
+func unquote(line string) string {
+	return strings.TrimLeft(line, "> ")
 }
 
 // isProfileTextHeader reports whether line is the first line of a text

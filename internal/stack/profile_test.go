@@ -107,6 +107,19 @@ func TestParseProfileText(t *testing.T) {
 	assert.Equal(t, 3, p.Records[0].Count)
 }
 
+// A text profile pasted into an issue, quoted and with its tabs turned
+// into spaces, reads as the original.
+func TestParseProfileTextPasted(t *testing.T) {
+	raw := string(readProfile(t, "go1.27-goroutine-debug1.txt"))
+	want, err := ParseProfileText(strings.NewReader(raw))
+	require.NoError(t, err)
+	pasted := "> " + strings.ReplaceAll(strings.ReplaceAll(raw, "\t", "    "), "\n", "\n> ")
+	assert.Equal(t, FormatProfileText, Sniff([]byte(pasted)))
+	got, err := ParseProfileText(strings.NewReader(pasted))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
 func TestParseProfileTextRejectsOtherText(t *testing.T) {
 	_, err := ParseProfileText(strings.NewReader("hello\nworld\n"))
 	assert.ErrorIs(t, err, ErrNotGoroutineProfile)
