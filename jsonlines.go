@@ -96,13 +96,7 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 		}
 		if held, ok := mem.of(gr); ok {
 			rec.StackBytes, rec.RetainedHeapBytes = &held.stack, &held.heap
-			for _, o := range held.largest {
-				jo := jsonObject{Bytes: o.Size}
-				if len(o.Alloc) > 0 {
-					jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
-				}
-				rec.Largest = append(rec.Largest, jo)
-			}
+			rec.Largest = objectsOf(held.largest)
 		}
 		records = append(records, rec)
 	}

@@ -61,6 +61,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Verify fails t if goroutines started by the test are still running
@@ -130,7 +131,12 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		return 1
 	}
 	rememberSnapshot(before)
+	start := time.Now()
 	code := m.Run()
+	if childRerun != nil {
+		childRerun.checkPackage(allExcept(cfg, self, before.sortedIDs()))
+		return code
+	}
 	if err := cfg.err(); err != nil {
 		// Reported, and the check still runs with the valid options.
 		fmt.Fprintln(w, err)
@@ -150,7 +156,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	subject := "the tests of " + binaryName()
 	note := cfg.baseline.settle(subject, &v)
 	if len(v.leaks) > 0 {
-		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v)))
+		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
 		if code == 0 {
 			code = 1
 		}
@@ -181,7 +187,7 @@ func Find(opts ...Option) error {
 	if len(v.leaks) == 0 {
 		return nil
 	}
-	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "")}
+	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "", nil)}
 }
 
 // allExcept classifies as leaks all goroutines but the caller (self),
