@@ -211,7 +211,8 @@ func (r *rerun) run(groups []*pubGroup, limit time.Duration) (*rerunResult, stri
 		return nil, "the rerun could not start: " + err.Error()
 	}
 	output := filepath.Join(dir, "output")
-	exit, reason := runChild(exe, childArgs(r.runPattern(groups), limit), childEnv(reqPath), output, limit)
+	args := childArgs(r.runPattern(groups), limit)
+	exit, reason := runChild(exe, args, childEnv(reqPath), output, limit)
 	if reason != "" {
 		return nil, reason
 	}
@@ -326,8 +327,10 @@ func (r *rerun) runPattern(groups []*pubGroup) string {
 // exactTestPattern returns the -test.run pattern that matches the test
 // named name and nothing else. The testing package matches each
 // slash-separated level of the pattern against the same level of the
-// name, as t.Name() spells it (spaces made "_", "#01" added to a repeated
-// name), so each level is anchored and escaped.
+// name, as t.Name() spells it (spaces made "_", "#01" added to a name
+// repeated in one run of the test function), so each level is anchored
+// and escaped. A new run of the test function (-count, -cpu) names its
+// subtests afresh, so the rerun's single run gives the subtest its name.
 func exactTestPattern(name string) string {
 	levels := strings.Split(name, "/")
 	for i, l := range levels {

@@ -149,6 +149,6 @@ func TestFindHolds(t *testing.T) {
 	if os.Getenv("E2E_MEMORY") != t.Name() {
 		t.Skip("leaks on purpose; run with E2E_MEMORY=" + t.Name())
 	}
-	go hold(make([]byte, 4*MiB), block)
+	go hold(make([]byte, 4*MiB), blocker())
 	t.Log(leakcheck.Find(leakcheck.MaxWait(100 * time.Millisecond)))
 }
