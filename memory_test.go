@@ -303,3 +303,16 @@ func TestMemoryEnv(t *testing.T) {
 	assert.Contains(t, out, `leakcheck: LEAKCHECK_MEMORY="later": use "off" to turn measuring the memory leaks hold off, or "on"`)
 	assert.Contains(t, out, "holds 48.0 MiB")
 }
+
+// LEAKCHECK_RERUN, which leakcheck sets in its reruns, set to something
+// else fails every check with an error saying so; the check still runs
+// as usual and measures in the process.
+func TestRerunEnvInvalid(t *testing.T) {
+	t.Parallel()
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=TestHoldsBufferAlone", "LEAKCHECK_RERUN=/nonexistent/request.json"}, "-run=^TestHoldsBufferAlone$")
+	require.Equal(t, []string{"fail"}, run.results["TestHoldsBufferAlone"], run.raw)
+	out := run.output["TestHoldsBufferAlone"]
+	assert.Contains(t, out, `leakcheck: LEAKCHECK_RERUN="/nonexistent/request.json": open /nonexistent/request.json: no such file or directory`+
+		" (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)")
+	assert.Contains(t, out, "holds 48.0 MiB")
+}

@@ -75,7 +75,7 @@ type rerun struct {
 // nil when t cannot be rerun alone: benchmarks, fuzz targets, fuzzing,
 // and a process that is itself a rerun.
 func rerunOfTest(t testing.TB, start time.Time, v verdict) *rerun {
-	if _, ok := t.(*testing.T); !ok || childRerun != nil || fuzzing() {
+	if _, ok := t.(*testing.T); !ok || isRerun() || fuzzing() {
 		return nil
 	}
 	r := &rerun{test: t.Name(), took: time.Since(start) - v.waited, waited: v.waited}
@@ -88,11 +88,15 @@ func rerunOfTest(t testing.TB, start time.Time, v verdict) *rerun {
 // rerunOfPackage returns the rerun of the package check, whose tests ran
 // from start until the check began to wait.
 func rerunOfPackage(start time.Time, v verdict) *rerun {
-	if childRerun != nil || fuzzing() {
+	if isRerun() || fuzzing() {
 		return nil
 	}
 	return &rerun{took: time.Since(start) - v.waited, waited: v.waited}
 }
+
+// isRerun reports whether this process was started as a rerun, even one
+// whose request it could not read: a rerun never starts another.
+func isRerun() bool { return childRerun != nil || childRerunErr != nil }
 
 // fuzzing reports whether the test binary fuzzes (-test.fuzz), where the
 // tests are not what runs.
@@ -162,7 +166,7 @@ func (r *rerun) timeLimit() (time.Duration, string) {
 // childWait is how long the child waits for the leaks to show after the
 // test.
 func (r *rerun) childWait() time.Duration {
-	return max(r.waited+rerunExtraWait, minRerunWait)
+	return min(max(r.waited+rerunExtraWait, minRerunWait), maxRerunWait)
 }
 
 // name says what the rerun runs, for the report.
@@ -274,14 +278,22 @@ func childArgs(run string, limit time.Duration) []string {
 		"-test.timeout=" + (limit + rerunStartup).String(),
 	}
 	flag.Visit(func(f *flag.Flag) {
-		switch {
-		case f.Name == "test.short", f.Name == "test.parallel", f.Name == "test.memprofilerate":
-		case strings.HasPrefix(f.Name, "test."):
-			return
+		if carriedFlag(f.Name) {
+			args = append(args, "-"+f.Name+"="+f.Value.String())
 		}
-		args = append(args, "-"+f.Name+"="+f.Value.String())
 	})
 	return args
+}
+
+// carriedFlag reports whether a rerun gets the flag name as this run has
+// it: the test package's own flags, and the testing package's that may
+// change what a test does.
+func carriedFlag(name string) bool {
+	switch name {
+	case "test.short", "test.parallel", "test.memprofilerate":
+		return true
+	}
+	return !strings.HasPrefix(name, "test.")
 }
 
 // childEnv returns the environment of a rerun: this process's, without

@@ -1,0 +1,124 @@
+package leakcheck
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Each level of the pattern matches the same level of the name, and only
+// it, as the testing package applies it.
+func TestExactTestPattern(t *testing.T) {
+	for _, name := range []string{
+		"TestX",
+		"TestX/with_space",
+		"TestX/a+b(c)[d]|e$",
+		"TestX/dup#01",
+		"TestX/x/y",
+		"TestX/ünï.*",
+		`TestX/back\slash`,
+		"TestX/^anchored$/{1,2}",
+	} {
+		levels := strings.Split(name, "/")
+		patterns := strings.Split(exactTestPattern(name), "/")
+		require.Len(t, patterns, len(levels), name)
+		for i, p := range patterns {
+			re := regexp.MustCompile(p)
+			assert.True(t, re.MatchString(levels[i]), "%s: %s", name, p)
+			for _, other := range []string{levels[i] + "x", "x" + levels[i], levels[i] + "#01", ""} {
+				assert.False(t, re.MatchString(other), "%s: %s matches %q", name, p, other)
+			}
+		}
+	}
+}
+
+// A rerun runs once, in order, without the fuzzer, and writes none of
+// this run's files; the test package's own flags and those that change
+// what a test does go along.
+func TestCarriedFlags(t *testing.T) {
+	for _, name := range []string{"test.short", "test.parallel", "test.memprofilerate", "update", "integration.db"} {
+		assert.True(t, carriedFlag(name), name)
+	}
+	for _, name := range []string{
+		"test.count", "test.shuffle", "test.run", "test.skip", "test.bench", "test.fuzz", "test.fuzzworker",
+		"test.v", "test.json", "test.timeout", "test.cpu", "test.failfast", "test.list", "test.paniconexit0",
+		"test.coverprofile", "test.gocoverdir", "test.testlogfile", "test.cpuprofile", "test.memprofile",
+		"test.blockprofile", "test.mutexprofile", "test.trace", "test.outputdir", "test.artifacts",
+	} {
+		assert.False(t, carriedFlag(name), name)
+	}
+	args := childArgs("^TestX$", time.Second)
+	assert.Contains(t, args, "-test.run=^TestX$")
+	assert.Contains(t, args, "-test.count=1")
+}
+
+// rerunHelperEnv tells TestRerunHelper, run as a rerun by the tests
+// below, what to do.
+const rerunHelperEnv = "LEAKCHECK_TEST_RERUN_HELPER"
+
+// TestRerunHelper is the test the tests below rerun; it does nothing
+// unless rerunHelperEnv says.
+func TestRerunHelper(t *testing.T) {
+	switch os.Getenv(rerunHelperEnv) {
+	case "":
+		t.Skip("run by the rerun tests")
+	case "exit":
+		fmt.Println("setup failed: the database is down")
+		os.Exit(3)
+	case "sleep":
+		time.Sleep(time.Minute)
+	case "clean":
+		Verify(t)
+	}
+}
+
+// rerunHelper returns a rerun of TestRerunHelper, doing what the helper
+// is told, for a kind of leak it never has.
+func rerunHelper(t *testing.T, do string) (*rerun, []*pubGroup) {
+	t.Setenv(rerunHelperEnv, do)
+	return &rerun{test: "TestRerunHelper"}, []*pubGroup{{test: "TestRerunHelper", fingerprint: "0123456789abcdef", goroutines: []*Goroutine{{ID: 7}}}}
+}
+
+// Every way a rerun can go wrong leaves the memory unmeasured, saying
+// why.
+func TestRerunFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	if childRerun != nil {
+		t.Skip("a rerun itself")
+	}
+	t.Run("not reproduced", func(t *testing.T) {
+		r, groups := rerunHelper(t, "clean")
+		res, reason := r.run(groups, time.Minute)
+		require.Equal(t, "", reason)
+		assert.Equal(t, "the rerun did not reproduce the leak (no goroutine of kind 0123456789abcdef after 2s)", res.Skipped)
+	})
+	t.Run("exits early", func(t *testing.T) {
+		r, groups := rerunHelper(t, "exit")
+		_, reason := r.run(groups, time.Minute)
+		assert.Equal(t, `the rerun ended (exit status 3) before the test's check measured anything; its last line of output: "setup failed: the database is down"`, reason)
+	})
+	t.Run("too slow", func(t *testing.T) {
+		r, groups := rerunHelper(t, "sleep")
+		_, reason := r.run(groups, 300*time.Millisecond)
+		assert.Equal(t, "the rerun did not finish within 300ms (the test's own time, the wait for its leaks, and 10s to start and set up); it was stopped", reason)
+	})
+	t.Run("cannot start", func(t *testing.T) {
+		exit, reason := runChild(filepath.Join(t.TempDir(), "missing.test"), nil, nil, filepath.Join(t.TempDir(), "out"), time.Second)
+		assert.Nil(t, exit)
+		assert.Contains(t, reason, "the rerun could not start: ")
+	})
+	t.Run("no time left", func(t *testing.T) {
+		r := &rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}
+		_, reason := r.timeLimit()
+		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
+	})
+}
