@@ -18,6 +18,25 @@ import (
 // a heap dump, which stops the world for about a second per GiB of heap,
 // on the failure path only; a suite with many failing checks and a large
 // heap may prefer to go without. Values are read as for [DeadlockEnv].
+//
+// Once the runtime has proven goroutines of the process leaked (go1.27,
+// or go1.26 with GOEXPERIMENT=goroutineleakprofile), the process cannot
+// take a heap dump. A failing check of [Verify] then runs its test again
+// in a new process of the same test binary (-test.run naming the test
+// alone, -test.count=1), which proves nothing, measures the goroutines of
+// the same kinds once they show up after the test, and hands back the
+// figures; the report says they come from a rerun. [VerifyTestMain] runs
+// the tests its report names again (all of its tests when a leak has no
+// test's name). The rerun runs TestMain again, setup and teardown, and
+// the test with the same environment and flags (but for the go command's
+// own files: profiles, coverage, test log); it writes none of leakcheck's
+// files, its output is discarded, and it never changes the verdict. It
+// may take the test's own time, the check's wait, and 10 s to start, and
+// all the reruns of a test binary take at most a minute; when a rerun
+// fails to start, runs out of time, or does not leak the same way, the
+// report says "not measured" and why. [Find], with no test to rerun, says
+// why it could not measure. Turning MemoryEnv off turns the reruns off
+// too.
 const MemoryEnv = "LEAKCHECK_MEMORY"
 
 func memorySetting() (on bool, err error) {
