@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/leakcheck/leakcheck/bench/internal/genmod"
 )
 
 var (
@@ -32,13 +34,7 @@ func runAgainst(rev string, rounds int) {
 	defer os.RemoveAll(dir)
 	lib := filepath.Join(dir, "lib")
 	check(exportRevision(rev, lib))
-	mod, err := os.ReadFile("go.mod")
-	check(err)
-	mod = bytes.Replace(mod, []byte("=> ../"), []byte("=> "+lib), 1)
-	check(os.WriteFile(filepath.Join(dir, "go.mod"), mod, 0o666))
-	sum, err := os.ReadFile("go.sum")
-	check(err)
-	check(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o666))
+	check(genmod.Write(dir, "", lib))
 	builds := []struct{ label, bin, modfile string }{
 		{"this checkout", filepath.Join(dir, "new"), ""},
 		{rev, filepath.Join(dir, "old"), filepath.Join(dir, "go.mod")},

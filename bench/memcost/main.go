@@ -18,7 +18,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -33,6 +32,7 @@ import (
 	"time"
 
 	"github.com/leakcheck/leakcheck"
+	"github.com/leakcheck/leakcheck/bench/internal/genmod"
 )
 
 var quick = flag.Bool("quick", false, "10 MiB only, one run each (for CI)")
@@ -230,16 +230,7 @@ func rerunTable(sizes []int, reps int) {
 // buildLeakTest writes leakTest into a module in dir that uses this
 // checkout's leakcheck, and builds its test binary.
 func buildLeakTest(dir string) string {
-	root, err := filepath.Abs("..")
-	must(err)
-	mod, err := os.ReadFile("go.mod")
-	must(err)
-	mod = bytes.Replace(mod, []byte("module github.com/leakcheck/leakcheck/bench"), []byte("module memcostgen"), 1)
-	mod = bytes.Replace(mod, []byte("=> ../"), []byte("=> "+root), 1)
-	must(os.WriteFile(filepath.Join(dir, "go.mod"), mod, 0o666))
-	sum, err := os.ReadFile("go.sum")
-	must(err)
-	must(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o666))
+	must(genmod.Write(dir, "memcostgen", ".."))
 	must(os.MkdirAll(filepath.Join(dir, "leak"), 0o777))
 	must(os.WriteFile(filepath.Join(dir, "leak", "leak_test.go"), []byte(leakTest), 0o666))
 	bin := filepath.Join(dir, "leak.test")
