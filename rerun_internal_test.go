@@ -76,6 +76,10 @@ func TestRerunHelper(t *testing.T) {
 		time.Sleep(time.Minute)
 	case "clean":
 		Verify(t)
+	case "introspect":
+		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
+			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, proveLeaks(), os.Getenv(rerunEnv))
+		os.Exit(4)
 	}
 }
 
@@ -105,6 +109,12 @@ func TestRerunFailures(t *testing.T) {
 		r, groups := rerunHelper(t, "exit")
 		_, reason := r.run(groups, time.Minute)
 		assert.Equal(t, `the rerun ended (exit status 3) before the test's check measured anything; its last line of output: "setup failed: the database is down"`, reason)
+	})
+	t.Run("a rerun never reruns", func(t *testing.T) {
+		// Nor proves leaks, nor passes the request on to processes it starts.
+		r, groups := rerunHelper(t, "introspect")
+		_, reason := r.run(groups, time.Minute)
+		assert.Equal(t, `the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true reruns=false proves=false request=\"\""`, reason)
 	})
 	t.Run("too slow", func(t *testing.T) {
 		r, groups := rerunHelper(t, "sleep")
