@@ -91,7 +91,7 @@ func runAgainst(rev string, rounds int) {
 		id := func(f float64) float64 { return f }
 		a, b := median(lc[0], dur64), median(lc[1], dur64)
 		row(count(first.N), first.Body, dur(a), dur(b), ratio(a, b),
-			fmt.Sprintf("%.2f", medianOf(rel[0], id)), fmt.Sprintf("%.2f", medianOf(rel[1], id)))
+			fmt.Sprintf("%.3g", medianOf(rel[0], id)), fmt.Sprintf("%.3g", medianOf(rel[1], id)))
 	}
 }
 
