@@ -33,7 +33,9 @@ import (
 
 // The time a rerun may take. A rerun gets the time the test took before
 // its check, the time the child waits for the leaks (what the parent's
-// check waited, plus rerunExtraWait, at least minRerunWait), twice the
+// check waited, plus rerunExtraWait, and at least minRerunWait: what a
+// check allows slow goroutines by default, as a loaded machine may start
+// the leaking goroutines late, though a proof took milliseconds), twice the
 // predicted cost of its heap dump, and rerunStartup for the process to
 // start and TestMain to set up again. All the reruns of a test binary
 // together take at most maxRerunTime: a rerun doubles the cost of the
@@ -42,7 +44,7 @@ import (
 // later reports say the time is used up.
 const (
 	rerunExtraWait = time.Second
-	minRerunWait   = 2 * time.Second
+	minRerunWait   = DefaultMaxWait
 	rerunStartup   = 10 * time.Second
 	maxRerunTime   = time.Minute
 	// deadlineMargin is the time a rerun leaves before the test binary's

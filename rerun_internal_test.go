@@ -103,7 +103,7 @@ func TestRerunFailures(t *testing.T) {
 		r, groups := rerunHelper(t, "clean")
 		res, reason := r.run(groups, time.Minute)
 		require.Equal(t, "", reason)
-		assert.Equal(t, "the rerun did not reproduce the leak (no goroutine of kind 0123456789abcdef after 2s)", res.Skipped)
+		assert.Equal(t, "the rerun did not reproduce the leak (no goroutine of kind 0123456789abcdef after 5s)", res.Skipped)
 	})
 	t.Run("exits early", func(t *testing.T) {
 		r, groups := rerunHelper(t, "exit")
