@@ -130,5 +130,17 @@ func TestRerunFailures(t *testing.T) {
 		r := &rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}
 		_, reason := r.timeLimit()
 		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
+
+		reruns.Lock()
+		defer reruns.Unlock()
+		used := reruns.used
+		defer func() { reruns.used = used }()
+		reruns.used = maxRerunTime - time.Second
+		_, reason = (&rerun{test: "TestRerunHelper"}).timeLimit()
+		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
+		reruns.used = 0
+		limit, reason := (&rerun{test: "TestRerunHelper", took: time.Second, waited: time.Second}).timeLimit()
+		assert.Equal(t, "", reason)
+		assert.GreaterOrEqual(t, limit, time.Second+minRerunWait+rerunStartup)
 	})
 }
