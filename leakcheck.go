@@ -114,7 +114,9 @@ type TestingM interface {
 // default reports no leaks on top; [CheckOnFailure] changes that.
 //
 // Call it from TestMain, in place of [testing.M.Run]; it runs once however many
-// -count repetitions the tests make.
+// -count repetitions the tests make. To measure the memory of leaks the
+// runtime has proven, a failing check may run tests again in a new
+// process of the test binary, which runs TestMain again (see [MemoryEnv]).
 func VerifyTestMain(m TestingM, opts ...Option) {
 	os.Exit(runMain(m, os.Stderr, opts))
 }
