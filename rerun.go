@@ -217,7 +217,7 @@ func (r *rerun) run(groups []*pubGroup, limit time.Duration) (*rerunResult, stri
 		return nil, "the rerun could not start: " + err.Error()
 	}
 	output := filepath.Join(dir, "output")
-	args := childArgs(r.runPattern(groups), limit)
+	args := childArgs(r.selection(groups), limit)
 	exit, reason := runChild(exe, args, childEnv(reqPath), output, limit)
 	if reason != "" {
 		return nil, reason
@@ -266,19 +266,18 @@ func runChild(exe string, args, env []string, out string, limit time.Duration) (
 	return cmd.ProcessState, ""
 }
 
-// childArgs returns the command line of a rerun: the tests matching run,
-// once each, and the flags of this run that may change what a test does
+// childArgs returns the command line of a rerun: the tests the selection
+// flags choose, once each, and the flags of this run that may change what a test does
 // (-test.short, -test.parallel, the memory profile rate, the test
 // package's own flags). Flags that would run the test several times, in
 // another order, under the fuzzer, or that write this run's files
 // (profiles, coverage, the go command's test log) are left out.
-func childArgs(run string, limit time.Duration) []string {
-	args := []string{
-		"-test.run=" + run,
+func childArgs(selection []string, limit time.Duration) []string {
+	args := append(selection,
 		"-test.count=1",
-		"-test.cpu=" + strconv.Itoa(runtime.GOMAXPROCS(0)),
-		"-test.timeout=" + (limit + rerunStartup).String(),
-	}
+		"-test.cpu="+strconv.Itoa(runtime.GOMAXPROCS(0)),
+		"-test.timeout="+(limit+rerunStartup).String(),
+	)
 	flag.Visit(func(f *flag.Flag) {
 		if carriedFlag(f.Name) {
 			args = append(args, "-"+f.Name+"="+f.Value.String())
@@ -317,25 +316,29 @@ func childEnv(request string) []string {
 	return append(out, rerunEnv+"="+request)
 }
 
-// runPattern returns the -test.run pattern of the rerun: the test alone,
-// each level of its name anchored and escaped; for the package check, the
-// top-level tests its report names, or every test this run ran when some
-// leak has no test's name.
-func (r *rerun) runPattern(groups []*pubGroup) string {
+// selection returns the flags that choose the tests of the rerun: the
+// test alone, each level of its name anchored and escaped; for the
+// package check, the top-level tests its report names, or the tests this
+// run chose (its -test.run and -test.skip) when some leak has no test's
+// name.
+func (r *rerun) selection(groups []*pubGroup) []string {
 	if r.test != "" {
-		return exactTestPattern(r.test)
+		return []string{"-test.run=" + exactTestPattern(r.test)}
 	}
 	tests := namedTests(groups)
 	if tests == nil {
-		if f := flag.Lookup("test.run"); f != nil {
-			return f.Value.String()
+		var flags []string
+		for _, name := range []string{"test.run", "test.skip"} {
+			if f := flag.Lookup(name); f != nil {
+				flags = append(flags, "-"+name+"="+f.Value.String())
+			}
 		}
-		return ""
+		return flags
 	}
 	for i, t := range tests {
 		tests[i] = regexp.QuoteMeta(t)
 	}
-	return "^(?:" + strings.Join(tests, "|") + ")$"
+	return []string{"-test.run=^(?:" + strings.Join(tests, "|") + ")$"}
 }
 
 // exactTestPattern returns the -test.run pattern that matches the test

@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,9 +55,15 @@ func TestCarriedFlags(t *testing.T) {
 	} {
 		assert.False(t, carriedFlag(name), name)
 	}
-	args := childArgs("^TestX$", time.Second)
+	args := childArgs([]string{"-test.run=^TestX$"}, time.Second)
 	assert.Contains(t, args, "-test.run=^TestX$")
 	assert.Contains(t, args, "-test.count=1")
+
+	r := &rerun{}
+	assert.Equal(t, []string{"-test.run=^(?:TestA|TestB\\.x)$"},
+		r.selection([]*pubGroup{{test: "TestB.x/sub"}, {test: "TestA"}, {test: "TestB.x"}}))
+	assert.Equal(t, []string{"-test.run=" + flag.Lookup("test.run").Value.String(), "-test.skip=" + flag.Lookup("test.skip").Value.String()},
+		r.selection([]*pubGroup{{test: "TestA"}, {test: ""}}), "a leak with no test's name: the tests this run chose")
 }
 
 // rerunHelperEnv tells TestRerunHelper, run as a rerun by the tests
