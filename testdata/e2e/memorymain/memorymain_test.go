@@ -40,4 +40,20 @@ func TestLeaksMany(t *testing.T) {
 	}
 }
 
+// timerStarted tells TestLeaksFromTimer that leakFromTimer runs.
+var timerStarted = make(chan struct{})
+
+// leakFromTimer runs in a timer's goroutine, which has no creator and no
+// test function in its stack: no test is named for its leak, and the
+// rerun runs every test.
+func leakFromTimer() {
+	timerStarted <- struct{}{}
+	hold(make([]byte, 2*MiB), make(chan struct{}))
+}
+
+func TestLeaksFromTimer(t *testing.T) {
+	time.AfterFunc(0, leakFromTimer)
+	<-timerStarted
+}
+
 func TestPasses(t *testing.T) {}
