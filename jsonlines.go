@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/heapdump"
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
@@ -131,4 +132,18 @@ func appendJSONLines(path string, records []jsonRecord) error {
 		err = cerr
 	}
 	return err
+}
+
+// objectsOf converts the largest objects of a measurement to their JSON
+// form: size and allocation site, the parts the reports show.
+func objectsOf(objs []heapdump.Object) []jsonObject {
+	var out []jsonObject
+	for _, o := range objs {
+		jo := jsonObject{Bytes: o.Size}
+		if len(o.Alloc) > 0 {
+			jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
+		}
+		out = append(out, jo)
+	}
+	return out
 }

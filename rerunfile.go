@@ -226,17 +226,3 @@ func (h rerunHeld) held() heldMemory {
 	}
 	return m
 }
-
-// objectsOf converts the largest objects of a measurement to their JSON
-// form: size and allocation site, the parts the reports show.
-func objectsOf(objs []heapdump.Object) []jsonObject {
-	var out []jsonObject
-	for _, o := range objs {
-		jo := jsonObject{Bytes: o.Size}
-		if len(o.Alloc) > 0 {
-			jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
-		}
-		out = append(out, jo)
-	}
-	return out
-}
