@@ -2,8 +2,6 @@ package report
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -47,9 +45,9 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 	fmt.Fprintf(b, ": %s\n", status)
 	if len(g.Frames) > 0 {
 		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
-		if StandardFrame(g.Frames[0]) {
+		if IsStandardLibrary(g.Frames[0]) {
 			for _, f := range g.Frames[1:] {
-				if !StandardFrame(f) {
+				if !IsStandardLibrary(f) {
 					fmt.Fprintf(b, "    called from: %s\n", f)
 					break
 				}
@@ -112,21 +110,6 @@ func IgnoreHint(g *stack.Goroutine) string {
 		}
 	}
 	return fmt.Sprintf("leakcheck.IgnoreCreatedBy(%q)", g.CreatedBy.Function)
-}
-
-// goroot is where the standard library's sources are, for telling its
-// frames from the program's.
-var goroot = filepath.ToSlash(runtime.GOROOT()) + "/src/"
-
-// StandardFrame reports whether a frame is the standard library's, for
-// WriteGroup's "called from" line: [IsStandardLibrary] unless a program
-// reading the goroutines of another (whose GOROOT differs) replaces it.
-var StandardFrame = IsStandardLibrary
-
-// IsStandardLibrary reports whether f is in the standard library of the
-// running toolchain.
-func IsStandardLibrary(f stack.Frame) bool {
-	return strings.HasPrefix(filepath.ToSlash(f.File), goroot)
 }
 
 // Plural renders a count of noun: "1 goroutine", "2 goroutines".
