@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -176,4 +177,55 @@ func TestBaselineRecordIntoEmptyFile(t *testing.T) {
 	again, err := baselineFor(path, false)
 	require.NoError(t, err, "the file must read back")
 	assert.Len(t, again.known, 1)
+}
+
+// startIdleLoop starts a loop that notices stop only when it wakes up,
+// every every: a slow exit once stop is closed.
+func startIdleLoop(stop <-chan struct{}, every time.Duration) {
+	go func() {
+		for {
+			time.Sleep(every)
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+}
+
+// Recording notes a goroutine still there 100 ms into the check that then
+// exits on its own, and not one that stops with its test; once recorded,
+// a check passes while a goroutine of that kind is still winding down.
+func TestRecordingNotesSlowExits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leakcheck.baseline")
+	t.Setenv(BaselineUpdateEnv, "1")
+	r := newRecorder(t, "TestIdle")
+	Verify(r, Baseline(path), MaxWait(5*time.Second))
+	stop := make(chan struct{})
+	startIdleLoop(stop, 300*time.Millisecond)
+	close(stop)
+	quick := make(chan struct{})
+	go func() { <-quick }()
+	r.Cleanup(func() { close(quick) }) // runs before the check
+	r.finish()
+	assert.Empty(t, r.allErrors())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(data), baselineHeader)), "\n")
+	require.Len(t, lines, 1, string(data))
+	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(packagePath)+` TestIdle: slow exit: time.Sleep in `+
+		regexp.QuoteMeta(packagePath+".startIdleLoop.func1, started by "+packagePath+".startIdleLoop")+`$`, lines[0])
+	assert.Contains(t, strings.Join(r.logs, "\n"), "leakcheck: TestIdle: added 1 kind to the baseline "+path+" (LEAKCHECK_BASELINE_UPDATE):\n    "+lines[0])
+
+	t.Setenv(BaselineUpdateEnv, "")
+	r = newRecorder(t, "TestIdleAgain")
+	Verify(r, Baseline(path), MaxWait(5*time.Second))
+	stop = make(chan struct{})
+	startIdleLoop(stop, 300*time.Millisecond)
+	close(stop)
+	r.finish()
+	assert.Empty(t, r.allErrors())
+	assert.Contains(t, strings.Join(r.logs, "\n"), "leakcheck: TestIdleAgain: 1 goroutine of 1 kind known to the baseline",
+		"the check passes while the loop still sleeps")
 }

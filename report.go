@@ -93,8 +93,8 @@ func waitNote(v verdict, groups []*report.Group) string {
 	}
 	var b strings.Builder
 	if v.extendedTo > 0 {
-		fmt.Fprintf(&b, "\nThis check waited %v for them, past its %v (MaxWait) while every goroutine left might still wind down"+
-			" on its own (up to %v, MaxWaitSleeping), until one blocked otherwise: ",
+		fmt.Fprintf(&b, "\nThis check waited %v for them: past its %v (MaxWait), as long as every goroutine left might still wind down"+
+			" on its own (up to %v, MaxWaitSleeping), until it found one blocked otherwise: ",
 			report.RoundWait(v.waited), report.RoundWait(v.limit), report.RoundWait(v.extendedTo))
 	} else {
 		fmt.Fprintf(&b, "\nThis check waited its %v (%s) for them: ", report.RoundWait(v.limit), option)

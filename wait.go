@@ -3,10 +3,11 @@ package leakcheck
 import (
 	"cmp"
 	"math"
-	"slices"
 	"runtime"
+	"slices"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
@@ -51,7 +52,8 @@ type verdict struct {
 	sleeping bool
 	// extendedTo is MaxWaitSleeping when the check waited past MaxWait,
 	// because every goroutine left might still wind down on its own, and
-	// then stopped because one blocked otherwise; zero when it did not.
+	// then stopped when it found one blocked otherwise; zero when it did
+	// not.
 	extendedTo time.Duration
 	// slowExits are goroutines that were still there slowExit into a
 	// recording check and exited later on their own: noted for the
@@ -90,10 +92,11 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		lastProofFor uint64
 		proofUseful  = leakProfile != nil
 		proved       bool // the runtime was asked about these leaks
-		// pastMaxWait reports that a look after MaxWait found every
-		// goroutine left still winding down, so the check waited on.
-		pastMaxWait bool
-		slow        *slowExits // nil unless recording a baseline
+		// waitedLonger reports that the last look found every goroutine
+		// left still winding down, so that the check waited for them
+		// up to MaxWaitSleeping.
+		waitedLonger bool
+		slow         *slowExits // nil unless recording a baseline
 	)
 	if cfg.baseline.recording() {
 		slow = &slowExits{at: start.Add(slowExit)}
@@ -144,16 +147,16 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		end, limit, sleeping := deadline, cfg.maxWait, false
 		if allMayWindDown(leaks, proved) {
 			end, limit, sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
-			pastMaxWait = pastMaxWait || sleeping && now.After(deadline)
 		}
 		if !now.Before(end) {
 			v.limit, v.sleeping = limit, sleeping
-			if pastMaxWait && !sleeping {
+			if waitedLonger && !sleeping && report.RoundWait(v.waited) > report.RoundWait(limit) {
 				v.extendedTo = cfg.sleepWait
 			}
 			rememberSnapshot(snap)
 			return v, nil
 		}
+		waitedLonger = sleeping
 		w.deadline = end
 		if !collected && collectAt.Before(w.deadline) {
 			w.deadline = collectAt // wake up to collect
