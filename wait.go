@@ -353,13 +353,13 @@ func allMayWindDown(gs []*Goroutine, proved bool) bool {
 	return true
 }
 
-// progressing reports whether g is running, or ready to run: making
-// progress, such as a goroutine its timer just woke on its way to exit.
-// Where it will block next, if anywhere, is yet to be seen, so it never
-// ends a wait.
+// progressing reports whether g is running, ready to run, or in a system
+// call: making progress, such as a goroutine its timer just woke on its
+// way to exit, or one writing to a socket. Where it will block next, if
+// anywhere, is yet to be seen, so it never ends a wait.
 func progressing(g *Goroutine) bool {
 	switch g.State {
-	case "running", "runnable", "preempted":
+	case "running", "runnable", "preempted", "syscall":
 		return true
 	}
 	return false
