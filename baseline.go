@@ -354,7 +354,14 @@ func (b *baseline) settle(test string, v *verdict) string {
 		for _, rec := range []struct {
 			what string
 			gs   []*Goroutine
-		}{{recordedLeak, v.leaks}, {recordedSlowExit, v.slowExits}, {recordedSingleton, v.singletons}} {
+		}{
+			{recordedLeak, v.leaks},
+			// Goroutines not waited for may be caught on their way, at
+			// frames other than where they wait: their kind is for a
+			// later check, which sees them blocked, to record.
+			{recordedSlowExit, blocked(v.slowExits)},
+			{recordedSingleton, blocked(v.singletons)},
+		} {
 			lines, err := b.record(test, rec.what, rec.gs)
 			if err != nil {
 				// The leaks stay leaks: the check fails, and says why.
@@ -382,6 +389,17 @@ func (b *baseline) settle(test string, v *verdict) string {
 		}
 	}
 	return note.String()
+}
+
+// blocked returns the goroutines of gs that are not progressing.
+func blocked(gs []*Goroutine) []*Goroutine {
+	var b []*Goroutine
+	for _, g := range gs {
+		if !progressing(g) {
+			b = append(b, g)
+		}
+	}
+	return b
 }
 
 // kinds renders a count of kinds: "1 kind", "5 kinds".

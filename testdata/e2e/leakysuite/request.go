@@ -50,4 +50,3 @@ func (r Request) String() string {
 	}
 	return r.Verb + " " + r.Key
 }
-
