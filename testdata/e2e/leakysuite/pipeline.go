@@ -72,12 +72,15 @@ func (pc *PipelineClient) writer(c net.Conn, reqs chan *pipelineRequest, pending
 	for {
 		select {
 		case r := <-reqs:
+			// Flush before waiting for the reader: it may be waiting for
+			// the responses to what is still in the buffer.
+			if len(pending) == cap(pending) && w.Flush() != nil {
+				return
+			}
 			pending <- r
 			w.WriteString(r.line + "\n")
-			if len(reqs) == 0 {
-				if err := w.Flush(); err != nil {
-					return
-				}
+			if len(reqs) == 0 && w.Flush() != nil {
+				return
 			}
 			idle.Reset(pc.maxIdle())
 		case <-idle.C:
