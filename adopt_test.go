@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,6 +38,7 @@ func outcomes(failing ...string) map[string]string {
 // cleaner goes once the check has run the garbage collector.
 func TestAdoptExactlyTheRealLeaksFail(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "testdata/e2e/adopt (runtime.AddCleanup)")
 	run := runGoTest(t, "adopt", []string{"GODEBUG=tracebackancestors=100"}, "-shuffle=on")
 	run.requireOutcomes(t, 1, outcomes("TestServerNeverStopped", "TestLeakPerRequest"))
 	assert.Equal(t, 1, run.exitCode)
@@ -52,6 +54,7 @@ func TestAdoptExactlyTheRealLeaksFail(t *testing.T) {
 // innermost function.
 func TestAdoptSingletonWithoutAncestry(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "testdata/e2e/adopt (runtime.AddCleanup)")
 	run := runGoTest(t, "adopt", []string{"LEAKCHECK_MAX_WAIT=1s"}, "-run=^TestDaemon")
 	first, again := run.results["TestDaemonFirstUse"], run.results["TestDaemonAgain"]
 	require.Len(t, first, 1, run.raw)
@@ -69,6 +72,7 @@ func TestAdoptSingletonWithoutAncestry(t *testing.T) {
 // is reported so the file can shrink.
 func TestAdoptBaseline(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "testdata/e2e/adopt (runtime.AddCleanup)")
 	baseline := filepath.Join(t.TempDir(), "leakcheck.baseline")
 	env := []string{"E2E_CONFIGURED=1", "LEAKCHECK_BASELINE=" + baseline}
 
@@ -112,6 +116,7 @@ func TestAdoptBaseline(t *testing.T) {
 // the checks still run.
 func TestAdoptBaselineMissing(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "testdata/e2e/adopt (runtime.AddCleanup)")
 	run := runGoTest(t, "adopt", []string{"LEAKCHECK_MAX_WAIT=1s", "LEAKCHECK_BASELINE=" + filepath.Join(t.TempDir(), "missing")}, "-run=^TestClean$")
 	run.requireOutcomes(t, 1, map[string]string{"TestClean": "fail"})
 	assert.Contains(t, run.output["TestClean"], "leakcheck: baseline: open ")

@@ -37,7 +37,10 @@ func (r *recorder) Context() context.Context {
 	if r.ctx != nil {
 		return r.ctx
 	}
-	return r.TB.Context()
+	if c, ok := r.TB.(interface{ Context() context.Context }); ok {
+		return c.Context() // go1.24
+	}
+	return context.Background()
 }
 
 func (r *recorder) Errorf(format string, args ...any) {
@@ -189,6 +192,7 @@ func TestVerifyNil(t *testing.T) {
 // checks the goroutines started after it by that goroutine.
 func TestVerifyFromOtherGoroutine(t *testing.T) {
 	t.Parallel()
+	requireGo(t, goLabels, "telling the test goroutine by its label")
 	r := newRecorder(t, "TestFromOther")
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
@@ -212,10 +216,12 @@ func TestVerifyConcurrentCalls(t *testing.T) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range 8 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			<-start
 			Verify(r, fast)
-		})
+		}()
 	}
 	close(start)
 	wg.Wait()

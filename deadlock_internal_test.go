@@ -58,7 +58,8 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 		{"waitgroup of sleepers", true, func() {
 			var wg sync.WaitGroup
 			for range 3 {
-				wg.Go(func() { time.Sleep(pause) })
+				wg.Add(1)
+				go func() { defer wg.Done(); time.Sleep(pause) }()
 			}
 			wg.Wait()
 		}},
@@ -159,7 +160,8 @@ func BenchmarkWatcherLook(b *testing.B) {
 			}
 			w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
 			start := time.Now()
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				now := time.Now()
 				snap, err := snapshotAfter(now)
 				if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,8 +32,13 @@ func runGoTest(t *testing.T, pkg string, env []string, args ...string) *goTestRu
 		t.Skip("end-to-end test: builds and runs a test binary")
 	}
 	cmdArgs := append([]string{"test", "-json", "-count=1"}, args...)
-	cmdArgs = append(cmdArgs, "./testdata/e2e/"+pkg)
-	cmd := exec.Command("go", cmdArgs...)
+	dir := filepath.Join("testdata", "e2e", pkg)
+	cmd := exec.Command("go", append(cmdArgs, "./"+dir)...)
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		// A module of its own (testdata/stress), with its own go line.
+		cmd = exec.Command("go", append(cmdArgs, ".")...)
+		cmd.Dir = dir
+	}
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,12 +1,10 @@
 package leakcheck_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -124,24 +122,6 @@ func ExampleIgnoreCreatedBy() {
 	// Output:
 	// without the option: true
 	// with IgnoreCreatedBy: <nil>
-}
-
-// IgnoreIf accepts goroutines by any property of a Goroutine; here, by
-// the pprof labels they inherited from the code that started them.
-func ExampleIgnoreIf() {
-	before := leakcheck.IgnoreCurrent()
-	stop := make(chan struct{})
-	defer close(stop)
-	pprof.Do(context.Background(), pprof.Labels("role", "janitor"), func(context.Context) {
-		startWatcher(stop)
-	})
-
-	err := leakcheck.Find(before, leakcheck.MaxWait(0),
-		leakcheck.IgnoreIf(func(g *leakcheck.Goroutine) bool {
-			return g.Labels["role"] == "janitor"
-		}))
-	fmt.Println(err)
-	// Output: <nil>
 }
 
 // MaxWait bounds how long a check waits for goroutines that are shutting

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -142,6 +143,7 @@ func TestFaultsDumpLargerThanAnyBufferIsReadWhole(t *testing.T) {
 // calling test's check is not disturbed.
 func TestFaultsVerifyOnFinishedTest(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "telling a finished test (testing.T.Context)")
 	run := runGoTest(t, "faults", nil, "-run", "^TestVerifyFinishedSubtest$")
 	require.Equal(t, 1, run.exitCode, run.raw)
 	run.requireOutcomes(t, 1, map[string]string{"TestVerifyFinishedSubtest": "fail", "TestVerifyFinishedSubtest/sub": "pass"})
@@ -157,6 +159,7 @@ func TestFaultsVerifyOnFinishedTest(t *testing.T) {
 // the testing package spells them, and nothing is written to files.
 func TestFaultsWeirdTestNames(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, leakcheck.GoLabels, "naming the subtest that leaked (pprof labels in the dump)")
 	run := runGoTest(t, "names", nil)
 	require.Equal(t, 1, run.exitCode, run.raw)
 	names := []string{

@@ -1,19 +1,14 @@
 module github.com/leakcheck/leakcheck
 
-go 1.26.0
+go 1.22
 
 require (
-	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50
-	github.com/stretchr/testify v1.11.1
-	golang.org/x/tools v0.52.0
+	github.com/google/pprof v0.0.0-20181206194817-3ea8567a2e57
+	github.com/stretchr/testify v1.7.1
 )
 
 require (
-	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/davecgh/go-spew v1.1.0 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
-	golang.org/x/mod v0.42.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
-	golang.org/x/term v0.48.0 // indirect
-	gopkg.in/yaml.v3 v3.0.1 // indirect
+	gopkg.in/yaml.v3 v3.0.0-20200313102051-9f266ea9e77c // indirect
 )

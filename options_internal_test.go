@@ -16,6 +16,7 @@ func leakForOptions(stop chan struct{}) { <-stop }
 // before the check's own: ignore rules add up, the check's own MaxWait
 // replaces the binary's, and CheckOnFailure stays VerifyTestMain's.
 func TestTestMainOptionsApplyToVerify(t *testing.T) {
+	requireGo(t, goLabels, "owning goroutines whose creator exited (pprof labels in the dump)")
 	stop := make(chan struct{})
 	defer close(stop)
 	var inside, outside string

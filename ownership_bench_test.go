@@ -25,7 +25,8 @@ func BenchmarkOwnership(b *testing.B) {
 		s.before = snap.sortedIDs()
 		b.Run(fmt.Sprintf("start/goroutines=%d", n), func(b *testing.B) {
 			rememberSnapshot(snap)
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				g := selfStack()
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
@@ -35,12 +36,14 @@ func BenchmarkOwnership(b *testing.B) {
 			setLabels(nil, "")
 		})
 		b.Run(fmt.Sprintf("classify-by-owner/goroutines=%d", n), func(b *testing.B) {
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				s.classify(cfg, snap)
 			}
 		})
 		b.Run(fmt.Sprintf("classify-all/goroutines=%d", n), func(b *testing.B) {
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				var leaks []*Goroutine
 				for i := range snap.goroutines {
 					if g := &snap.goroutines[i]; !cfg.ignored(g) {
@@ -50,7 +53,8 @@ func BenchmarkOwnership(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("dump+parse/goroutines=%d", n), func(b *testing.B) {
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				if _, err := takeSnapshot(); err != nil {
 					b.Fatal(err)
 				}

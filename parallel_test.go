@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -11,6 +12,7 @@ import (
 // tests fail, every time, each naming only its own goroutines.
 func TestParallelOwnership(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, leakcheck.GoLabels, "owning goroutines whose creator exited (pprof labels in the dump)")
 	const runs = 20
 	run := runGoTest(t, "parallel", []string{"LEAKCHECK_MAX_WAIT=1s"},
 		"-race", "-parallel=8", "-shuffle=on", "-count=20")

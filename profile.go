@@ -43,8 +43,8 @@ func profileDirFor(t testing.TB, cfg *config) (dir string, own bool) {
 	if !artifactsEnabled() {
 		return "", false
 	}
-	if t != nil {
-		return t.ArtifactDir(), true
+	if a, ok := t.(interface{ ArtifactDir() string }); ok {
+		return a.ArtifactDir(), true // testing.T.ArtifactDir, go1.26
 	}
 	out := ""
 	if f := flag.Lookup("test.outputdir"); f != nil {

@@ -53,7 +53,9 @@ func TestCreateUniqueNeverOverwrites(t *testing.T) {
 		wg    sync.WaitGroup
 	)
 	for range 20 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			f, err := createUnique(dir, "pkg.TestX", ".pb.gz")
 			if !assert.NoError(t, err) {
 				return
@@ -62,7 +64,7 @@ func TestCreateUniqueNeverOverwrites(t *testing.T) {
 			mu.Lock()
 			names = append(names, f.Name())
 			mu.Unlock()
-		})
+		}()
 	}
 	wg.Wait()
 	seen := map[string]bool{}
@@ -84,13 +86,15 @@ func TestAppendJSONLinesConcurrently(t *testing.T) {
 	big := strings.Repeat("x", 64<<10) // larger than any pipe buffer
 	var wg sync.WaitGroup
 	for i := range 16 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			recs := []jsonRecord{
 				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 1, Stack: big}},
 				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 2}},
 			}
 			assert.NoError(t, appendJSONLines(path, recs))
-		})
+		}()
 	}
 	wg.Wait()
 	data, err := os.ReadFile(path)

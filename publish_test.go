@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -117,6 +118,7 @@ func dumpFunctions(stack string) []string {
 // the leaked goroutines, and the report says where the profile is.
 func TestProfileAndJSONOfLeaks(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, leakcheck.GoLabels, "the package of a leak (pprof labels in the dump)")
 	dir := t.TempDir()
 	profiles := filepath.Join(dir, "profiles")
 	jsonPath := filepath.Join(dir, "ci", "leaks.jsonl")
@@ -212,6 +214,7 @@ func TestProfileAndJSONOfLeaks(t *testing.T) {
 // directory without any configuration.
 func TestProfileInArtifactDir(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.26", "go test -artifacts")
 	out := t.TempDir()
 	run := runGoTest(t, "publish", []string{"LEAKCHECK_MAX_WAIT=1s", "LEAKCHECK_PROFILE_DIR=", "LEAKCHECK_JSON="},
 		"-artifacts", "-outputdir="+out, "-run=^TestLeakTwoKinds$")

@@ -73,6 +73,14 @@ func scopeOf(g *Goroutine) uint64 {
 	return id
 }
 
+// testReturned reports whether t's test function has returned, as far as
+// the toolchain can tell: from go1.24 [testing.T.Context] is cancelled
+// then; before, it reports false.
+func testReturned(t testing.TB) bool {
+	c, ok := t.(interface{ Context() context.Context })
+	return ok && c.Context().Err() != nil
+}
+
 // pendingChecks holds each test whose check is registered and has not
 // run yet: startScope adds it, the check's cleanup removes it, and a
 // second Verify for the same test, finding it there, does nothing.
@@ -82,7 +90,7 @@ var pendingChecks sync.Map // testing.TB -> true
 // check that runs when t ends.
 func startScope(t testing.TB, cfg *config) {
 	t.Helper()
-	if t.Context().Err() != nil {
+	if testReturned(t) {
 		// The test function has returned: in a cleanup nothing is left to
 		// attribute, and after the test its cleanups never run again, so
 		// a scope would only mislabel the calling goroutine. Using a

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,6 +57,7 @@ func stressConfigs(mode string) ([]stressConfig, error) {
 // full configuration under CPU load.
 func TestStress(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "testdata/stress (t.Context, iter.Pull)")
 	mode := os.Getenv(stressEnv)
 	if mode != "" && mode != "quick" && mode != "full" {
 		t.Fatalf("%s=%q: want quick or full", stressEnv, mode)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,6 +15,7 @@ import (
 // and still reports a leak beside the bubble.
 func TestSynctestBubbles(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.25", "testdata/e2e/synctest (testing/synctest)")
 	run := runGoTest(t, "synctest", []string{"LEAKCHECK_MAX_WAIT=1s", "E2E_BUBBLE_LEAK="}, "-count=3")
 	run.requireOutcomes(t, 3, map[string]string{
 		"TestInsideClean":        "pass",
@@ -32,6 +34,7 @@ func TestSynctestBubbles(t *testing.T) {
 // panic, without leakcheck waiting for it or reporting it as well.
 func TestSynctestBubbleLeakReportedOnce(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.25", "testdata/e2e/synctest (testing/synctest)")
 	for _, where := range []string{"inside", "outside"} {
 		t.Run(where, func(t *testing.T) {
 			t.Parallel()

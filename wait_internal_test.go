@@ -57,6 +57,7 @@ func dumpsDuring(f func()) uint64 {
 // previous check saw, and the check finds that no goroutine was created
 // at all since Verify.
 func TestCheckOfTestStartingNothingTakesNoDump(t *testing.T) {
+	requireGo(t, goLabels, "the count of goroutines created (runtime/metrics)")
 	const tests = 50
 	t.Run("warm-up", func(t *testing.T) { Verify(t) })
 	dumps := dumpsDuring(func() {
@@ -92,6 +93,7 @@ func TestCheckAfterLateVerifySeesEarlierGoroutines(t *testing.T) {
 // goroutines exit or start, not on a timer: here the goroutine's exit,
 // 100 ms after the test, takes one dump beyond the first.
 func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
+	requireGo(t, goLabels, "the count of goroutines created (runtime/metrics)")
 	if leakProfile != nil {
 		t.Skip("with the goroutine leak profile, stale snapshots are refreshed to find provable leaks")
 	}

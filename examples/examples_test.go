@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +33,12 @@ var leakedIn = map[string][]string{
 	"mutex":        {"mutex.(*Cache).Get"},
 	"iterpull":     {"iter.Pull"},
 	"testifysuite": {"testifysuite.(*Cache).janitor", "testifysuite.New"},
+}
+
+// needs names the examples that need a newer Go than the library.
+var needs = map[string]string{
+	"iterpull":  "go1.23", // iter.Pull
+	"waitgroup": "go1.25", // sync.WaitGroup.Go
 }
 
 // A testEvent is one line of "go test -json" output (see go doc test2json).
@@ -61,7 +69,7 @@ func TestExamples(t *testing.T) {
 	if _, err := os.Stat(goTool); err != nil {
 		goTool = "go"
 	}
-	cmd := exec.CommandContext(t.Context(), goTool, "test", "-count=1", "-json", "./examples/...")
+	cmd := exec.Command(goTool, "test", "-count=1", "-json", "./examples/...")
 	cmd.Dir = ".." // the module root
 	// Leaks the runtime cannot prove are reported after MaxWait: keep it
 	// short so that the run stays fast.
@@ -127,6 +135,12 @@ func TestExamples(t *testing.T) {
 			assert.NotEqual(t, "fail", r.action, "%s must not fail; output:\n%s", key, &r.output)
 		}
 	}
-	assert.Equal(t, len(leakedIn), leaky, "leaky tests run")
-	assert.Equal(t, len(leakedIn), fixed, "fixed tests run")
+	want := len(leakedIn)
+	for _, version := range needs {
+		if !slices.Contains(build.Default.ReleaseTags, version) {
+			want-- // not built by this toolchain
+		}
+	}
+	assert.Equal(t, want, leaky, "leaky tests run")
+	assert.Equal(t, want, fixed, "fixed tests run")
 }

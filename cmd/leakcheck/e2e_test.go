@@ -176,7 +176,7 @@ func leakcheck(t *testing.T, bin string, stdin io.Reader, args ...string) *resul
 	}
 	for _, a := range args {
 		if a == "-json" {
-			for line := range strings.SplitSeq(strings.TrimSpace(r.stdout), "\n") {
+			for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 				if line == "" {
 					continue
 				}
@@ -330,7 +330,9 @@ func TestWatchGrowingLeak(t *testing.T) {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		tick := time.NewTicker(40 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -346,7 +348,7 @@ func TestWatchGrowingLeak(t *testing.T) {
 				}
 			}
 		}
-	})
+	}()
 	r := leakcheck(t, lc, nil, "watch", "-json", "-every", "400ms", "-for", "3s", "-grow", "5", s.url+"/debug/pprof/")
 	close(stop)
 	wg.Wait()

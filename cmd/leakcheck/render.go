@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -210,7 +209,11 @@ func labelLine(labels map[string]string) string {
 	if len(labels) == 0 {
 		return ""
 	}
-	keys := slices.Sorted(maps.Keys(labels))
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = k + "=" + strconv.Quote(labels[k])

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
@@ -35,7 +33,9 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		return exitError, errors.New("want the URL of a service, such as http://localhost:6060/debug/pprof/")
 	}
 	if f, ok := o.stdout.(*os.File); ok {
-		o.terminal = term.IsTerminal(int(f.Fd()))
+		// A character device is a terminal (or /dev/null, which shows nothing).
+		fi, err := f.Stat()
+		o.terminal = err == nil && fi.Mode()&os.ModeCharDevice != 0
 	}
 	svc, err := newService(o, args[0])
 	if err != nil {

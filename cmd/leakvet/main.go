@@ -32,11 +32,11 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/multichecker"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/abandonedsend"
-	"github.com/leakcheck/leakcheck/internal/analysis/foreverloop"
-	"github.com/leakcheck/leakcheck/internal/analysis/fromgoleak"
-	"github.com/leakcheck/leakcheck/internal/analysis/missingverify"
-	"github.com/leakcheck/leakcheck/internal/analysis/tickerstop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
 func main() {

@@ -1,3 +1,5 @@
+//go:build go1.23
+
 // Package iterpull shows goroutines leaked by iter.Pull when its stop
 // function is never called.
 //

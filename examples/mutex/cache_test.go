@@ -29,11 +29,13 @@ func TestFixedCache(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for _, key := range []string{"a", "b", "a"} {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			v, err := c.GetFixed(key)
 			assert.NoError(t, err)
 			assert.Equal(t, strings.ToUpper(key), v)
-		})
+		}()
 	}
 	wg.Wait()
 }

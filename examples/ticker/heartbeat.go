@@ -24,7 +24,9 @@ func StartHeartbeatFixed(interval time.Duration, beat func()) (stop func()) {
 	t := time.NewTicker(interval)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		defer t.Stop()
 		for {
 			select {
@@ -34,7 +36,7 @@ func StartHeartbeatFixed(interval time.Duration, beat func()) (stop func()) {
 				return
 			}
 		}
-	})
+	}()
 	return func() {
 		close(quit)
 		wg.Wait()

@@ -1,3 +1,5 @@
+//go:build go1.25
+
 // Package waitgroup shows a goroutine leaked by a sync.WaitGroup whose
 // Add and Done calls do not match.
 //

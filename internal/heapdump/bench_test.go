@@ -84,7 +84,8 @@ func BenchmarkCaptureMeasure(b *testing.B) {
 			var heapBytes uint64
 			_, estBytes, estTime := Estimate()
 			b.ResetTimer()
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				c0, t0 := cpuTime(), time.Now()
 				path, err := Capture(dir)
 				if err != nil {

@@ -722,7 +722,8 @@ func BenchmarkParseDump(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var gs []Goroutine
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		gs = Parse(dump)
 	}
 	b.StopTimer()

@@ -98,7 +98,8 @@ func BenchmarkScanDump(b *testing.B) {
 	dump := benchDump(b)
 	b.SetBytes(int64(len(dump)))
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		s := NewScanner(strings.NewReader(dump))
 		for s.Scan() {
 		}

@@ -66,7 +66,8 @@ func TestCleanHTTPServerParallel(t *testing.T) {
 	srv := serve(t)
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() { get(t, srv.Client(), srv.URL) })
+		wg.Add(1)
+		go func() { defer wg.Done(); get(t, srv.Client(), srv.URL) }()
 	}
 	wg.Wait()
 }
@@ -88,7 +89,8 @@ func TestCleanContextCancelledAndWaited(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() { <-ctx.Done() })
+		wg.Add(1)
+		go func() { defer wg.Done(); <-ctx.Done() }()
 	}
 	cancel()
 	wg.Wait()
@@ -169,11 +171,13 @@ func TestCleanWorkerPoolDrained(t *testing.T) {
 	jobs, results := make(chan int), make(chan int, 100)
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			for j := range jobs {
 				results <- 2 * j
 			}
-		})
+		}()
 	}
 	for i := range 100 {
 		jobs <- i
@@ -361,7 +365,8 @@ func TestCleanDeferredVerify(t *testing.T) {
 	defer leakcheck.Verify(t)
 	t.Parallel()
 	var wg sync.WaitGroup
-	wg.Go(func() { time.Sleep(time.Millisecond) })
+	wg.Add(1)
+	go func() { defer wg.Done(); time.Sleep(time.Millisecond) }()
 	wg.Wait()
 }
 
@@ -429,13 +434,15 @@ func TestCleanMutexContention(t *testing.T) {
 	n := 0
 	var wg sync.WaitGroup
 	for range 20 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			mu.Lock()
 			n++
 			mu.Unlock()
 			rw.RLock()
 			rw.RUnlock()
-		})
+		}()
 	}
 	wg.Wait()
 }
@@ -525,7 +532,8 @@ func TestCleanLabelsReplaced(t *testing.T) {
 	var wg sync.WaitGroup
 	pprof.Do(context.Background(), pprof.Labels("library", "worker"), func(context.Context) {
 		for range 3 {
-			wg.Go(func() { time.Sleep(time.Millisecond) })
+			wg.Add(1)
+			go func() { defer wg.Done(); time.Sleep(time.Millisecond) }()
 		}
 	})
 	wg.Wait()
@@ -571,10 +579,12 @@ func TestCleanSemaphore(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		sem <- struct{}{}
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			defer func() { <-sem }()
 			runtime.Gosched()
-		})
+		}()
 	}
 	wg.Wait()
 }

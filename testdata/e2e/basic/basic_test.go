@@ -3,6 +3,7 @@
 package basic
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -93,7 +94,8 @@ func TestSlowExit(t *testing.T) {
 
 func TestWaitsForContext(t *testing.T) {
 	leakcheck.Verify(t)
-	ctx := t.Context()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // as t.Context (go1.24): cancelled before the check runs
 	go func() { <-ctx.Done() }()
 }
 
@@ -101,7 +103,8 @@ func TestWorkersJoined(t *testing.T) {
 	leakcheck.Verify(t)
 	var wg sync.WaitGroup
 	for range 10 {
-		wg.Go(func() { time.Sleep(time.Millisecond) })
+		wg.Add(1)
+		go func() { defer wg.Done(); time.Sleep(time.Millisecond) }()
 	}
 	wg.Wait()
 }

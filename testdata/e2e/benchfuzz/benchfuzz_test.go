@@ -26,13 +26,6 @@ func BenchmarkClean(b *testing.B) {
 	}
 }
 
-func BenchmarkCleanLoop(b *testing.B) {
-	leakcheck.Verify(b) // before b.Loop, which starts the timer afresh
-	for b.Loop() {
-		roundtrip()
-	}
-}
-
 func BenchmarkLeak(b *testing.B) {
 	leakcheck.Verify(b)
 	for range b.N {

@@ -200,7 +200,8 @@ func TestProgressWaitGroup(t *testing.T) {
 	t.Parallel()
 	var wg sync.WaitGroup
 	for range 3 {
-		wg.Go(func() { time.Sleep(pause) })
+		wg.Add(1)
+		go func() { defer wg.Done(); time.Sleep(pause) }()
 	}
 	wg.Wait()
 }

@@ -19,7 +19,9 @@ func busy(t *testing.T, d time.Duration) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for range 5 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			ticker := time.NewTicker(time.Millisecond)
 			defer ticker.Stop()
 			for {
@@ -29,7 +31,7 @@ func busy(t *testing.T, d time.Duration) {
 				case <-ticker.C:
 				}
 			}
-		})
+		}()
 	}
 	time.Sleep(d)
 	close(stop)
@@ -53,7 +55,8 @@ func TestCleanLong(t *testing.T) {
 func TestCleanContext(t *testing.T) {
 	leakcheck.Verify(t)
 	t.Parallel()
-	ctx := t.Context()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // as t.Context (go1.24): cancelled before the check runs
 	for range 5 {
 		go func() { <-ctx.Done() }()
 	}

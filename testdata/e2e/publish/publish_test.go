@@ -24,7 +24,8 @@ func TestLeakTwoKinds(t *testing.T) {
 	leakcheck.Verify(t)
 	var started sync.WaitGroup
 	for range 3 {
-		started.Go(func() {})
+		started.Add(1)
+		go started.Done()
 		go sendForever(make(chan int))
 	}
 	go selectForever(make(chan int), make(chan int))

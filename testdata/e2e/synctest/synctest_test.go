@@ -1,3 +1,9 @@
+//go:build go1.25
+
+// testing/synctest needs the timer channels of go1.23 and later, which a
+// module whose go line is older (leakcheck's) turns off by default.
+//go:debug asynctimerchan=0
+
 // Package synctest is run by leakcheck's end-to-end tests of how
 // leakcheck and testing/synctest work together: synctest owns the
 // goroutines of its bubbles, leakcheck everything else. Tests named

@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/tickerstop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
 // The fixtures in "old" are built for go1.21 through a build constraint;

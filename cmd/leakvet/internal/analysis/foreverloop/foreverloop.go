@@ -9,10 +9,10 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/lifetime"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/loopexit"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/gostart"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lifetime"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/loopexit"
 )
 
 //go:embed doc.go
@@ -22,7 +22,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:     "foreverloop",
 	Doc:      docstring.FromDocGo(doc, "foreverloop"),
-	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/internal/analysis/foreverloop",
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop",
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }

@@ -11,9 +11,9 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/lifetime"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/loopexit"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lifetime"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/loopexit"
 )
 
 //go:embed doc.go
@@ -24,7 +24,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:     "tickerstop",
 	Doc:      docstring.FromDocGo(doc, "tickerstop"),
-	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/internal/analysis/tickerstop",
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop",
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }

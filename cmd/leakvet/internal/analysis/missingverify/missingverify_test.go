@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
 )
 
 func Test(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/fromgoleak"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
 )
 
 // Test checks the translation of every rule against the golden files,

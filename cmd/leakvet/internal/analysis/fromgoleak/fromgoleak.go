@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 )
 
 //go:embed doc.go
@@ -25,7 +25,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:      "fromgoleak",
 	Doc:       docstring.FromDocGo(doc, "fromgoleak"),
-	URL:       "https://pkg.go.dev/github.com/leakcheck/leakcheck/internal/analysis/fromgoleak",
+	URL:       "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak",
 	Run:       run,
 	FactTypes: []analysis.Fact{new(goleakUser)},
 }

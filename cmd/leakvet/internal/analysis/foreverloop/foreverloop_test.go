@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 )
 
 func Test(t *testing.T) {

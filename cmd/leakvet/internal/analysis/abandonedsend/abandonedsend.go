@@ -14,7 +14,7 @@ import (
 	"golang.org/x/tools/go/cfg"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 )
 
 //go:embed doc.go
@@ -25,7 +25,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:     "abandonedsend",
 	Doc:      docstring.FromDocGo(doc, "abandonedsend"),
-	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/internal/analysis/abandonedsend",
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend",
 	Requires: []*analysis.Analyzer{inspect.Analyzer, ctrlflow.Analyzer},
 	Run:      run,
 }

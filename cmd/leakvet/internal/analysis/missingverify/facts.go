@@ -8,7 +8,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/gostart"
 )
 
 // startsGoroutines is the fact that a function, when called, may start a

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/docstring"
-	"github.com/leakcheck/leakcheck/internal/analysis/internal/gostart"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/gostart"
 )
 
 //go:embed doc.go
@@ -22,7 +22,7 @@ var doc string
 var Analyzer = &analysis.Analyzer{
 	Name:      "missingverify",
 	Doc:       docstring.FromDocGo(doc, "missingverify"),
-	URL:       "https://pkg.go.dev/github.com/leakcheck/leakcheck/internal/analysis/missingverify",
+	URL:       "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify",
 	Run:       run,
 	FactTypes: []analysis.Fact{new(startsGoroutines)},
 }

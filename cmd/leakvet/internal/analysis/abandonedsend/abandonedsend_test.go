@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/leakcheck/leakcheck/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
 )
 
 func Test(t *testing.T) {
