@@ -155,7 +155,7 @@ func (b *baseline) load() error {
 		return fmt.Errorf("leakcheck: baseline: %v", err)
 	}
 	defer f.Close()
-	known, marked, err := parseBaseline(f, b.path, packagePath)
+	known, marked, err := parseBaseline(f, b.path, baselinePackage())
 	if err != nil {
 		return err
 	}
@@ -219,6 +219,17 @@ func isFingerprint(s string) bool {
 	return true
 }
 
+// baselinePackage returns the package path of the lines this test binary
+// reads and writes: packagePath, or "-" where the toolchain does not say
+// it (test binaries have build information from go1.24 on), for which
+// every package that reads the file knows the lines marked "-".
+func baselinePackage() string {
+	if packagePath == "" {
+		return "-"
+	}
+	return packagePath
+}
+
 // recording reports whether checks add what they find to the file.
 func (b *baseline) recording() bool { return b != nil && b.update }
 
@@ -260,7 +271,7 @@ func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) 
 		if _, ok := b.known[key]; ok {
 			continue
 		}
-		line := fmt.Sprintf("%s %s %s: %s: %s", key, packagePath, orUnknown(test), what, describeKind(g))
+		line := fmt.Sprintf("%s %s %s: %s: %s", key, baselinePackage(), orUnknown(test), what, describeKind(g))
 		lines = append(lines, line)
 		b.known[key], b.written[key], b.seen[key] = line, true, true
 	}
@@ -419,7 +430,7 @@ func (b *baseline) unseenNote() string {
 	var note strings.Builder
 	fmt.Fprintf(&note, "leakcheck: %s in the baseline %s did not occur in this run of %s;"+
 		" if they are fixed, remove their lines (one that occurs only in some runs may just not have this time):\n",
-		kinds(len(lines)), b.path, packagePath)
+		kinds(len(lines)), b.path, baselinePackage())
 	for _, line := range lines {
 		note.WriteString("    " + line + "\n")
 	}

@@ -119,7 +119,7 @@ func TestBaselineKindIgnoresState(t *testing.T) {
 	lines, err := b.record("TestIdle", recordedSlowExit, []*Goroutine{sleeper("sleep")})
 	require.NoError(t, err)
 	require.Len(t, lines, 1)
-	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(packagePath)+` TestIdle: slow exit: time.Sleep in example.com/pkg.\(\*Client\).cleaner, started by example.com/pkg.NewClient$`, lines[0])
+	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(baselinePackage())+` TestIdle: slow exit: time.Sleep in example.com/pkg.\(\*Client\).cleaner, started by example.com/pkg.NewClient$`, lines[0])
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -214,8 +214,9 @@ func TestRecordingNotesSlowExits(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(data), baselineHeader)), "\n")
 	require.Len(t, lines, 1, string(data))
-	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(packagePath)+` TestIdle: slow exit: time.Sleep in `+
-		regexp.QuoteMeta(packagePath+".startIdleLoop.func1, started by "+packagePath+".startIdleLoop")+`$`, lines[0])
+	const self = "github.com/leakcheck/leakcheck"
+	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(baselinePackage())+` TestIdle: slow exit: time.Sleep in `+
+		regexp.QuoteMeta(self+".startIdleLoop.func1, started by "+self+".startIdleLoop")+`$`, lines[0])
 	assert.Contains(t, strings.Join(r.logs, "\n"), "leakcheck: TestIdle: added 1 kind to the baseline "+path+" (LEAKCHECK_BASELINE_UPDATE):\n    "+lines[0])
 
 	t.Setenv(BaselineUpdateEnv, "")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,6 +22,7 @@ import (
 // same path, with times (BENCHMARKS.md).
 func TestLeakySuitePath(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, leakcheck.GoLabels, "testdata/e2e/leakysuite (telling the tests' goroutines apart by their labels)")
 	baseline := filepath.Join(t.TempDir(), "leakcheck.baseline")
 	env := []string{"LEAKCHECK_BASELINE=" + baseline}
 
