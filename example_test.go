@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,4 +137,34 @@ func ExampleMaxWait() {
 	err := leakcheck.Find(before, leakcheck.MaxWait(10*time.Second))
 	fmt.Println(err)
 	// Output: <nil>
+}
+
+// A dump pasted into an issue, quoted and with its tabs turned into
+// spaces, read with the parser leakcheck uses.
+func ExampleParseDump() {
+	pasted := `> goroutine 1 [running]:
+> main.main()
+>     /app/main.go:12 +0x1d
+>
+> goroutine 35 [chan send, 12 minutes]:
+> example.com/app.(*Fetcher).fetch(0xc000120000)
+>     /app/fetch.go:31 +0x5a
+> created by example.com/app.(*Fetcher).Start in goroutine 1
+>     /app/fetch.go:20 +0x45
+`
+	gs, err := leakcheck.ParseDump(strings.NewReader(pasted))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, g := range gs {
+		fmt.Printf("goroutine %d, %s for %v: %s\n", g.ID, g.State, g.Wait, g.Frames[0])
+		if g.CreatedBy.Function != "" {
+			fmt.Printf("    started by %s in goroutine %d\n", g.CreatedBy, g.ParentID)
+		}
+	}
+	// Output:
+	// goroutine 1, running for 0s: main.main at /app/main.go:12
+	// goroutine 35, chan send for 12m0s: example.com/app.(*Fetcher).fetch at /app/fetch.go:31
+	//     started by example.com/app.(*Fetcher).Start at /app/fetch.go:20 in goroutine 1
 }

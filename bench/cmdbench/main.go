@@ -8,6 +8,8 @@
 //	go run ./cmdbench                 # full run: 10k, 100k and 1M goroutines (~25 min)
 //	go run ./cmdbench -quick          # smoke run for CI (10k only, ~1 min)
 //	go run ./cmdbench -only parse -n 100000
+//	go run ./cmdbench -only inputs    # peak memory per input kind (~2 min)
+//	go run ./cmdbench -only noise     # watch on a steady service: false suspects (~3 min)
 //
 // Parsing: a child process parks N goroutines in a mix of kinds (blocked
 // on channels, in select, on a mutex, sleeping; a few frames deep, with
@@ -26,6 +28,16 @@
 // /sched/pauses/total/gc:seconds: the longest pause, from its histogram
 // bucket, and the sum) and for the ticker's worst lateness. Medians over
 // the repetitions.
+//
+// Inputs: leakcheck inspect reads one input of each kind (dumps, pasted
+// go test output, text and protocol buffer profiles, a gzip bomb, random
+// binary data, text with no goroutine; files, or streams of 1 GiB on its
+// standard input) and the table gives its answer and peak RSS.
+//
+// Noise: leakcheck watch samples cmd/leakcheck/testdata/leakyservice on
+// loopback under a steady load, again and again, and the table counts
+// the kinds it calls growing (none should be), then finds a slow leak in
+// the same load.
 package main
 
 import (
@@ -38,7 +50,7 @@ import (
 
 var (
 	quick       = flag.Bool("quick", false, "a short smoke run (for CI)")
-	only        = flag.String("only", "", "parse or pauses; default both")
+	only        = flag.String("only", "", "parse, pauses, inputs or noise; default all")
 	sizes       = flag.String("n", "", "comma-separated goroutine counts; default 10000,100000,1000000 (pauses: up to 100000; quick: 10000)")
 	reps        = flag.Int("reps", 0, "runs per measurement; default 5 (3 at 100k, 1 at 1M and in quick mode)")
 	dir         = flag.String("dir", "", "where to keep the dumps and binaries; default a temporary directory")
@@ -48,6 +60,8 @@ var (
 	gen         = flag.Int("gen", 0, "internal: park N goroutines and write a dump to -o")
 	outArg      = flag.String("o", "", "internal: the dump file for -gen")
 	target      = flag.Int("target", 0, "internal: park N goroutines and serve pprof (the pause target)")
+	inputKey    = flag.String("input", "", "internal: write the input of this name to standard output")
+	inputDump   = flag.String("input-dump", "", "internal: the dump the inputs are made of")
 )
 
 func main() {
@@ -58,6 +72,9 @@ func main() {
 		return
 	case *target > 0:
 		serveTarget(*target)
+		return
+	case *inputKey != "":
+		writeInput(*inputKey)
 		return
 	}
 	work := *dir
@@ -73,6 +90,12 @@ func main() {
 	}
 	if *only == "" || *only == "pauses" {
 		pauseBench(work)
+	}
+	if *only == "" || *only == "inputs" {
+		inputsBench(work)
+	}
+	if *only == "" || *only == "noise" {
+		noiseBench(work)
 	}
 }
 

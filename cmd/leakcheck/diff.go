@@ -13,8 +13,11 @@ import (
 
 // runDiff compares two sources kind by kind: each kind's count before and
 // after, sorted by growth, with new and vanished kinds. A kind that grew
-// by at least -grow goroutines is a suspect (a leak when the runtime
-// proved goroutines of it leaked); the exit status is 1 when one did.
+// by at least -grow goroutines, and by more than the counts of a steady
+// kind vary, as the other kinds' moves tell ([beyondNoise],
+// [dispersions]), is a suspect; one that grew by -grow is a leak when the
+// runtime proved goroutines of it leaked. A kind without a stack is never
+// a suspect. The exit status is 1 when one is.
 func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 	if len(args) != 2 {
 		return exitError, errors.New("want two sources: BEFORE AFTER")
@@ -36,8 +39,8 @@ func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 			b.WriteString("    the sources differ in format: kinds are matched by their stacks without runtime frames, states and creators\n")
 		}
 		fmt.Fprintf(b, "\n%7s %7s %7s  %-8s %-20s %s\n", "before", "after", "change", "verdict", "state", "where")
-		for _, j := range js {
-			b.WriteString(diffRow(j) + "\n")
+		for _, line := range rows(js, diffRow) {
+			b.WriteString(line + "\n")
 		}
 		var flagged []*judged
 		for _, j := range js {
@@ -108,7 +111,12 @@ func diffGroups(o *options, before, after *snapshot) (js []*judged, coarse bool)
 	for _, gr := range after.groups {
 		add(gr, true)
 	}
-	for _, j := range js {
+	pairs := make([][2]int, len(js))
+	for i, j := range js {
+		pairs[i] = [2]int{j.before, j.after}
+	}
+	dispersion := dispersions(pairs)
+	for i, j := range js {
 		j.isNew = j.before == 0
 		j.gone = j.after == 0
 		if after.tests != nil {
@@ -116,12 +124,13 @@ func diffGroups(o *options, before, after *snapshot) (js []*judged, coarse bool)
 		}
 		grew := j.after - j.before
 		switch {
-		case grew >= o.grow && j.group.Proven > 0 && !j.gone:
+		case grew >= o.grow && proven(j.group) && !j.gone:
 			j.verdict = verdictLeak
 			j.reason = fmt.Sprintf("grew from %d to %d; %s", j.before, j.after, proofReason(j.group))
-		case grew >= o.grow:
+		case grew >= o.grow && provable(j.group) && beyondNoise(j.before, j.after, dispersion[i]):
 			j.verdict = verdictSuspect
-			j.reason = fmt.Sprintf("grew from %d to %d (threshold -grow=%d)", j.before, j.after, o.grow)
+			j.reason = fmt.Sprintf("grew from %d to %d, more than the other kinds' counts moved between the two (threshold -grow=%d, and %d×√(%.1f×(before+after)))",
+				j.before, j.after, o.grow, noiseSigmas, dispersion[i])
 		default:
 			j.verdict = verdictOK
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -28,7 +29,14 @@ type testRun struct {
 	// byID maps the IDs of test goroutines (those that testing.tRunner
 	// runs) to their test, for goroutines that tests started.
 	byID map[uint64]string
+	// present holds the tests whose goroutine is in the dump: those still
+	// running, for output that does not list them (before Go 1.20).
+	present map[string]bool
 }
+
+// maxListed bounds each list of names a testRun keeps, so that no input
+// makes it grow without end.
+const maxListed = 1000
 
 // endsDump reports whether a line of "go test" output (or of a crash)
 // ends a goroutine dump: frame lines never start so.
@@ -41,39 +49,52 @@ func endsDump(line string) bool {
 	return false
 }
 
-// line takes a line outside the dump.
+// line takes a line outside the dump. The line is valid only during the
+// call (it points into the Scanner's buffer): what is kept is cloned.
 func (t *testRun) line(line string) {
 	trimmed := strings.TrimLeft(line, " \t")
 	switch {
 	case strings.HasPrefix(line, "panic: test timed out after "):
 		t.markers++
-		t.timeout = strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after "))
+		t.timeout = strings.Clone(strings.TrimSpace(strings.TrimPrefix(line, "panic: test timed out after ")))
 		t.inRunning = false
 		return
 	case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
 		if t.panicMsg == "" {
-			t.panicMsg = line
+			t.panicMsg = strings.Clone(line)
 		}
 	case trimmed == "running tests:":
 		t.inRunning = true
 		return
-	case t.inRunning && strings.HasPrefix(line, "\t\t"):
+	case t.inRunning && isRunningEntry(trimmed):
 		name, _, _ := strings.Cut(trimmed, " (")
-		t.running = append(t.running, name)
+		if len(t.running) < maxListed {
+			t.running = append(t.running, strings.Clone(name))
+		}
 		return
 	case strings.HasPrefix(trimmed, "--- FAIL: "):
 		t.markers++
 		name, _, _ := strings.Cut(strings.TrimPrefix(trimmed, "--- FAIL: "), " (")
-		t.failed = append(t.failed, name)
+		if len(t.failed) < maxListed {
+			t.failed = append(t.failed, strings.Clone(name))
+		}
 	case strings.HasPrefix(line, "FAIL\t"):
 		t.markers++
-		if f := strings.Split(line, "\t"); len(f) >= 2 {
-			t.packages = append(t.packages, f[1])
+		if f := strings.Split(line, "\t"); len(f) >= 2 && len(t.packages) < maxListed {
+			t.packages = append(t.packages, strings.Clone(f[1]))
 		}
 	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "ok  \t"), strings.HasPrefix(trimmed, "--- PASS: "):
 		t.markers++
 	}
 	t.inRunning = false
+}
+
+// isRunningEntry reports whether a line of the list of running tests,
+// without its indentation (which pastes change), names a test:
+// "TestX/sub (2s)".
+func isRunningEntry(line string) bool {
+	name, dur, ok := strings.Cut(line, " (")
+	return ok && name != "" && !strings.ContainsAny(name, " \t") && strings.HasSuffix(dur, ")")
 }
 
 // seen reports whether the input looked like "go test" output.
@@ -87,7 +108,13 @@ func (t *testRun) goroutine(g *stack.Goroutine) {
 			t.byID = make(map[uint64]string)
 		}
 		if len(t.byID) < 10000 {
-			t.byID[g.ID] = t.testName(name)
+			// Clone: name points into the Scanner's buffer.
+			test := strings.Clone(t.testName(name))
+			t.byID[g.ID] = test
+			if t.present == nil {
+				t.present = make(map[string]bool)
+			}
+			t.present[test] = true
 		}
 	}
 }
@@ -182,6 +209,13 @@ func (t *testRun) summary() string {
 		b.WriteString(": the test binary timed out after " + t.timeout)
 		if len(t.running) > 0 {
 			b.WriteString("; tests running: " + strings.Join(t.running, ", "))
+		} else if len(t.present) > 0 {
+			present := make([]string, 0, len(t.present))
+			for name := range t.present {
+				present = append(present, name)
+			}
+			slices.Sort(present)
+			b.WriteString("; tests with a goroutine in the dump (the output lists no running tests): " + strings.Join(present, ", "))
 		}
 	case t.panicMsg != "":
 		b.WriteString(": " + t.panicMsg)
@@ -194,12 +228,32 @@ func (t *testRun) summary() string {
 	return b.String()
 }
 
-// isRunning reports whether test, or one of its subtests, was running.
+// isRunning reports whether test, or one of its subtests, was running:
+// as the list of running tests says, or, in output without the list
+// (Go before 1.20), as the dump shows a goroutine of the test.
 func (t *testRun) isRunning(test string) bool {
+	if len(t.running) == 0 {
+		return t.present[test]
+	}
 	for _, r := range t.running {
 		if r == test || strings.HasPrefix(r, test+"/") {
 			return true
 		}
+	}
+	return false
+}
+
+// blockedInTesting reports whether g waits inside package testing
+// itself: a parallel test waiting for its turn, a test waiting for its
+// subtests. Its test is not what is stuck; the subtests it waits for
+// are.
+func blockedInTesting(g *stack.Goroutine) bool {
+	for _, f := range g.Frames {
+		fn := f.Function
+		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "sync.") {
+			continue
+		}
+		return strings.HasPrefix(fn, "testing.")
 	}
 	return false
 }

@@ -6,21 +6,24 @@
 //	leakcheck inspect [flags] SOURCE         report the goroutines of one source
 //	leakcheck diff [flags] BEFORE AFTER      what grew between two sources
 //	leakcheck watch [flags] URL              sample a live service, report what grows
+//	leakcheck version                        print the command's version
 //
 // A SOURCE is a file, or - for standard input, holding a goroutine dump
 // (runtime.Stack, /debug/pprof/goroutine?debug=2, a crash, or the whole
-// output of a "go test" run that timed out or panicked), a debug=1 text
-// profile, or a goroutine profile in pprof's protocol buffer format
-// (debug=0, as "go tool pprof" and continuous profilers store it); or the
-// http:// or https:// URL of a service's /debug/pprof/ or of one of its
-// goroutine endpoints.
+// output of a "go test" run that timed out or panicked, pasted or not),
+// a debug=1 text profile, or a goroutine profile in pprof's protocol
+// buffer format (debug=0, as "go tool pprof" and continuous profilers
+// store it); or the http:// or https:// URL of a service's /debug/pprof/
+// or of one of its goroutine endpoints.
 //
 // Goroutines are grouped by kind: state, innermost frames and creator.
 // Each group gets a verdict: leak (the runtime proved it: Go 1.27, or
 // 1.26 with GOEXPERIMENT=goroutineleakprofile, through
-// /debug/pprof/goroutineleak), suspect (growing across samples, or in a
-// single snapshot at least -blocked goroutines blocked at one channel or
-// lock operation for at least -wait), or ok.
+// /debug/pprof/goroutineleak), suspect (for watch, a rise across samples
+// that noise does not make: a trend test; for diff, growth past -grow and
+// past the noise of two counts; in a single snapshot, at least -blocked
+// goroutines blocked at one channel or lock operation for at least
+// -wait), or ok. The README says how each is decided.
 //
 // Flags (after the subcommand, before or after its arguments):
 //
@@ -32,7 +35,7 @@
 //	                 in all at 100k goroutines; gives states, waits, creators)
 //	-leakprofile     ask /debug/pprof/goroutineleak to prove leaks (default true;
 //	                 one garbage collection: a 0.5 s pause at 100k goroutines)
-//	-blocked N       snapshot suspects: goroutines of one kind blocked at a
+//	-blocked N       inspect: goroutines of one kind blocked at a
 //	                 channel or lock operation for at least -wait (default 100)
 //	-wait D          ... for at least D (default 10m; dumps only)
 //	-blocked-profile N  the same for profiles, which have no wait times (default 1000)
@@ -42,6 +45,8 @@
 //	-timeout D       per HTTP request (default 30s)
 //	-max-size N      most bytes read from one source (default 1 GiB)
 //	-partial         report a dump that was cut short, marked as partial
+//
+// A flag that does not apply to the subcommand is an error.
 //
 // Exit status: 0 when no group is a leak or a suspect (for diff: nothing
 // grew past -grow), 1 when one is, 2 for usage or input errors.
@@ -55,10 +60,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
-
-	"github.com/leakcheck/leakcheck/internal/report"
-	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // Exit statuses, as the package doc lists them.
@@ -72,6 +76,7 @@ const usage = `usage:
   leakcheck inspect [flags] SOURCE       report goroutines grouped by kind, leaks first
   leakcheck diff [flags] BEFORE AFTER    each kind's count before and after, by growth
   leakcheck watch [flags] URL            sample a live service, report what grows
+  leakcheck version                      the command's version and toolchain
 
 SOURCE: a file or - (stdin): goroutine dump, "go test" output, debug=1 text
 profile or pprof goroutine profile (.pb.gz); or http(s)://host:port/debug/pprof/
@@ -82,9 +87,9 @@ flags:
   -source S           for URLs: profile (debug=0, default), text (debug=1),
                       dump (debug=2: pauses the service for the whole dump)
   -leakprofile=false  do not ask /debug/pprof/goroutineleak to prove leaks
-  -blocked N -wait D  suspect: N goroutines of a kind blocked at a channel or
-                      lock operation for D (default 100, 10m)
-  -blocked-profile N  the same without wait times, for profiles (default 1000)
+  -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at a
+                      channel or lock operation for D (default 100, 10m)
+  -blocked-profile N  inspect: the same for profiles, no wait times (1000)
   -grow N             diff, watch: growth that makes a suspect (default 10)
   -grow-samples K     watch: rises in at least K intervals (default 3)
   -every D -for D     watch: sample every D (10s) for D (until interrupted)
@@ -104,9 +109,6 @@ func main() {
 // run runs the command with args (without the program name) and returns
 // its exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// The goroutines read are another program's, built with another
-	// GOROOT: tell the standard library by package path.
-	report.StandardFrame = func(f stack.Frame) bool { return isStd(f.Function) }
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError
@@ -119,6 +121,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = runDiff
 	case "watch":
 		cmd = runWatch
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
+		return exitOK
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -146,4 +151,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitError
 	}
 	return status
+}
+
+// version describes the build: the module version ("(devel)" when built
+// in a checkout, with the commit when the build recorded it) and the
+// toolchain.
+func version() string {
+	v := "(unknown)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " " + s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("leakcheck %s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,7 +38,15 @@ const (
 	sourceDump    = "dump"    // ?debug=2
 )
 
-// options are the flags shared by the subcommands.
+// flagsOf lists the flags each subcommand takes: a flag that does not
+// apply is an error, never silently ignored.
+var flagsOf = map[string][]string{
+	"inspect": {"json", "pprof", "source", "leakprofile", "blocked", "wait", "blocked-profile", "timeout", "max-size", "partial"},
+	"diff":    {"json", "pprof", "source", "leakprofile", "grow", "timeout", "max-size", "partial"},
+	"watch":   {"json", "pprof", "source", "leakprofile", "grow", "grow-samples", "every", "for", "timeout", "max-size", "partial"},
+}
+
+// options are the flags of the subcommands.
 type options struct {
 	cmd            string
 	json           bool
@@ -102,6 +112,9 @@ func (o *options) parse(args []string) ([]string, error) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+	if err := o.checkApplies(); err != nil {
+		return nil, err
+	}
 	switch o.source {
 	case sourceProfile, sourceText, sourceDump:
 	default:
@@ -128,7 +141,39 @@ func (o *options) parse(args []string) ([]string, error) {
 	return rest, nil
 }
 
+// checkApplies fails for a flag given that the subcommand does not take,
+// naming the subcommands that do.
+func (o *options) checkApplies() error {
+	var err error
+	o.fs.Visit(func(f *flag.Flag) {
+		if err != nil || slices.Contains(flagsOf[o.cmd], f.Name) {
+			return
+		}
+		var takers []string
+		for _, cmd := range []string{"inspect", "diff", "watch"} {
+			if slices.Contains(flagsOf[cmd], f.Name) {
+				takers = append(takers, cmd)
+			}
+		}
+		err = fmt.Errorf("-%s does not apply to %s (it is a flag of %s)", f.Name, o.cmd, strings.Join(takers, " and "))
+	})
+	return err
+}
+
 // isURL reports whether a source names a service rather than a file.
 func isURL(src string) bool {
 	return strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://")
+}
+
+// hostPort matches a service's address written without a scheme:
+// "127.0.0.1:8080/debug/pprof/", "localhost:6060", "[::1]:6060/x".
+var hostPort = regexp.MustCompile(`^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}(/|$)`)
+
+// schemeHint suggests the URL meant by a source that names no file but
+// reads like a service's address, or returns "".
+func schemeHint(src string) string {
+	if !hostPort.MatchString(src) {
+		return ""
+	}
+	return fmt.Sprintf(" (for a service, give a URL: http://%s)", src)
 }

@@ -112,7 +112,8 @@ func writeDetails(b *strings.Builder, js []*judged, what func(*judged) string) {
 	} else {
 		b.WriteString("\nKinds of goroutine, all ok:\n")
 	}
-	for i, j := range ok {
+	lines := rows(ok, what)
+	for i := range ok {
 		if i == maxOKRows {
 			rest := 0
 			for _, j := range ok[i:] {
@@ -121,8 +122,26 @@ func writeDetails(b *strings.Builder, js []*judged, what func(*judged) string) {
 			fmt.Fprintf(b, "    ... and %d more kinds (%s)\n", len(ok)-i, report.Plural(rest, "goroutine"))
 			break
 		}
-		b.WriteString("    " + what(j) + "\n")
+		b.WriteString("    " + lines[i] + "\n")
 	}
+}
+
+// rows renders one line per group with what, and tells apart the lines
+// that read alike (kinds that differ deeper in their stacks, or only by
+// their creator) by the kinds' fingerprints, as the JSON has them.
+func rows(js []*judged, what func(*judged) string) []string {
+	lines := make([]string, len(js))
+	seen := make(map[string]int, len(js))
+	for i, j := range js {
+		lines[i] = what(j)
+		seen[lines[i]]++
+	}
+	for i, j := range js {
+		if seen[lines[i]] > 1 {
+			lines[i] += "  [" + j.group.Fingerprint + "]"
+		}
+	}
+	return lines
 }
 
 // idLine lists some IDs of a group's goroutines, to find them in a dump.

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/report"
@@ -27,6 +29,7 @@ type snapshot struct {
 	partial      string   // why the snapshot is incomplete, "" if whole
 	leakNote     string   // how leaks were proven, or why they could not be
 	tests        *testRun // what "go test" output said, nil for other input
+	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
 	took         time.Duration
 	at           time.Time
@@ -58,7 +61,11 @@ func loadFile(o *options, name string) (*snapshot, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err // *PathError: "open x: no such file or directory"
+			// *PathError: "open x: no such file or directory"
+			if hint := schemeHint(name); hint != "" && errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w%s", err, hint)
+			}
+			return nil, err
 		}
 		defer f.Close()
 		r = f
@@ -86,21 +93,47 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	}
 	switch stack.Sniff(head) {
 	case stack.FormatProto:
-		data, err := io.ReadAll(br)
+		p, err := stack.ReadProto(br)
 		if err != nil {
-			return nil, readError(name, lr, err)
+			return nil, profileError(name, lr, err)
 		}
-		return fromRecords(name, "goroutine profile (pprof)", func() ([]stack.Record, error) { return stack.ParseProto(data) })
-	case stack.FormatProfileText:
-		return fromRecords(name, "goroutine profile (debug=1 text)", func() ([]stack.Record, error) {
-			rs, err := stack.ParseProfileText(br)
-			if err != nil {
-				return nil, readError(name, lr, err)
+		var agg report.Aggregator
+		for i := range p.Records {
+			if err := addKind(name, &agg, &p.Records[i].Goroutine, p.Records[i].Count); err != nil {
+				return nil, err
 			}
-			return rs, nil
-		})
+		}
+		return fromProfile(name, "goroutine profile (pprof)", p.Name, &agg)
+	case stack.FormatProfileText:
+		var agg report.Aggregator
+		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
+		if errors.Is(err, errTooManyKinds) {
+			return nil, err
+		}
+		if err != nil {
+			return nil, profileError(name, lr, err)
+		}
+		return fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
 	}
 	return readDump(o, name, br, lr)
+}
+
+// maxKept bounds the memory the groups of one source take: a real dump
+// of a million goroutines has at most a few thousand kinds, a few MiB.
+const maxKept = 64 << 20
+
+// errTooManyKinds is returned when the kinds of one source outgrow
+// maxKept.
+var errTooManyKinds = errors.New("more kinds of goroutine than leakcheck keeps")
+
+// addKind adds a goroutine or record to agg, failing once the kinds kept
+// outgrow maxKept.
+func addKind(name string, agg *report.Aggregator, g *stack.Goroutine, count int) error {
+	agg.Add(g, count)
+	if agg.Kept() > maxKept {
+		return fmt.Errorf("%s: %w (%d kinds in the first %d goroutines, %d MiB of stacks): not the goroutines of one program?", name, errTooManyKinds, len(agg.Groups()), agg.Total(), maxKept>>20)
+	}
+	return nil
 }
 
 // readDump streams a goroutine dump, alone or inside other output such
@@ -114,7 +147,9 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	for sc.Scan() {
 		g := sc.Goroutine()
 		tr.goroutine(g)
-		agg.Add(g, 1)
+		if err := addKind(name, &agg, g, 1); err != nil {
+			return nil, err
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, readError(name, lr, err)
@@ -147,7 +182,7 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		snap.partial = why
 	}
 	for _, gr := range snap.groups {
-		if gr.Proven > 0 {
+		if proven(gr) {
 			snap.leakNote = `the dump marks goroutines the runtime proved leaked, "(leaked)"`
 			break
 		}
@@ -155,24 +190,51 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	return snap, nil
 }
 
-// fromRecords groups the records of a profile.
-func fromRecords(name, format string, read func() ([]stack.Record, error)) (*snapshot, error) {
-	rs, err := read()
-	if err != nil {
-		if errors.Is(err, stack.ErrNotGoroutineProfile) {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return nil, fmt.Errorf("%s: not a readable goroutine profile: %w", name, err)
+// profileError words a failure to read a profile.
+func profileError(name string, lr *limitedReader, err error) error {
+	switch {
+	case errors.Is(err, errTooLarge), errors.Is(err, io.ErrUnexpectedEOF):
+		return readError(name, lr, err)
+	case errors.Is(err, stack.ErrNotGoroutineProfile):
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	var agg report.Aggregator
-	for i := range rs {
-		agg.Add(&rs[i].Goroutine, rs[i].Count)
+	return fmt.Errorf("%s: not a readable goroutine profile: %w", name, err)
+}
+
+// fromProfile makes the snapshot of a profile's groups. An empty
+// goroutine leak profile is the runtime saying that nothing leaked; any
+// other profile lists at least the goroutine that wrote it.
+func fromProfile(name, format, profileName string, agg *report.Aggregator) (*snapshot, error) {
+	leak := profileName == stack.GoroutineLeakProfile
+	if leak {
+		format = strings.Replace(format, "goroutine profile", "goroutine leak profile", 1)
 	}
-	if agg.Total() == 0 {
+	if agg.Total() == 0 && !leak {
 		return nil, fmt.Errorf("%s: the %s lists no goroutine", name, format)
 	}
-	return &snapshot{name: name, format: format, groups: agg.Groups(), total: agg.Total()}, nil
+	snap := &snapshot{name: name, format: format, groups: agg.Groups(), total: agg.Total(), leakProfile: leak}
+	if leak {
+		// The leak profile lists only the goroutines it proves.
+		for _, gr := range snap.groups {
+			if provable(gr) {
+				gr.Proven = gr.Size()
+			}
+		}
+		snap.leakNote = "the goroutine leak profile lists only the goroutines the runtime proved leaked"
+		if agg.Total() == 0 {
+			snap.leakNote = "the goroutine leak profile is empty: the runtime proved no goroutine leaked"
+		}
+	}
+	return snap, nil
 }
+
+// provable reports whether the runtime's word on a group can be taken
+// for a proof: a sample or goroutine with no stack proves nothing (no
+// kind, no place), and cannot be matched with a kind of another source.
+func provable(gr *report.Group) bool { return len(gr.First().Frames) > 0 }
+
+// proven reports whether the runtime proved goroutines of gr leaked.
+func proven(gr *report.Group) bool { return gr.Proven > 0 && provable(gr) }
 
 // errTooLarge is returned by a limitedReader past its limit.
 var errTooLarge = errors.New("too large")

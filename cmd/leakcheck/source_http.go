@@ -81,13 +81,6 @@ func loadURL(ctx context.Context, o *options, raw, source string, leak bool) (*s
 		if err != nil {
 			return nil, err
 		}
-		if u, _ := url.Parse(s.endpoint); strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/goroutineleak") && u.Query().Get("debug") != "2" {
-			// The leak profile lists only the goroutines it proves.
-			for _, gr := range snap.groups {
-				gr.Proven = gr.Size()
-			}
-			snap.leakNote = "the goroutineleak profile lists only proven leaks"
-		}
 		return snap, nil
 	}
 	return s.snapshot(ctx, source, leak)
@@ -156,11 +149,8 @@ func markProven(snap, leaked *snapshot) {
 		byFP[gr.Fingerprint] = gr
 	}
 	for _, lg := range leaked.groups {
-		n := lg.Size() // a leak profile lists only proven leaks
-		if leaked.perGoroutine {
-			n = lg.Proven // a dump marks them
-		}
-		if gr := byFP[lg.Fingerprint]; gr != nil {
+		n := lg.Proven // marked by fromProfile for a leak profile, by the dump's "(leaked)"
+		if gr := byFP[lg.Fingerprint]; gr != nil && provable(gr) {
 			gr.Proven = min(gr.Size(), gr.Proven+n)
 		}
 	}

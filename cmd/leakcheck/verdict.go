@@ -83,13 +83,20 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 
 func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
 	g := gr.First()
-	if gr.Proven > 0 {
+	if proven(gr) {
 		return verdictLeak, proofReason(gr)
 	}
-	if !stack.Provable(g.State) {
+	if g.State == "unknown" && !snap.perGoroutine && len(g.Frames) > 0 && gr.Size() >= o.blockedProfile {
+		// A debug=1 profile leaves out the runtime's frames that tell a
+		// channel wait from a running goroutine; a crowd this size at
+		// one line is not running.
+		return verdictSuspect, fmt.Sprintf("%s at one place, in a state the profile does not tell (threshold -blocked-profile=%d)",
+			report.Plural(gr.Size(), "goroutine"), o.blockedProfile)
+	}
+	if !blockedAtOperation(g) {
 		return verdictOK, ""
 	}
-	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) {
+	if snap.tests != nil && snap.tests.timeout != "" && test != "" && snap.tests.isRunning(test) && !blockedInTesting(g) {
 		return verdictSuspect, fmt.Sprintf("blocked in test %s, still running when the test binary timed out after %s", test, snap.tests.timeout)
 	}
 	if snap.perGoroutine {
@@ -108,6 +115,26 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 			report.Plural(gr.Size(), "goroutine"), operation(g.State), o.blockedProfile)
 	}
 	return verdictOK, ""
+}
+
+// blockedAtOperation reports whether g is blocked at a channel or lock
+// operation: in one of the states the runtime's leak detector judges, or,
+// in dumps of Go before 1.18 or so, which print a lock or WaitGroup wait
+// as "semacquire", in that state inside package sync's Lock or Wait.
+func blockedAtOperation(g *stack.Goroutine) bool {
+	if stack.Provable(g.State) {
+		return true
+	}
+	if g.State != "semacquire" {
+		return false
+	}
+	for _, f := range g.Frames {
+		switch f.Function {
+		case "sync.(*Mutex).Lock", "sync.(*Mutex).lockSlow", "sync.(*RWMutex).Lock", "sync.(*RWMutex).RLock", "sync.(*WaitGroup).Wait":
+			return true
+		}
+	}
+	return false
 }
 
 // proofReason says how many of a group the runtime proved leaked.
@@ -134,38 +161,49 @@ func operation(state string) string {
 }
 
 // growth judges a series of counts, one per sample: it grows steadily
-// when it rose in at least -grow-samples intervals, by at least -grow in
-// all, and was still rising in the second half of the samples (a pool
-// that filled up early and then held is not a leak, however large).
+// when its rise is a trend that noise cannot make (Mann-Kendall's test,
+// one-sided, p <= trendAlpha), the trend adds at least -grow goroutines
+// over the samples (the Theil-Sen slope), it rose in at least
+// -grow-samples intervals, and it still rises in the second half of the
+// samples (a pool that filled up early and then held is not a leak,
+// however large).
 func growth(o *options, counts []int) (suspect bool, reason string) {
-	if len(counts) < 2 {
+	n := len(counts)
+	if n < 2 {
 		return false, ""
 	}
 	rises := 0
-	for i := 1; i < len(counts); i++ {
+	for i := 1; i < n; i++ {
 		if counts[i] > counts[i-1] {
 			rises++
 		}
 	}
-	first, last, mid := counts[0], counts[len(counts)-1], counts[len(counts)/2]
-	if rises >= o.growSamples && last-first >= o.grow && last > mid {
-		return true, fmt.Sprintf("grew from %d to %d, rising in %d of %d sample intervals (thresholds -grow=%d -grow-samples=%d)",
-			first, last, rises, len(counts)-1, o.grow, o.growSamples)
+	p := risingP(counts)
+	trend := theilSen(counts) * float64(n-1)
+	if rises >= o.growSamples && p <= trendAlpha && trend >= float64(o.grow) && theilSen(counts[n/2:]) > 0 {
+		return true, fmt.Sprintf("grew from %d to %d, a trend of %+.0f over %d samples that noise does not make (rising in %d intervals; trend test p=%.2g; thresholds -grow=%d -grow-samples=%d)",
+			counts[0], counts[n-1], trend, n, rises, p, o.grow, o.growSamples)
 	}
 	return false, ""
 }
 
 // where names the place that best identifies a group for one line of a
-// table: the innermost frame outside the standard library, or else
-// outside the runtime, or else the innermost frame.
+// table: the innermost frame outside the standard library; for a stack of
+// the standard library's frames only, its innermost frame outside the
+// runtime and, when another, the function the goroutine runs (its
+// outermost frame), which tells a server's connection from a client's
+// that wait at the same line.
 func where(g *stack.Goroutine) string {
 	for _, f := range g.Frames {
-		if !isStd(f.Function) {
+		if !report.IsStandardLibrary(f) {
 			return f.String()
 		}
 	}
 	for _, f := range g.Frames {
 		if !strings.HasPrefix(f.Function, "runtime.") {
+			if entry := g.EntryFunction(); entry != f.Function {
+				return f.String() + " in " + entry
+			}
 			return f.String()
 		}
 	}
@@ -173,23 +211,4 @@ func where(g *stack.Goroutine) string {
 		return g.Frames[0].String()
 	}
 	return "(no stack)"
-}
-
-// isStd reports whether fn is in the standard library, by its package
-// path: no dot in its first element, and not package main. (The report's
-// IsStandardLibrary compares file paths with this machine's GOROOT,
-// which a remote service does not share.)
-func isStd(fn string) bool {
-	path := fn
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		j := strings.IndexByte(path[i:], '.')
-		if j < 0 {
-			return false
-		}
-		path = path[:i+j]
-	} else if j := strings.IndexByte(path, '.'); j >= 0 {
-		path = path[:j]
-	}
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".") && first != "main"
 }

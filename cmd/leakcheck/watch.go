@@ -30,6 +30,9 @@ type series struct {
 // runtime proves goroutines of it leaked.
 func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	if len(args) != 1 || !isURL(args[0]) {
+		if len(args) == 1 && schemeHint(args[0]) != "" {
+			return exitError, fmt.Errorf("want the URL of a service, with its scheme: http://%s", args[0])
+		}
 		return exitError, errors.New("want the URL of a service, such as http://localhost:6060/debug/pprof/")
 	}
 	if f, ok := o.stdout.(*os.File); ok {
@@ -135,12 +138,12 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		j.gone = j.after == 0
 		suspect, why := growth(o, s.counts)
 		switch {
-		case s.group.Proven > 0 && !j.gone:
+		case proven(s.group) && !j.gone:
 			j.verdict, j.reason = verdictLeak, proofReason(s.group)
 			if suspect {
 				j.reason = why + "; " + j.reason
 			}
-		case suspect:
+		case suspect && provable(s.group):
 			j.verdict, j.reason = verdictSuspect, why
 		default:
 			j.verdict = verdictOK

@@ -29,6 +29,7 @@ type Aggregator struct {
 	byHash map[uint64]*Group
 	groups []*Group
 	total  int
+	kept   int64
 }
 
 // Add counts count goroutines like g (count is 1 for a goroutine of a
@@ -48,6 +49,7 @@ func (a *Aggregator) Add(g *stack.Goroutine, count int) {
 	if gr == nil {
 		c := stack.Clone(g)
 		gr = &Group{Goroutines: []*stack.Goroutine{&c}}
+		a.kept += keptBytes(&c)
 		a.byHash[h] = gr
 		a.groups = append(a.groups, gr)
 	}
@@ -64,8 +66,23 @@ func (a *Aggregator) Add(g *stack.Goroutine, count int) {
 	}
 	if g.ID != 0 && len(gr.IDs) < maxIDs {
 		gr.IDs = append(gr.IDs, g.ID)
+		a.kept += 8
 	}
 }
+
+// keptBytes estimates the memory a group's goroutine takes: its text,
+// its frames, its labels, and the group around it.
+func keptBytes(g *stack.Goroutine) int64 {
+	n := 256 + len(g.Stack) + 40*len(g.Frames) + 8*len(g.Ancestors)
+	for k, v := range g.Labels {
+		n += 32 + len(k) + len(v)
+	}
+	return int64(n)
+}
+
+// Kept returns an estimate of the bytes the aggregator holds: about
+// 0.5 to 5 KiB per group, whatever the number of goroutines.
+func (a *Aggregator) Kept() int64 { return a.kept }
 
 // Total returns how many goroutines were added.
 func (a *Aggregator) Total() int { return a.total }

@@ -2,8 +2,6 @@ package report
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -79,16 +77,16 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 }
 
 // CalledFrom returns, for a goroutine whose innermost frame is the
-// standard library's (as [StandardFrame] tells), the innermost frame of
+// standard library's (as [IsStandardLibrary] tells), the innermost frame of
 // the program's own code: where "time.Sleep" or
 // "internal/poll.runtime_pollWait" was called from. It reports false
 // when the innermost frame is already the program's, or no frame is.
 func CalledFrom(g *stack.Goroutine) (stack.Frame, bool) {
-	if len(g.Frames) == 0 || !StandardFrame(g.Frames[0]) {
+	if len(g.Frames) == 0 || !IsStandardLibrary(g.Frames[0]) {
 		return stack.Frame{}, false
 	}
 	for _, f := range g.Frames[1:] {
-		if !StandardFrame(f) {
+		if !IsStandardLibrary(f) {
 			return f, true
 		}
 	}
@@ -124,21 +122,6 @@ func IgnoreHint(g *stack.Goroutine) string {
 		}
 	}
 	return fmt.Sprintf("leakcheck.IgnoreCreatedBy(%q)", g.CreatedBy.Function)
-}
-
-// goroot is where the standard library's sources are, for telling its
-// frames from the program's.
-var goroot = filepath.ToSlash(runtime.GOROOT()) + "/src/"
-
-// StandardFrame reports whether a frame is the standard library's, for
-// WriteGroup's "called from" line: [IsStandardLibrary] unless a program
-// reading the goroutines of another (whose GOROOT differs) replaces it.
-var StandardFrame = IsStandardLibrary
-
-// IsStandardLibrary reports whether f is in the standard library of the
-// running toolchain.
-func IsStandardLibrary(f stack.Frame) bool {
-	return strings.HasPrefix(filepath.ToSlash(f.File), goroot)
 }
 
 // Plural renders a count of noun: "1 goroutine", "2 goroutines".

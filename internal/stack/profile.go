@@ -27,25 +27,55 @@ type Record struct {
 // such as a heap or CPU profile.
 var ErrNotGoroutineProfile = errors.New("not a goroutine profile")
 
-// ParseProto reads a goroutine profile in pprof's protocol buffer format,
+// A Profile is a goroutine profile: its name and its records.
+type Profile struct {
+	// Name is the profile's name: "goroutine", or "goroutineleak" for the
+	// runtime's goroutine leak profile, which lists only the goroutines
+	// it proved leaked, and so is empty when nothing leaked.
+	Name string
+	// Records has one Record per sample, in the profile's order.
+	Records []Record
+}
+
+// Profile names.
+const (
+	GoroutineProfile     = "goroutine"
+	GoroutineLeakProfile = "goroutineleak"
+)
+
+// MaxProtoSize bounds the size of a profile [ReadProto] reads, before and
+// after decompression: decoded, a profile takes several times its size
+// in memory, and a goroutine profile of a million goroutines of a hundred
+// distinct stacks is a few kilobytes (a sample per stack, not per
+// goroutine).
+const MaxProtoSize = 32 << 20
+
+// ReadProto reads a goroutine profile in pprof's protocol buffer format,
 // gzipped or not: /debug/pprof/goroutine?debug=0 or goroutineleak, "go
 // tool pprof" and continuous profilers store them so. It returns one
 // Record per sample, in the profile's order; samples of the same stack
-// with different labels stay apart.
-// A gzipped profile that inflates past MaxProtoSize is an error.
-func ParseProto(data []byte) ([]Record, error) {
-	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, err
+// with different labels stay apart. It reads at most [MaxProtoSize]
+// bytes, and inflates at most as many: a larger profile is an error, as
+// is data that starts neither as gzip nor as a profile message.
+func ReadProto(r io.Reader) (*Profile, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(2)
+	var data []byte
+	var err error
+	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
+		zr, zerr := gzip.NewReader(io.LimitReader(br, MaxProtoSize))
+		if zerr != nil {
+			return nil, zerr
 		}
-		data, err = io.ReadAll(io.LimitReader(zr, MaxProtoSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("decompressing the profile: %w", err)
+		data, err = readAtMost(zr, MaxProtoSize, "inflates to")
+	} else {
+		if len(head) > 0 && !isProfileTag(head[0]) {
+			return nil, errors.New("binary data that is neither gzip nor a pprof profile")
 		}
-		if len(data) > MaxProtoSize {
-			return nil, fmt.Errorf("the profile inflates to more than %d MiB", MaxProtoSize>>20)
-		}
+		data, err = readAtMost(br, MaxProtoSize, "is")
+	}
+	if err != nil {
+		return nil, err
 	}
 	p, err := profile.ParseUncompressed(data)
 	if err != nil {
@@ -54,14 +84,33 @@ func ParseProto(data []byte) ([]Record, error) {
 	return FromProfile(p)
 }
 
-// MaxProtoSize bounds the decompressed size of a profile [ParseProto]
-// reads: a goroutine profile of a million goroutines of distinct stacks
-// is far smaller.
-const MaxProtoSize = 512 << 20
+// readAtMost reads r whole, failing past max bytes.
+func readAtMost(r io.Reader, max int64, verb string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("the profile %s more than %d MiB, the most a goroutine profile is read to", verb, max>>20)
+	}
+	return data, nil
+}
 
-// FromProfile converts a parsed goroutine profile to records, as
-// [ParseProto] does.
-func FromProfile(p *profile.Profile) ([]Record, error) {
+// isProfileTag reports whether b can start a pprof Profile message: the
+// tag of one of its fields (1 to 14), as a varint or a length-delimited
+// value.
+func isProfileTag(b byte) bool {
+	field, wire := b>>3, b&7
+	return 1 <= field && field <= 14 && (wire == 0 || wire == 2)
+}
+
+// ParseProto reads a goroutine profile held in data, as [ReadProto] does.
+func ParseProto(data []byte) (*Profile, error) {
+	return ReadProto(bytes.NewReader(data))
+}
+
+// FromProfile converts a parsed goroutine profile, as [ReadProto] does.
+func FromProfile(p *profile.Profile) (*Profile, error) {
 	value := -1
 	for i, st := range p.SampleType {
 		if strings.HasPrefix(st.Type, "goroutine") {
@@ -76,7 +125,10 @@ func FromProfile(p *profile.Profile) ([]Record, error) {
 		}
 		return nil, fmt.Errorf("%w: its samples count %s", ErrNotGoroutineProfile, strings.Join(types, ", "))
 	}
-	records := make([]Record, 0, len(p.Sample))
+	out := &Profile{Name: GoroutineProfile, Records: make([]Record, 0, len(p.Sample))}
+	if p.SampleType[value].Type == GoroutineLeakProfile {
+		out.Name = GoroutineLeakProfile
+	}
 	for _, s := range p.Sample {
 		if value >= len(s.Value) || s.Value[value] <= 0 {
 			continue
@@ -99,10 +151,6 @@ func FromProfile(p *profile.Profile) ([]Record, error) {
 				r.Frames = append(r.Frames, f)
 			}
 		}
-		// The dump does not show the frame every goroutine returns to.
-		if n := len(r.Frames); n > 0 && r.Frames[n-1].Function == "runtime.goexit" {
-			r.Frames = r.Frames[:n-1]
-		}
 		for k, vs := range s.Label {
 			if len(vs) > 0 {
 				if r.Labels == nil {
@@ -111,44 +159,110 @@ func FromProfile(p *profile.Profile) ([]Record, error) {
 				r.Labels[k] = vs[0]
 			}
 		}
-		r.State = StateFromFrames(r.Frames)
-		r.Stack = formatFrames(r.Frames)
-		records = append(records, r)
+		finishRecord(&r)
+		out.Records = append(out.Records, r)
 	}
-	return records, nil
+	return out, nil
+}
+
+// finishRecord reads a record's state from its frames, then leaves out
+// the frames a goroutine dump does not show, so that a kind reads (and
+// is fingerprinted) alike in a profile and in a dump, and fills Stack.
+func finishRecord(r *Record) {
+	r.State = StateFromFrames(r.Frames)
+	r.Frames = dumpFrames(r.Frames)
+	r.Stack = formatFrames(r.Frames)
+}
+
+// dumpFrames returns the frames a goroutine dump shows of a stack: the
+// runtime hides its own unexported functions (runtime.gopark,
+// runtime.chansend1, ...; runtime/traceback.go, showfuncinfo) and the
+// runtime.goexit every goroutine returns to. A stack of hidden frames
+// only (a runtime goroutine, which dumps leave out) is kept whole.
+func dumpFrames(frames []Frame) []Frame {
+	shown := frames[:0:0]
+	for _, f := range frames {
+		if !hiddenInDump(f.Function) {
+			shown = append(shown, f)
+		}
+	}
+	if len(shown) == 0 {
+		if n := len(frames); n > 0 && frames[n-1].Function == "runtime.goexit" {
+			return frames[:n-1]
+		}
+		return frames
+	}
+	return shown
+}
+
+// hiddenInDump reports whether a goroutine dump leaves out frames of
+// function fn: the runtime's unexported functions, but for those it
+// keeps as landmarks.
+func hiddenInDump(fn string) bool {
+	name, ok := strings.CutPrefix(fn, "runtime.")
+	if !ok || name == "" {
+		return false
+	}
+	switch name {
+	case "gopanic", "runFinalizers", "runfinq", "runCleanups":
+		return false
+	}
+	return !('A' <= name[0] && name[0] <= 'Z')
 }
 
 // ParseProfileText reads a goroutine profile in the text format of
-// /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1):
+// /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1), as
+// [ScanProfileText] does, into a Profile.
+func ParseProfileText(r io.Reader) (*Profile, error) {
+	p := &Profile{}
+	name, err := ScanProfileText(r, func(rec *Record) error {
+		p.Records = append(p.Records, *rec)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Name = name
+	return p, nil
+}
+
+// ScanProfileText reads a goroutine profile in the text format of
+// /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1), handing
+// each record to each as it is read (the Record is each's to keep; an
+// error from each stops the reading and is returned), and returns the
+// profile's name from its first line:
 //
 //	goroutine profile: total 11
 //	5 @ 0x48c1ea 0x419bce 0x419712 0x6842e7 0x493121
 //	# labels: {"handler":"leak"}
 //	#	0x6842e6	main.worker+0x46	/src/main.go:63
 //
+// Pasted text reads too: lines quoted with "> ", tabs turned into spaces.
 // That format leaves out the runtime frames on top of each stack, so the
 // state is known only for waits in the sync, time and poll packages and
 // system calls; channel operations and select read as "unknown". Lines it
-// does not understand are skipped; a file with no record is an error.
-func ParseProfileText(r io.Reader) ([]Record, error) {
+// does not understand are skipped; text with neither the first line nor
+// a record is an error ([ErrNotGoroutineProfile]). Memory stays that of
+// one record, whatever the input's size.
+func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxBlock)
-	var records []Record
 	var cur *Record
+	var eachErr error
 	finish := func() {
-		if cur == nil {
+		if cur == nil || eachErr != nil {
 			return
 		}
-		cur.State = StateFromFrames(cur.Frames)
-		cur.Stack = formatFrames(cur.Frames)
+		finishRecord(cur)
+		eachErr = each(cur)
 		cur = nil
 	}
-	sawHeader := false
-	for sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+	records := 0
+	for eachErr == nil && sc.Scan() {
+		line := unquote(strings.TrimSuffix(sc.Text(), "\r"))
 		switch {
-		case isProfileTextHeader(line):
-			sawHeader = true
+		case name == "" && records == 0 && isProfileTextHeader(line):
+			name = strings.Fields(line)[0]
 		case strings.HasPrefix(line, "# labels: "):
 			if cur != nil {
 				cur.Labels = parseProfileLabels(strings.TrimPrefix(line, "# labels: "))
@@ -158,6 +272,14 @@ func ParseProfileText(r io.Reader) ([]Record, error) {
 				continue
 			}
 			fields := strings.FieldsFunc(line[1:], func(r rune) bool { return r == '\t' })
+			if !strings.Contains(line, "\t") {
+				// Pasted, tabs turned into spaces: the address, the
+				// function, and the position (which may hold spaces).
+				fields = strings.Fields(line[1:])
+				if len(fields) > 3 {
+					fields = append(fields[:2], strings.Join(fields[2:], " "))
+				}
+			}
 			for i := range fields {
 				fields[i] = strings.TrimSpace(fields[i])
 			}
@@ -187,18 +309,24 @@ func ParseProfileText(r io.Reader) ([]Record, error) {
 				continue
 			}
 			finish()
-			records = append(records, Record{Count: n})
-			cur = &records[len(records)-1]
+			records++
+			cur = &Record{Count: n}
 		}
 	}
 	finish()
+	if eachErr != nil {
+		return name, eachErr
+	}
 	if err := sc.Err(); err != nil {
-		return records, err
+		return name, err
 	}
-	if !sawHeader && len(records) == 0 {
-		return nil, ErrNotGoroutineProfile
+	if name == "" && records == 0 {
+		return "", ErrNotGoroutineProfile
 	}
-	return records, nil
+	if name == "" {
+		name = GoroutineProfile
+	}
+	return name, nil
 }
 
 // parseProfileLabels parses runtime/pprof's label set of the debug=1
@@ -294,7 +422,7 @@ func Sniff(head []byte) string {
 		return FormatProto
 	}
 	first, _, _ := bytes.Cut(head, []byte("\n"))
-	if isProfileTextHeader(string(first)) {
+	if isProfileTextHeader(unquote(string(first))) {
 		return FormatProfileText
 	}
 	// Text never holds the control bytes a protocol buffer message is
@@ -308,6 +436,12 @@ func Sniff(head []byte) string {
 		}
 	}
 	return FormatDump
+}
+
+// unquote drops the "> " quoting and the indentation of a line of a text
+// profile pasted into an issue.
+func unquote(line string) string {
+	return strings.TrimLeft(line, "> ")
 }
 
 // isProfileTextHeader reports whether line is the first line of a text

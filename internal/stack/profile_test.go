@@ -42,8 +42,10 @@ func byTop(rs []Record) map[string]Record {
 func TestParseProto(t *testing.T) {
 	for _, v := range []string{"go1.26", "go1.27"} {
 		t.Run(v, func(t *testing.T) {
-			rs, err := ParseProto(readProfile(t, v+"-goroutine.pb.gz"))
+			p, err := ParseProto(readProfile(t, v+"-goroutine.pb.gz"))
 			require.NoError(t, err)
+			assert.Equal(t, GoroutineProfile, p.Name)
+			rs := p.Records
 			top := byTop(rs)
 			worker, leak := top["main.worker"], top["main.compute"]
 			assert.Equal(t, 5, worker.Count)
@@ -52,7 +54,7 @@ func TestParseProto(t *testing.T) {
 			assert.Equal(t, 3, leak.Count)
 			assert.Equal(t, "chan send", leak.State)
 			assert.Equal(t, map[string]string{"handler": "leak"}, leak.Labels)
-			assert.Equal(t, "runtime.gopark", leak.Frames[0].Function, "the runtime frames stay, as in a dump")
+			assert.Equal(t, "main.compute", leak.Frames[0].Function, "the runtime frames a dump hides are left out, once they told the state")
 			assert.Contains(t, leak.Frames[len(leak.Frames)-1].File, "leakyservice/main.go")
 			assert.Equal(t, "IO wait", top["internal/poll.runtime_pollWait"].State)
 			assert.Equal(t, "running", top["runtime/pprof.writeRuntimeProfile"].State)
@@ -63,6 +65,7 @@ func TestParseProto(t *testing.T) {
 				total += r.Count
 				for _, f := range r.Frames {
 					assert.NotEqual(t, "runtime.goexit", f.Function)
+					assert.NotEqual(t, "runtime.gopark", f.Function)
 				}
 			}
 			assert.GreaterOrEqual(t, total, 10)
@@ -71,8 +74,10 @@ func TestParseProto(t *testing.T) {
 }
 
 func TestParseProtoLeakProfile(t *testing.T) {
-	rs, err := ParseProto(readProfile(t, "go1.27-goroutineleak.pb.gz"))
+	p, err := ParseProto(readProfile(t, "go1.27-goroutineleak.pb.gz"))
 	require.NoError(t, err)
+	assert.Equal(t, GoroutineLeakProfile, p.Name)
+	rs := p.Records
 	require.Len(t, rs, 1)
 	assert.Equal(t, 3, rs[0].Count)
 	assert.Equal(t, "chan send", rs[0].State)
@@ -81,9 +86,10 @@ func TestParseProtoLeakProfile(t *testing.T) {
 func TestParseProfileText(t *testing.T) {
 	for _, v := range []string{"go1.26", "go1.27"} {
 		t.Run(v, func(t *testing.T) {
-			rs, err := ParseProfileText(bytes.NewReader(readProfile(t, v+"-goroutine-debug1.txt")))
+			p, err := ParseProfileText(bytes.NewReader(readProfile(t, v+"-goroutine-debug1.txt")))
 			require.NoError(t, err)
-			top := byTop(rs)
+			assert.Equal(t, GoroutineProfile, p.Name)
+			top := byTop(p.Records)
 			worker, leak := top["main.worker"], top["main.compute"]
 			assert.Equal(t, 5, worker.Count)
 			assert.Equal(t, 3, leak.Count)
@@ -94,18 +100,36 @@ func TestParseProfileText(t *testing.T) {
 			assert.Equal(t, "IO wait", top["internal/poll.runtime_pollWait"].State)
 		})
 	}
-	rs, err := ParseProfileText(bytes.NewReader(readProfile(t, "go1.27-goroutineleak-debug1.txt")))
+	p, err := ParseProfileText(bytes.NewReader(readProfile(t, "go1.27-goroutineleak-debug1.txt")))
 	require.NoError(t, err)
-	require.Len(t, rs, 1)
-	assert.Equal(t, 3, rs[0].Count)
+	assert.Equal(t, GoroutineLeakProfile, p.Name)
+	require.Len(t, p.Records, 1)
+	assert.Equal(t, 3, p.Records[0].Count)
+}
+
+// A text profile pasted into an issue, quoted and with its tabs turned
+// into spaces, reads as the original.
+func TestParseProfileTextPasted(t *testing.T) {
+	raw := string(readProfile(t, "go1.27-goroutine-debug1.txt"))
+	want, err := ParseProfileText(strings.NewReader(raw))
+	require.NoError(t, err)
+	pasted := "> " + strings.ReplaceAll(strings.ReplaceAll(raw, "\t", "    "), "\n", "\n> ")
+	assert.Equal(t, FormatProfileText, Sniff([]byte(pasted)))
+	got, err := ParseProfileText(strings.NewReader(pasted))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }
 
 func TestParseProfileTextRejectsOtherText(t *testing.T) {
 	_, err := ParseProfileText(strings.NewReader("hello\nworld\n"))
 	assert.ErrorIs(t, err, ErrNotGoroutineProfile)
-	rs, err := ParseProfileText(strings.NewReader("goroutine profile: total 0\n"))
+	p, err := ParseProfileText(strings.NewReader("goroutine profile: total 0\n"))
 	assert.NoError(t, err)
-	assert.Empty(t, rs)
+	assert.Empty(t, p.Records)
+	p, err = ParseProfileText(strings.NewReader("goroutineleak profile: total 0\n"))
+	assert.NoError(t, err)
+	assert.Equal(t, GoroutineLeakProfile, p.Name, "an empty leak profile: nothing leaked")
+	assert.Empty(t, p.Records)
 }
 
 func TestParseProtoErrors(t *testing.T) {
@@ -192,12 +216,43 @@ func FuzzParseProfiles(f *testing.F) {
 				}
 			}
 		}
-		if rs, err := ParseProto(data); err == nil {
-			check(rs)
+		if p, err := ParseProto(data); err == nil {
+			check(p.Records)
 		}
-		if rs, err := ParseProfileText(bytes.NewReader(data)); err == nil {
-			check(rs)
+		if p, err := ParseProfileText(bytes.NewReader(data)); err == nil {
+			check(p.Records)
 		}
 		Sniff(data)
 	})
+}
+
+func TestReadProtoBounds(t *testing.T) {
+	// A gzip bomb: a few kilobytes that inflate past MaxProtoSize.
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zeros := make([]byte, 1<<20)
+	for range MaxProtoSize>>20 + 1 {
+		zw.Write(zeros)
+	}
+	require.NoError(t, zw.Close())
+	_, err := ReadProto(&bomb)
+	assert.ErrorContains(t, err, "inflates to more than 32 MiB")
+
+	// Binary data that is not a profile is turned away at its first byte.
+	_, err = ReadProto(io.MultiReader(strings.NewReader("\x00\x01\x02"), neverEnding{}))
+	assert.ErrorContains(t, err, "neither gzip nor a pprof profile")
+
+	// A profile-looking stream that never ends is cut at MaxProtoSize.
+	_, err = ReadProto(io.MultiReader(strings.NewReader("\x0a"), neverEnding{}))
+	assert.ErrorContains(t, err, "is more than 32 MiB")
+}
+
+// neverEnding is an endless stream of 'x'.
+type neverEnding struct{}
+
+func (neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
 }

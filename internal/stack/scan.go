@@ -2,6 +2,7 @@ package stack
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"maps"
@@ -47,6 +48,7 @@ type Scanner struct {
 	block   []byte // the current goroutine's block, reused
 	next    []byte // the header line read ahead, reused
 	line    []byte // a long line being assembled, reused
+	fixed   []byte // a line repaired by RepairLine, reused
 	inDump  bool   // whether next holds a header
 	g       Goroutine
 	frames  []Frame
@@ -140,10 +142,89 @@ func (s *Scanner) readLine() ([]byte, error) {
 		line = s.line
 	}
 	s.bytes += int64(len(line))
-	if len(line) > 0 {
-		s.lastNL = line[len(line)-1] == '\n'
+	if len(line) == 0 {
+		return line, err
+	}
+	s.lastNL = line[len(line)-1] == '\n'
+	line = RepairLine(line, &s.fixed)
+	if !s.lastNL && len(bytes.TrimSpace(line)) == 0 {
+		s.lastNL = true // a paste's last, empty, quoted line: "> "
 	}
 	return line, err
+}
+
+// RepairLine undoes what pasting does to a line of a goroutine dump, the
+// line given with its line end: it drops "> " (or ">") quoting, nested
+// or not, and leading spaces (an indented paste, or tabs turned into
+// spaces); and it starts a position line ("/src/x.go:12 +0x1d") with the
+// tab the runtime writes and pastes lose. Repairing a repaired line
+// changes nothing. Lines the runtime writes come
+// back unchanged, so Parse of the repaired text reads any dump. The
+// result may share line's memory (which it may modify) or scratch's,
+// which grows as needed.
+func RepairLine(line []byte, scratch *[]byte) []byte {
+	if len(line) == 0 || line[0] == '\t' {
+		return line // the runtime's own indentation: a position, a note, a list of tests
+	}
+	if c := line[0]; c != '>' && c != ' ' && !isHexDigit(lastByte(line)) {
+		return line // most lines: a function line ends in ")", a header in ":"
+	}
+	// Quoting and indentation: '>', spaces and tabs, in any order.
+	// (Not a line that starts with a tab: the runtime indents so.)
+	k := 0
+	for k < len(line) && (line[k] == '>' || line[k] == ' ' || line[k] == '\t') {
+		k++
+	}
+	rest := line[k:]
+	if isPosition(bytes.TrimRight(rest, "\r\n")) {
+		if k == 0 {
+			*scratch = append(append((*scratch)[:0], '\t'), line...)
+			return *scratch
+		}
+		line[k-1] = '\t'
+		return line[k-1:]
+	}
+	return rest
+}
+
+// lastByte returns the last byte of line before its line end, or 0.
+func lastByte(line []byte) byte {
+	line = bytes.TrimRight(line, "\r\n")
+	if len(line) == 0 {
+		return 0
+	}
+	return line[len(line)-1]
+}
+
+// isPosition reports whether s, a line without its indentation, is the
+// position of a frame: a source file, a colon and a line number, maybe
+// followed by " +0x1d" or GOTRACEBACK=system's " fp=... sp=... pc=...".
+// Function lines end in ")" and headers in ":", so most lines are told
+// by their last byte.
+func isPosition(s []byte) bool {
+	if len(s) == 0 || !isHexDigit(s[len(s)-1]) {
+		return false
+	}
+	if i := bytes.Index(s, []byte(" +0x")); i >= 0 {
+		s = s[:i]
+	} else if i := bytes.Index(s, []byte(" fp=")); i >= 0 {
+		s = s[:i]
+	}
+	colon := bytes.LastIndexByte(s, ':')
+	if colon < 0 || colon == len(s)-1 {
+		return false
+	}
+	for _, c := range s[colon+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	file := s[:colon]
+	return bytes.HasSuffix(file, []byte(".go")) || bytes.HasSuffix(file, []byte(".s")) || bytes.HasSuffix(file, []byte(".c"))
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (s *Scanner) setErr(err error) {

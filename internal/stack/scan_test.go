@@ -124,8 +124,84 @@ func benchDump(b *testing.B) string {
 	return sb.String()
 }
 
+// repairText applies RepairLine to every line of text, as a Scanner does.
+func repairText(text string) string {
+	var b strings.Builder
+	var scratch []byte
+	for text != "" {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line = text[:i+1]
+		}
+		text = text[len(line):]
+		b.Write(RepairLine([]byte(line), &scratch))
+	}
+	return b.String()
+}
+
+func TestRepairLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"goroutine 1 [running]:\n":                   "goroutine 1 [running]:\n",
+		"\t/usr/local/go/src/x.go:12 +0x1d\n":        "\t/usr/local/go/src/x.go:12 +0x1d\n",
+		"        /usr/local/go/src/x.go:12 +0x1d\n":  "\t/usr/local/go/src/x.go:12 +0x1d\n",
+		"    C:/Program Files/Go/src/x.go:12\r\n":    "\tC:/Program Files/Go/src/x.go:12\r\n",
+		"/usr/local/go/src/x.go:12 +0x1d\n":          "\t/usr/local/go/src/x.go:12 +0x1d\n",
+		"> goroutine 1 [running]:\n":                 "goroutine 1 [running]:\n",
+		">> \t/x.go:1\n":                             "\t/x.go:1\n",
+		"> >     /x.go:1 +0x1\n":                     "\t/x.go:1 +0x1\n",
+		"    main.main()\n":                          "main.main()\n",
+		"    created by main.f in goroutine 7\n":     "created by main.f in goroutine 7\n",
+		"created by main.f in goroutine 7\n":         "created by main.f in goroutine 7\n",
+		"        TestX (2s)\n":                       "TestX (2s)\n",
+		"   \n":                                      "\n",
+		" >\n":                                       "\n",
+		"\tgoroutine running on other thread\n":      "\tgoroutine running on other thread\n",
+		"main.f(0x1, 0x2)\n":                         "main.f(0x1, 0x2)\n",
+		"	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n": "	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n",
+		"  /x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c":  "\t/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c",
+	} {
+		var scratch, scratch2 []byte
+		got := string(RepairLine([]byte(in), &scratch))
+		assert.Equal(t, want, got, "%q", in)
+		assert.Equal(t, got, string(RepairLine([]byte(got), &scratch2)), "repairing %q again", got)
+	}
+}
+
+// A dump as pasted, tabs turned into spaces and quoted, reads as the
+// dump itself.
+func TestScannerReadsPastedDumps(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "dumps", "go1.26-basic.txt"))
+	require.NoError(t, err)
+	want := Parse(string(b))
+	for name, paste := range map[string]func(string) string{
+		"tabs to 4 spaces": func(s string) string { return strings.ReplaceAll(s, "\t", "    ") },
+		"tabs to 8 spaces": func(s string) string { return strings.ReplaceAll(s, "\t", "        ") },
+		"tabs lost":        func(s string) string { return strings.ReplaceAll(s, "\t", "") },
+		"quoted":           func(s string) string { return "> " + strings.ReplaceAll(s, "\n", "\n> ") },
+		"quoted, spaces":   func(s string) string { return ">" + strings.ReplaceAll(strings.ReplaceAll(s, "\t", "  "), "\n", "\n>") },
+		"indented": func(s string) string {
+			return "    " + strings.ReplaceAll(strings.ReplaceAll(s, "\t", "    "), "\n", "\n    ")
+		},
+		"CRLF": func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "\t", "  "), "\n", "\r\n") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, s := scanAll(t, strings.NewReader(paste(string(b))))
+			require.NoError(t, s.Err())
+			require.Len(t, got, len(want))
+			for i := range want {
+				w, g := want[i], got[i]
+				assert.Equal(t, w.ID, g.ID)
+				assert.Equal(t, w.State, g.State)
+				assert.Equal(t, w.Frames, g.Frames, "goroutine %d", w.ID)
+				assert.Equal(t, w.CreatedBy, g.CreatedBy, "goroutine %d", w.ID)
+				assert.Equal(t, w.ParentID, g.ParentID)
+			}
+		})
+	}
+}
+
 // FuzzScanMatchesParse checks that the streaming Scanner yields the same
-// goroutines as Parse on any input, and never panics.
+// goroutines as Parse on any input, once repaired, and never panics.
 //
 //	go test -run '^$' -fuzz FuzzScanMatchesParse -fuzztime 1m .
 func FuzzScanMatchesParse(f *testing.F) {
@@ -140,8 +216,10 @@ func FuzzScanMatchesParse(f *testing.F) {
 	}
 	f.Add("x\ngoroutine 1 [a]:\r\nf()\r\n\tx.go:1\r\n")
 	f.Add("goroutine 1 [running]:\ngoroutine 2 gp=0x1 [x]:\n")
+	f.Add("> goroutine 1 [running]:\n> main.f()\n>     /x.go:1 +0x1\n>\n")
+	f.Add("goroutine 1 [running]:\n  main.f()\n/x.go:1\n        C:/a b/x.go:3 +0x1d\n")
 	f.Fuzz(func(t *testing.T, dump string) {
-		want := Parse(dump)
+		want := Parse(repairText(dump))
 		got, s := scanAll(t, iotest.HalfReader(strings.NewReader(dump)))
 		if s.Err() != nil {
 			t.Fatal(s.Err())

@@ -12,6 +12,7 @@ package hangtest
 
 import (
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -60,4 +61,31 @@ func TestPanic(t *testing.T) {
 		go func() { <-block }()
 	}
 	panic("boom")
+}
+
+// TestCrowd parks HANGTEST_CROWD goroutines sending on a channel nobody
+// reads, then takes a lock twice: the output of a timeout is as large as
+// the crowd makes it (about 200 bytes a goroutine).
+//
+//	HANGTEST_CROWD=100000 go test -run TestCrowd -timeout=10s ./cmd/leakcheck/testdata/hangtest
+func TestCrowd(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv("HANGTEST_CROWD"))
+	if err != nil {
+		t.Skip("set HANGTEST_CROWD=N to hang with N blocked senders")
+	}
+	results := make(chan int)
+	var started sync.WaitGroup
+	started.Add(n)
+	for i := range n {
+		go send(results, i, &started)
+	}
+	started.Wait() // so that the dump has them all, even on a slow machine
+	var mu sync.Mutex
+	mu.Lock()
+	mu.Lock()
+}
+
+func send(results chan<- int, i int, started *sync.WaitGroup) {
+	started.Done()
+	results <- i
 }

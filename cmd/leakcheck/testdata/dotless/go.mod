@@ -1,0 +1,3 @@
+module distributed-kv
+
+go 1.22
