@@ -284,12 +284,15 @@ func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) 
 // append writes text at the end of the file in one write, creating the
 // file with its format line if needed. Test binaries of several packages
 // may record into one file at once: only the one that creates it writes
-// the format line, and appends of one write each do not interleave.
+// the format line (not necessarily first: a reader finds it anywhere),
+// and appends of one write each do not interleave.
 func (b *baseline) append(text string) error {
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o777); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(b.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	// Appending also when creating: another binary may append between
+	// the creation and this write, and its lines must stay.
+	f, err := os.OpenFile(b.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o666)
 	switch {
 	case err == nil:
 		text = baselineHeader + text

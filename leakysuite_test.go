@@ -44,7 +44,7 @@ func TestLeakySuitePath(t *testing.T) {
 	}
 	// Every line names the suite's own function and its creator, so that
 	// lines that wait in time.Sleep can be told apart.
-	line := regexp.MustCompile(`^[0-9a-f]{16} ` + regexp.QuoteMeta(pkg) + ` \S+: (leak|slow exit|singleton): (\S+ in )?` +
+	line := regexp.MustCompile(`^[0-9a-f]{16} ` + regexp.QuoteMeta(pkg) + ` (Test\S+|the tests of leakysuite): (leak|slow exit|singleton): (\S+ in )?` +
 		regexp.QuoteMeta(pkg) + `\.\S+, started by ` + regexp.QuoteMeta(pkg) + `\.\S+$`)
 	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
 		if !strings.HasPrefix(l, "#") {
