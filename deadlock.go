@@ -56,8 +56,10 @@ func deadlockWatchSetting() (on bool, err error) {
 // called from goroutines outside any testing/synctest bubble: a goroutine
 // started inside one would belong to the bubble.
 func startDeadlockWatch() {
-	if leakProfile == nil {
-		return // nothing can prove a deadlock: the watcher would only cost
+	if leakProfile == nil || childRerun != nil {
+		// Nothing can prove a deadlock, or nothing must: a rerun's heap
+		// dump needs a process without proofs.
+		return
 	}
 	deadlockWatch.Do(func() {
 		if on, _ := deadlockWatchSetting(); !on {

@@ -37,15 +37,17 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 		}},
 		{"timer", true, func() { <-time.After(pause) }},
 		{"mutex held by sleeper", true, func() {
+			// Locked here and unlocked by the sleeper, so that the test
+			// blocks in one place only: a handshake before the Lock would
+			// be a second, brief block the watcher's first look could see.
 			mu := new(sync.Mutex)
-			locked := make(chan struct{})
-			go func() { mu.Lock(); close(locked); time.Sleep(pause); mu.Unlock() }()
-			<-locked
+			mu.Lock()
+			go func() { time.Sleep(pause); mu.Unlock() }()
 			mu.Lock()
 			mu.Unlock()
 		}},
 		{"hand-offs", true, func() {
-			first := make(chan int)
+			first := make(chan int, 1) // the test blocks only in <-in, below
 			in := first
 			for range 3 {
 				out := make(chan int)

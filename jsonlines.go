@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/heapdump"
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
@@ -96,13 +97,7 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 		}
 		if held, ok := mem.of(gr); ok {
 			rec.StackBytes, rec.RetainedHeapBytes = &held.stack, &held.heap
-			for _, o := range held.largest {
-				jo := jsonObject{Bytes: o.Size}
-				if len(o.Alloc) > 0 {
-					jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
-				}
-				rec.Largest = append(rec.Largest, jo)
-			}
+			rec.Largest = objectsOf(held.largest)
 		}
 		records = append(records, rec)
 	}
@@ -137,4 +132,18 @@ func appendJSONLines(path string, records []jsonRecord) error {
 		err = cerr
 	}
 	return err
+}
+
+// objectsOf converts the largest objects of a measurement to their JSON
+// form: size and allocation site, the parts the reports show.
+func objectsOf(objs []heapdump.Object) []jsonObject {
+	var out []jsonObject
+	for _, o := range objs {
+		jo := jsonObject{Bytes: o.Size}
+		if len(o.Alloc) > 0 {
+			jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
+		}
+		out = append(out, jo)
+	}
+	return out
 }

@@ -61,6 +61,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Verify fails t if goroutines started by the test are still running
@@ -113,7 +114,9 @@ type TestingM interface {
 // default reports no leaks on top; [CheckOnFailure] changes that.
 //
 // Call it from TestMain, in place of [testing.M.Run]; it runs once however many
-// -count repetitions the tests make.
+// -count repetitions the tests make. To measure the memory of leaks the
+// runtime has proven, a failing check may run tests again in a new
+// process of the test binary, which runs TestMain again (see [MemoryEnv]).
 func VerifyTestMain(m TestingM, opts ...Option) {
 	os.Exit(runMain(m, os.Stderr, opts))
 }
@@ -130,7 +133,12 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		return 1
 	}
 	rememberSnapshot(before)
+	start := time.Now()
 	code := m.Run()
+	if childRerun != nil {
+		childRerun.checkPackage(allExcept(cfg, self, before.sortedIDs()))
+		return code
+	}
 	if err := cfg.err(); err != nil {
 		// Reported, and the check still runs with the valid options.
 		fmt.Fprintln(w, err)
@@ -150,7 +158,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	subject := "the tests of " + binaryName()
 	note := cfg.baseline.settle(subject, &v)
 	if len(v.leaks) > 0 {
-		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v)))
+		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
 		if code == 0 {
 			code = 1
 		}
@@ -181,7 +189,7 @@ func Find(opts ...Option) error {
 	if len(v.leaks) == 0 {
 		return nil
 	}
-	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "")}
+	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "", nil)}
 }
 
 // allExcept classifies as leaks all goroutines but the caller (self),

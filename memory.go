@@ -18,6 +18,25 @@ import (
 // a heap dump, which stops the world for about a second per GiB of heap,
 // on the failure path only; a suite with many failing checks and a large
 // heap may prefer to go without. Values are read as for [DeadlockEnv].
+//
+// Once the runtime has proven goroutines of the process leaked (go1.27,
+// or go1.26 with GOEXPERIMENT=goroutineleakprofile), the process cannot
+// take a heap dump. A failing check of [Verify] then runs its test again
+// in a new process of the same test binary (-test.run naming the test
+// alone, -test.count=1), which proves nothing, measures the goroutines of
+// the same kinds once they show up after the test, and hands back the
+// figures; the report says they come from a rerun. [VerifyTestMain] runs
+// the tests its report names again (all of its tests when a leak has no
+// test's name). The rerun runs TestMain again, setup and teardown, and
+// the test with the same environment and flags (but for the go command's
+// own files: profiles, coverage, test log); it writes none of leakcheck's
+// files, its output is discarded, and it never changes the verdict. It
+// may take the test's own time, the check's wait, and 10 s to start, and
+// all the reruns of a test binary take at most a minute; when a rerun
+// fails to start, runs out of time, or does not leak the same way, the
+// report says "not measured" and why. [Find], with no test to rerun, says
+// why it could not measure. Turning MemoryEnv off turns the reruns off
+// too.
 const MemoryEnv = "LEAKCHECK_MEMORY"
 
 func memorySetting() (on bool, err error) {
@@ -77,32 +96,57 @@ type memoryReport struct {
 	byKind  map[string]heldMemory // by fingerprint
 	all     heldMemory            // together, heap shared between kinds included
 	skipped string                // why nothing was measured; "" when measured
+	// rerun names what was, or would have been, run again in a new
+	// process to measure, such as "TestX"; "" when this process measured.
+	rerun string
 }
 
-// measureMemory takes a heap dump and measures what each group holds, on
-// the failure path only. It skips a heap over heapdump.MaxHeapBytes and a
-// dump predicted to cost over maxMeasureCost; any problem with the dump
-// makes the memory unknown, never a failed check.
-func measureMemory(groups []*pubGroup) *memoryReport {
-	// No proof may mark goroutines leaked between the look below and the
-	// dump.
+// provenReason says why this process cannot take a heap dump.
+const provenReason = "the runtime has proven goroutines of this process leaked, and its heap dump" +
+	" cannot include them (runtime/debug.WriteHeapDump stops the program on their status)"
+
+// rerunWhy says why a rerun measures.
+const rerunWhy = "this process's heap dump cannot include goroutines the runtime has proven leaked"
+
+// measureMemory measures what each group holds, on the failure path only:
+// in a heap dump of this process, or, once the runtime has proven
+// goroutines of this process leaked, which rules that dump out, in a rerun
+// of what again says (nil: nothing can be rerun, as for Find). Any
+// problem makes the memory unknown, never a failed check.
+func measureMemory(groups []*pubGroup, again *rerun) *memoryReport {
 	if on, _ := memorySetting(); !on {
 		return &memoryReport{skipped: MemoryEnv + " is off"}
 	}
+	m, proven := measureInProcess(groups)
+	switch {
+	case !proven:
+		return m
+	case again == nil:
+		return &memoryReport{skipped: provenReason + "; only a test can be run again to measure it, in a new process"}
+	}
+	return again.measure(groups)
+}
+
+// measureInProcess takes a heap dump of this process and measures what
+// each group holds. It skips a heap over heapdump.MaxHeapBytes and a dump
+// predicted to cost over maxMeasureCost, and reports proven, measuring
+// nothing, when the runtime has proven goroutines of this process leaked.
+func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
+	// No proof may mark goroutines leaked between the look below and the
+	// dump.
 	proofs.Lock()
 	defer proofs.Unlock()
 	if proofs.found || anyProven() {
-		return &memoryReport{skipped: "the runtime has proven goroutines of this process leaked, and its heap dump" +
-			" cannot include them (runtime/debug.WriteHeapDump stops the program on their status)"}
+		return nil, true
 	}
 	heap, _, cost := heapdump.Estimate()
 	switch {
 	case heap > heapdump.MaxHeapBytes:
 		return &memoryReport{skipped: fmt.Sprintf("the heap holds %s, over the %s that leakcheck measures",
-			report.FormatBytes(heap), report.FormatBytes(heapdump.MaxHeapBytes))}
+			report.FormatBytes(heap), report.FormatBytes(heapdump.MaxHeapBytes))}, false
 	case cost > maxMeasureCost:
 		return &memoryReport{skipped: fmt.Sprintf("measuring would take about %v, over the %v that leakcheck spends",
-			cost.Round(100*time.Millisecond), maxMeasureCost)}
+			cost.Round(100*time.Millisecond), maxMeasureCost)}, false
 	}
 	ids := make([][]uint64, len(groups))
 	for i, gr := range groups {
@@ -112,22 +156,32 @@ func measureMemory(groups []*pubGroup) *memoryReport {
 	}
 	res, err := heapDumpOf(ids)
 	if err != nil {
-		return &memoryReport{skipped: "the heap dump could not be read: " + err.Error()}
+		return &memoryReport{skipped: "the heap dump could not be read: " + err.Error()}, false
 	}
+	held := make([]heldMemory, len(groups))
+	for i := range groups {
+		h := res.Groups[i]
+		held[i] = heldMemory{stack: h.StackAllocatedBytes, heap: h.RetainedHeapBytes, largest: h.Largest}
+		if held[i].stack == 0 {
+			held[i].stack = h.StackBytes
+		}
+	}
+	return newMemoryReport(groups, held, res.RetainedHeapBytes), false
+}
+
+// newMemoryReport gathers what each group holds (held, in the order of
+// groups) by group, by kind and in all; heap is what they hold together,
+// the heap that kinds share included.
+func newMemoryReport(groups []*pubGroup, held []heldMemory, heap uint64) *memoryReport {
 	m := &memoryReport{byGroup: make(map[*pubGroup]heldMemory), byKind: make(map[string]heldMemory)}
 	for i, gr := range groups {
-		h := res.Groups[i]
-		held := heldMemory{stack: h.StackAllocatedBytes, heap: h.RetainedHeapBytes, largest: h.Largest}
-		if held.stack == 0 {
-			held.stack = h.StackBytes
-		}
-		m.byGroup[gr] = held
+		m.byGroup[gr] = held[i]
 		k := m.byKind[gr.fingerprint]
-		k.add(held)
+		k.add(held[i])
 		m.byKind[gr.fingerprint] = k
-		m.all.add(held)
+		m.all.add(held[i])
 	}
-	m.all.heap = res.RetainedHeapBytes // with the heap that kinds share
+	m.all.heap = heap
 	return m
 }
 
@@ -222,19 +276,31 @@ func (m *memoryReport) kindLine(fingerprint string) string {
 	return b.String()
 }
 
-// note says, at the end of a report of several kinds of leak, what they
-// hold in all, or why that was not measured.
+// note says, at the end of a report, what the leaks hold in all when
+// they are of several kinds, where that was measured when it was a rerun,
+// or why it was not measured.
 func (m *memoryReport) note() string {
 	if m == nil {
 		return ""
 	}
 	if m.skipped != "" {
-		return "\nMemory held by the leaked goroutines: not measured: " + m.skipped + ".\n"
+		why := ""
+		if m.rerun != "" {
+			why = ". leakcheck runs " + m.rerun + " again in a new process to measure, as " + rerunWhy
+		}
+		return "\nMemory held by the leaked goroutines: not measured: " + m.skipped + why + ".\n"
+	}
+	where := "in a heap dump taken after a garbage collection"
+	if m.rerun != "" {
+		where = "in a heap dump of a rerun of " + m.rerun + " in a new process, as " + rerunWhy
 	}
 	if len(m.byKind) < 2 {
+		if m.rerun != "" {
+			return "\nMemory held by the leaked goroutines: measured " + where + ".\n"
+		}
 		return "" // the header and the group say it all
 	}
 	return fmt.Sprintf("\nMemory held by the leaked goroutines: %s, what their exit would free: %s of stack and %s of heap that nothing else reaches"+
-		" (measured in a heap dump taken after a garbage collection).\n",
-		report.FormatBytes(m.all.total()), report.FormatBytes(m.all.stack), report.FormatBytes(m.all.heap))
+		" (measured %s).\n",
+		report.FormatBytes(m.all.total()), report.FormatBytes(m.all.stack), report.FormatBytes(m.all.heap), where)
 }

@@ -255,6 +255,9 @@ func newConfig(defaults, opts []Option) *config {
 	if _, err := memorySetting(); err != nil {
 		c.errs = append(c.errs, err)
 	}
+	if childRerunErr != nil {
+		c.errs = append(c.errs, childRerunErr)
+	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)
 		switch {

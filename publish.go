@@ -11,14 +11,15 @@ import (
 )
 
 // failureReport renders a failing verdict of subject: it measures the
-// memory the leaks hold, writes the machine-readable outputs, and returns
-// the human report, with extra (notes of the caller's) after the report
-// itself. t is nil for VerifyTestMain, Find and the deadlock watcher's
-// tests that did not call Verify; cfg is nil for Find, which writes no
-// files.
-func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string) string {
+// memory the leaks hold (in a rerun of again where this process cannot),
+// writes the machine-readable outputs, and returns the human report, with
+// extra (notes of the caller's) after the report itself. t is nil for
+// VerifyTestMain, Find and the deadlock watcher's tests that did not call
+// Verify; cfg is nil for Find, which writes no files; again is nil where
+// nothing can be rerun.
+func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string, again *rerun) string {
 	groups := publishedGroups(t, v)
-	mem := measureMemory(groups)
+	mem := measureMemory(groups, again)
 	text := formatReport(subject, v, mem) + extra
 	if cfg != nil {
 		text += publishLeaks(t, cfg, subject, v, groups, mem)

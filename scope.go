@@ -152,6 +152,10 @@ func setLabels(base map[string]string, scopeID string) {
 // any remain.
 func (s *scope) check(t testing.TB, cfg *config) {
 	t.Helper()
+	if childRerun != nil {
+		childRerun.checkScope(t, s, cfg)
+		return
+	}
 	if s.startedNothing() {
 		return
 	}
@@ -165,7 +169,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	note := cfg.baseline.settle(t.Name(), &v)
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, ""), note)
+		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, "", rerunOfTest(t, s.started, v)), note)
 	case formatNotes(v) != "" || note != "":
 		t.Logf("%s%s", formatNotes(v), note)
 	}

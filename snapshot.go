@@ -202,9 +202,10 @@ var proofs struct {
 // proveLeaks runs the runtime's leak detection, a garbage collection that
 // marks goroutines blocked on unreachable primitives as leaked; the next
 // dump shows them with "(leaked)". It reports false where the runtime
-// cannot prove leaks.
+// cannot prove leaks, and in a rerun, which must stay free of proofs to
+// take its heap dump (see rerunchild.go).
 func proveLeaks() bool {
-	if leakProfile == nil {
+	if leakProfile == nil || childRerun != nil {
 		return false
 	}
 	proofs.Lock()

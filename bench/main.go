@@ -6,6 +6,7 @@
 //
 //	go run .          # the full run, about 10 minutes on 2 cores
 //	go run . -quick   # a smoke run for CI, about a minute
+//	go run . -against main -n 10,1000,10000   # scenario 1, this checkout against main
 //
 // Scenarios 3 and 4 depend on the runtime's goroutine leak profile, so the
 // full run repeats them in child processes under go1.27
@@ -33,7 +34,7 @@ var (
 	quick      = flag.Bool("quick", false, "run a short smoke version of every scenario (for CI)")
 	only       = flag.String("only", "", "comma-separated scenarios to run, e.g. \"1,5\"; default all")
 	sizes      = flag.String("n", "", "comma-separated goroutine counts; default 10,1000,10000,100000 (quick: 10,1000)")
-	child      = flag.Bool("child", false, "run scenarios 3 and 4 only and print JSON (used by the full run)")
+	child      = flag.Bool("child", false, "run scenarios 3 and 4 (or those of -only) and print JSON (used by the full run and -against)")
 	toolchains = flag.Bool("toolchains", true, "repeat scenarios 3 and 4 under go1.27.4 and GOEXPERIMENT=goroutineleakprofile")
 	cpuprofile = flag.String("cpuprofile", "", "write a CPU profile of scenarios 1, 3, 4 and 5 to this file")
 	memprofile = flag.String("memprofile", "", "write an allocation profile to this file at the end")
@@ -61,16 +62,23 @@ func main() {
 
 func bench(t *testing.T) {
 	ns := counts()
-	if *child {
-		res := runInProcess(t, ns, map[string]bool{"3": true, "4": true})
-		check(json.NewEncoder(out).Encode(res))
-		os.Exit(0)
-	}
 	want := map[string]bool{}
 	for s := range strings.SplitSeq(*only, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			want[s] = true
 		}
+	}
+	if *child {
+		if len(want) == 0 {
+			want = map[string]bool{"3": true, "4": true}
+		}
+		res := runInProcess(t, ns, want)
+		check(json.NewEncoder(out).Encode(res))
+		os.Exit(0)
+	}
+	if *against != "" {
+		runAgainst(*against, *abRounds)
+		os.Exit(0)
 	}
 	all := len(want) == 0
 	for _, s := range []string{"1", "2", "3", "4", "5"} {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/leakcheck/leakcheck/bench/internal/genmod"
 )
 
 // packageResult is scenario 2: the wall time of a test binary running
@@ -79,16 +81,7 @@ func runPackages(ns []int) []packageResult {
 }
 
 func buildPackages(dir string) []string {
-	root, err := filepath.Abs("..")
-	check(err)
-	mod, err := os.ReadFile("go.mod")
-	check(err)
-	mod = bytes.Replace(mod, []byte("module github.com/leakcheck/leakcheck/bench"), []byte("module benchgen"), 1)
-	mod = bytes.Replace(mod, []byte("=> ../"), []byte("=> "+root), 1)
-	check(os.WriteFile(filepath.Join(dir, "go.mod"), mod, 0o666))
-	sum, err := os.ReadFile("go.sum")
-	check(err)
-	check(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o666))
+	check(genmod.Write(dir, "benchgen", ".."))
 
 	var bins []string
 	for _, v := range variants {

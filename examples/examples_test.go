@@ -120,6 +120,10 @@ func TestExamples(t *testing.T) {
 			}
 			output := r.output.String()
 			assert.Contains(t, output, "leakcheck:", "%s: no leakcheck report", key)
+			// What the leak holds is measured on every toolchain: in a
+			// rerun of the test where the runtime proved the leak.
+			assert.Contains(t, output, "holds ", "%s: the report does not say what the leak holds", key)
+			assert.NotContains(t, output, "not measured", key)
 			funcs, ok := leakedIn[pkg]
 			if assert.True(t, ok, "%s: package %s is missing from leakedIn", key, pkg) {
 				for _, fn := range funcs {

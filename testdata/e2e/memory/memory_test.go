@@ -1,6 +1,10 @@
 // Package memory has tests whose leaked goroutines hold known memory,
 // for leakcheck's end-to-end tests of the memory a report says each leak
-// holds. E2E_MEMORY names the test that leaks; the others pass.
+// holds. E2E_MEMORY names the test that leaks, or is "all"; the others
+// pass. With E2E_MEMORY_PROVEN=1 every leak blocks on a channel only it
+// reaches, which the runtime proves leaked where it can (go1.27, go1.26
+// with GOEXPERIMENT=goroutineleakprofile): leakcheck then measures in a
+// rerun of the test.
 package memory
 
 import (
@@ -14,18 +18,25 @@ import (
 const MiB = 1 << 20
 
 func leaking(t *testing.T) bool {
-	if os.Getenv("E2E_MEMORY") != t.Name() {
+	if e := os.Getenv("E2E_MEMORY"); e != t.Name() && e != "all" {
 		t.Skip("leaks on purpose; run with E2E_MEMORY=" + t.Name())
 	}
 	leakcheck.Verify(t, leakcheck.MaxWait(100*time.Millisecond))
 	return true
 }
 
-// block is never closed. The goroutines below wait on it, so that they
-// leak the same way on every toolchain: a channel a global reaches is one
-// the runtime never proves leaked, and while no goroutine is proven, a
-// heap dump can measure them (see TestProvenLeak).
+// block is never closed. Without E2E_MEMORY_PROVEN, the goroutines below
+// wait on it, so that they leak the same way on every toolchain: a
+// channel a global reaches is one the runtime never proves leaked.
 var block = make(chan struct{})
+
+// blocker returns the channel the test's goroutines wait on forever.
+func blocker() chan struct{} {
+	if os.Getenv("E2E_MEMORY_PROVEN") == "1" {
+		return make(chan struct{})
+	}
+	return block
+}
 
 // hold keeps buf alive in its frame while it blocks forever.
 func hold(buf []byte, block chan struct{}) {
@@ -36,7 +47,7 @@ func hold(buf []byte, block chan struct{}) {
 func TestHoldsBufferAlone(t *testing.T) {
 	leaking(t)
 	buf := make([]byte, 48*MiB) // the allocation the report names
-	go hold(buf, block)
+	go hold(buf, blocker())
 }
 
 var shared []byte
@@ -44,13 +55,14 @@ var shared []byte
 func TestBufferAlsoHeldByGlobal(t *testing.T) {
 	leaking(t)
 	shared = make([]byte, 32*MiB)
-	go hold(shared, block)
+	go hold(shared, blocker())
 }
 
 func TestManySmallHolders(t *testing.T) {
 	leaking(t)
+	ch := blocker()
 	for range 1000 {
-		go hold(make([]byte, 64<<10), block)
+		go hold(make([]byte, 64<<10), ch)
 	}
 }
 
@@ -72,7 +84,7 @@ func TestLinkedListAlone(t *testing.T) {
 	for range 10000 {
 		head = &node{next: head}
 	}
-	go walk(head, block)
+	go walk(head, blocker())
 }
 
 // sink is never read.
@@ -82,14 +94,54 @@ func send(ch chan []byte, buf []byte) { ch <- buf }
 
 func TestValueBlockedInSend(t *testing.T) {
 	leaking(t)
-	go send(sink, make([]byte, 16*MiB))
+	ch := sink
+	if os.Getenv("E2E_MEMORY_PROVEN") == "1" {
+		ch = make(chan []byte)
+	}
+	go send(ch, make([]byte, 16*MiB))
 }
 
-// A goroutine blocked on a channel only it can reach: go1.27 proves it
-// leaked, after which no heap dump can be taken.
+// A goroutine blocked on a channel only it can reach, whatever
+// E2E_MEMORY_PROVEN says: go1.27 proves it leaked.
 func TestProvenLeak(t *testing.T) {
 	leaking(t)
 	go hold(make([]byte, 8*MiB), make(chan struct{}))
+}
+
+// warm is set by TestWarmUp. TestLeaksAfterWarmUp leaks only when
+// TestWarmUp ran before it in the same process: run alone, as a rerun
+// runs it, it does not leak.
+var warm bool
+
+func TestWarmUp(t *testing.T) { warm = true }
+
+func TestLeaksAfterWarmUp(t *testing.T) {
+	leaking(t)
+	if warm {
+		go hold(make([]byte, 8*MiB), make(chan struct{}))
+	}
+}
+
+// Subtests with names the testing package rewrites or that are regular
+// expressions, each holding its own amount of memory, some in parallel.
+// Each logs a line, which must show once per run in the output, never
+// from a rerun.
+func TestNames(t *testing.T) {
+	leaking(t)
+	for i, name := range []string{"with space", "a+b(c)[d]|e$", "dup", "dup", "x/y", "ünï.*"} {
+		mib := i + 1
+		t.Run(name, func(t *testing.T) {
+			if name != "dup" {
+				t.Parallel()
+			}
+			leakcheck.Verify(t, leakcheck.MaxWait(100*time.Millisecond))
+			t.Logf("leaking %d MiB", mib)
+			if name == "dup" && mib == 3 {
+				return // the first of the two leaks nothing: the rerun must pick dup#01
+			}
+			go hold(make([]byte, mib*MiB), blocker())
+		})
+	}
 }
 
 // Find reports the memory too.
@@ -97,6 +149,6 @@ func TestFindHolds(t *testing.T) {
 	if os.Getenv("E2E_MEMORY") != t.Name() {
 		t.Skip("leaks on purpose; run with E2E_MEMORY=" + t.Name())
 	}
-	go hold(make([]byte, 4*MiB), block)
+	go hold(make([]byte, 4*MiB), blocker())
 	t.Log(leakcheck.Find(leakcheck.MaxWait(100 * time.Millisecond)))
 }
