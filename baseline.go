@@ -15,29 +15,53 @@ import (
 )
 
 // BaselineEnv names the environment variable of a baseline file: the
-// leaks a team knows of and accepts for now, so that leakcheck can be
-// turned on in a suite that already leaks. A check whose leaks are all in
-// the baseline passes with a note, and stops waiting as soon as every
-// remaining goroutine is known; a leak of a new kind fails as usual; and
-// [VerifyTestMain] notes the known leaks of its package that did not
-// occur, so that the file can shrink. The variable wins over the
-// [Baseline] option.
+// goroutines a team knows its tests leave behind and accepts for now, so
+// that leakcheck can be turned on in a suite that already leaks. A check
+// does not wait for goroutines of a kind the baseline knows, and passes
+// with a note when only such goroutines are left; a goroutine of a new
+// kind fails as usual; and [VerifyTestMain] notes the known kinds of its
+// package that did not occur, so that the file can shrink. The variable
+// wins over the [Baseline] option.
 //
-// The file has one known leak a line: its fingerprint (as in the JSON
-// lines of [JSONEnv]), the import path of the package whose tests leak
-// it, and free text for people (the test and where the goroutines wait).
-// Blank lines and lines starting with "#" are ignored. With
-// [BaselineUpdateEnv] set, the checks write it.
+// The file has one kind of goroutine a line: its key, the import path of
+// the package whose tests leave it, and free text for people (the test
+// that showed it, whether it is a leak, a slow exit or a singleton, where
+// it waits, and who starts it). The key is a hash of the goroutine's
+// innermost functions and its creator, as the fingerprint of the JSON
+// lines of [JSONEnv] but without the state, so that a goroutine caught
+// running on its way to exit is of the kind it was asleep. Blank lines
+// and lines starting with "#" are ignored, but for the first line written,
+// which names the format. A file written by an earlier leakcheck, whose
+// keys included the state, is an error that says to record it again.
+// With [BaselineUpdateEnv] set, the checks write it.
 const BaselineEnv = "LEAKCHECK_BASELINE"
 
 // BaselineUpdateEnv names the environment variable that, set to "1",
-// makes every check add the leaks it finds to the baseline file instead
-// of failing, creating the file if needed. To record a baseline from
-// scratch, or refresh one, remove the file and run the tests once with
-// both variables set:
+// makes every check add what it finds to the baseline file instead of
+// failing, creating the file if needed: the leaks left at the end of its
+// wait, the slow exits (goroutines still there 100 ms into the check that
+// exited later), and the goroutines started once per process. Kinds
+// already in the file are kept and not waited for, so several runs merge
+// into one file; leaks that occur only in some runs need several, such
+// as -count and -shuffle give:
 //
-//	LEAKCHECK_BASELINE=$PWD/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test ./...
+//	LEAKCHECK_BASELINE=$PWD/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test -count=20 -shuffle=on ./...
+//
+// To refresh a baseline, remove the file and record it again.
 const BaselineUpdateEnv = "LEAKCHECK_BASELINE_UPDATE"
+
+// baselineFormat begins the first line of a baseline file this leakcheck
+// writes: the format number follows. Format 1 had no such line.
+const (
+	baselineFormat     = "# leakcheck baseline, format "
+	baselineFormatThis = "2"
+)
+
+// baselineHeader opens every baseline file this leakcheck creates.
+const baselineHeader = baselineFormat + baselineFormatThis + `: one kind of goroutine a line that the tests of a package leave behind:
+# its key (a hash of its innermost functions and its creator), the package, then for people the test
+# that showed it, what it is (leak, slow exit, singleton), where it waits and who starts it.
+`
 
 // A baseline is a loaded baseline file, shared by the checks that name
 // it.
@@ -46,9 +70,11 @@ type baseline struct {
 	update bool
 
 	mu      sync.Mutex
-	known   map[string]string // this package's fingerprints -> their line
-	seen    map[string]bool   // known fingerprints that occurred
-	written map[string]bool   // fingerprints written by this process
+	known   map[string]string // this package's keys -> their line
+	seen    map[string]bool   // known keys that occurred
+	written map[string]bool   // keys written by this process
+	existed bool              // the file existed when loaded
+	marked  bool              // the file has its format line
 }
 
 // baselines holds the baseline files loaded by this process, by path:
@@ -129,39 +155,56 @@ func (b *baseline) load() error {
 		return fmt.Errorf("leakcheck: baseline: %v", err)
 	}
 	defer f.Close()
-	known, err := parseBaseline(f, b.path, packagePath)
+	known, marked, err := parseBaseline(f, b.path, baselinePackage())
 	if err != nil {
 		return err
 	}
-	b.known = known
+	b.known, b.existed, b.marked = known, true, marked
 	return nil
 }
 
 // parseBaseline reads a baseline file named name and returns the lines
-// of package pkg by fingerprint. A line it cannot read is an error that
-// names it: a baseline that silently lost entries would fail tests for
-// leaks the team accepted, and one that gained some would hide them.
-func parseBaseline(r io.Reader, name, pkg string) (map[string]string, error) {
-	known := make(map[string]string)
+// of package pkg by key, and whether the file has its format line. A
+// line it cannot read is an error that names it: a baseline that
+// silently lost entries would fail tests for leaks the team accepted,
+// and one that gained some would hide them. So is a file of another
+// format: its keys mean something else.
+func parseBaseline(r io.Reader, name, pkg string) (known map[string]string, marked bool, err error) {
+	known = make(map[string]string)
+	entries := 0
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
+		if format, ok := strings.CutPrefix(line, baselineFormat); ok {
+			if format, _, _ = strings.Cut(format, ":"); format != baselineFormatThis {
+				return nil, false, fmt.Errorf("leakcheck: baseline %s:%d: format %q, which this leakcheck does not read (it reads format %s); "+
+					"delete the file and record it again with this leakcheck (%s)", name, n, format, baselineFormatThis, BaselineUpdateEnv)
+			}
+			marked = true
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		fields := strings.Fields(line)
 		if len(fields) < 2 || !isFingerprint(fields[0]) {
-			return nil, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex fingerprint and a package path, then any text; got %q", name, n, line)
+			return nil, false, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex key and a package path, then any text; got %q", name, n, line)
 		}
+		entries++
 		if fields[1] == pkg {
 			known[fields[0]] = line
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("leakcheck: baseline %s: %v", name, err)
+		return nil, false, fmt.Errorf("leakcheck: baseline %s: %v", name, err)
 	}
-	return known, nil
+	if entries > 0 && !marked {
+		return nil, false, fmt.Errorf("leakcheck: baseline %s was written by an earlier leakcheck, whose keys depended on the state"+
+			" each goroutine was caught in (it has no %q line); delete it and record it again: %s=%s %s=1 go test ./...",
+			name, baselineFormat+baselineFormatThis, BaselineEnv, name, BaselineUpdateEnv)
+	}
+	return known, marked, nil
 }
 
 func isFingerprint(s string) bool {
@@ -176,18 +219,32 @@ func isFingerprint(s string) bool {
 	return true
 }
 
-// split separates the leaks the baseline knows from the others. A nil
-// baseline knows none.
-func (b *baseline) split(leaks []*Goroutine) (unknown, known []*Goroutine) {
+// baselinePackage returns the package path of the lines this test binary
+// reads and writes: packagePath, or "-" where the toolchain does not say
+// it (test binaries have build information from go1.24 on), for which
+// every package that reads the file knows the lines marked "-".
+func baselinePackage() string {
+	if packagePath == "" {
+		return "-"
+	}
+	return packagePath
+}
+
+// recording reports whether checks add what they find to the file.
+func (b *baseline) recording() bool { return b != nil && b.update }
+
+// split separates the goroutines of kinds the baseline knows from the
+// others. A nil baseline knows none.
+func (b *baseline) split(gs []*Goroutine) (unknown, known []*Goroutine) {
 	if b == nil {
-		return leaks, nil
+		return gs, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, g := range leaks {
-		fp := report.Fingerprint(g)
-		if _, ok := b.known[fp]; ok {
-			b.seen[fp] = true
+	for _, g := range gs {
+		key := report.StackFingerprint(g)
+		if _, ok := b.known[key]; ok {
+			b.seen[key] = true
 			known = append(known, g)
 		} else {
 			unknown = append(unknown, g)
@@ -196,48 +253,93 @@ func (b *baseline) split(leaks []*Goroutine) (unknown, known []*Goroutine) {
 	return unknown, known
 }
 
-// record appends the kinds of leaks not yet in the file, one line each,
-// in one write, and returns how many it added.
-func (b *baseline) record(test string, leaks []*Goroutine) (int, error) {
+// What a recorded kind of goroutine is, in its line.
+const (
+	recordedLeak      = "leak"
+	recordedSlowExit  = "slow exit"
+	recordedSingleton = "singleton"
+)
+
+// record appends to the file the kinds of gs not yet in it, one line
+// each saying they are what, in one write, and returns the lines added.
+func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var lines strings.Builder
-	added := 0
-	for _, gr := range report.GroupByKind(leaks) {
-		if _, ok := b.known[gr.Fingerprint]; ok || b.written[gr.Fingerprint] {
+	var lines []string
+	for _, g := range gs {
+		key := report.StackFingerprint(g)
+		if _, ok := b.known[key]; ok {
 			continue
 		}
-		g := gr.First()
-		line := fmt.Sprintf("%s %s %s: %d in %q at %s", gr.Fingerprint, packagePath, orUnknown(test), len(gr.Goroutines), g.State, g.TopFunction())
-		lines.WriteString(line + "\n")
-		b.known[gr.Fingerprint], b.written[gr.Fingerprint], b.seen[gr.Fingerprint] = line, true, true
-		added++
+		line := fmt.Sprintf("%s %s %s: %s: %s", key, baselinePackage(), orUnknown(test), what, describeKind(g))
+		lines = append(lines, line)
+		b.known[key], b.written[key], b.seen[key] = line, true, true
 	}
-	if added == 0 {
-		return 0, nil
+	if len(lines) == 0 {
+		return nil, nil
 	}
+	return lines, b.append(strings.Join(lines, "\n") + "\n")
+}
+
+// append writes text at the end of the file in one write, creating the
+// file with its format line if needed. Test binaries of several packages
+// may record into one file at once: only the one that creates it writes
+// the format line (not necessarily first: a reader finds it anywhere),
+// and appends of one write each do not interleave.
+func (b *baseline) append(text string) error {
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o777); err != nil {
-		return 0, err
+		return err
 	}
-	f, err := os.OpenFile(b.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o666)
+	// Appending also when creating: another binary may append between
+	// the creation and this write, and its lines must stay.
+	f, err := os.OpenFile(b.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o666)
+	switch {
+	case err == nil:
+		text = baselineHeader + text
+	case errors.Is(err, os.ErrExist):
+		if b.existed && !b.marked {
+			text = baselineHeader + text // an empty file, or only comments
+		}
+		f, err = os.OpenFile(b.path, os.O_WRONLY|os.O_APPEND, 0)
+	}
 	if err != nil {
-		return 0, err
+		return err
 	}
-	_, err = f.WriteString(lines.String())
+	_, err = f.WriteString(text)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return added, err
+	if err == nil {
+		b.marked = true
+	}
+	return err
 }
 
-// unseen returns the lines of this package's known leaks that no check of
-// this process saw, sorted.
+// describeKind says, for people, what goroutines of g's kind do: where
+// they wait, the program's own function that waits there when that is
+// the standard library, and who starts them.
+func describeKind(g *Goroutine) string {
+	if len(g.Frames) == 0 {
+		return fmt.Sprintf("stack unknown, started by %s", g.CreatedBy.Function)
+	}
+	desc := g.TopFunction()
+	if f, ok := report.CalledFrom(g); ok {
+		desc += " in " + f.Function
+	}
+	if g.CreatedBy.Function != "" {
+		desc += ", started by " + g.CreatedBy.Function
+	}
+	return desc
+}
+
+// unseen returns the lines of this package's known kinds that no check
+// of this process saw, sorted.
 func (b *baseline) unseen() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var lines []string
-	for fp, line := range b.known {
-		if !b.seen[fp] {
+	for key, line := range b.known {
+		if !b.seen[key] {
 			lines = append(lines, line)
 		}
 	}
@@ -253,34 +355,69 @@ func orUnknown(test string) string {
 }
 
 // settle applies the baseline to a finished check of test: with
-// BaselineUpdateEnv, it records the leaks left in the file and accepts
-// them. It returns a note on the known leaks for the test's log, or "".
+// BaselineUpdateEnv, it records the leaks left, the slow exits and the
+// singletons in the file, and accepts the leaks. It returns a note on the
+// known kinds for the test's log, or "".
 func (b *baseline) settle(test string, v *verdict) string {
 	if b == nil {
 		return ""
 	}
 	var note strings.Builder
-	if b.update && len(v.leaks) > 0 {
-		added, err := b.record(test, v.leaks)
-		if err != nil {
-			// The leaks stay leaks: the check fails, and says why.
-			fmt.Fprintf(&note, "leakcheck: could not add the leaks to the baseline %s: %v\n", b.path, err)
-			return note.String()
+	if b.update {
+		var added []string
+		for _, rec := range []struct {
+			what string
+			gs   []*Goroutine
+		}{
+			{recordedLeak, v.leaks},
+			// Goroutines not waited for may be caught on their way, at
+			// frames other than where they wait: their kind is for a
+			// later check, which sees them blocked, to record.
+			{recordedSlowExit, blocked(v.slowExits)},
+			{recordedSingleton, blocked(v.singletons)},
+		} {
+			lines, err := b.record(test, rec.what, rec.gs)
+			if err != nil {
+				// The leaks stay leaks: the check fails, and says why.
+				fmt.Fprintf(&note, "leakcheck: could not add to the baseline %s: %v\n", b.path, err)
+				return note.String()
+			}
+			added = append(added, lines...)
 		}
-		fmt.Fprintf(&note, "leakcheck: %s: added %s to the baseline %s (%s)\n",
-			orUnknown(test), report.Plural(added, "kind of leak"), b.path, BaselineUpdateEnv)
+		if len(added) > 0 {
+			fmt.Fprintf(&note, "leakcheck: %s: added %s to the baseline %s (%s):\n",
+				orUnknown(test), kinds(len(added)), b.path, BaselineUpdateEnv)
+			for _, line := range added {
+				note.WriteString("    " + line + "\n")
+			}
+		}
 		v.known, v.leaks = append(v.known, v.leaks...), nil
 	}
 	if len(v.known) > 0 {
-		kinds := report.GroupByKind(v.known)
+		groups := report.GroupByKind(v.known)
 		fmt.Fprintf(&note, "leakcheck: %s: %s of %s known to the baseline %s, not failed:\n",
-			orUnknown(test), report.Plural(len(v.known), "goroutine"), report.Plural(len(kinds), "kind"), b.path)
-		for _, gr := range kinds {
-			fmt.Fprintf(&note, "    %s: %d in %q at %s\n", gr.Fingerprint, len(gr.Goroutines), gr.First().State, gr.First().TopFunction())
+			orUnknown(test), report.Plural(len(v.known), "goroutine"), kinds(len(groups)), b.path)
+		for _, gr := range groups {
+			g := gr.First()
+			fmt.Fprintf(&note, "    %s: %d %q: %s\n", report.StackFingerprint(g), gr.Size(), g.State, describeKind(g))
 		}
 	}
 	return note.String()
 }
+
+// blocked returns the goroutines of gs that are not progressing.
+func blocked(gs []*Goroutine) []*Goroutine {
+	var b []*Goroutine
+	for _, g := range gs {
+		if !progressing(g) {
+			b = append(b, g)
+		}
+	}
+	return b
+}
+
+// kinds renders a count of kinds: "1 kind", "5 kinds".
+func kinds(n int) string { return report.Plural(n, "kind") }
 
 // unseenNote says which known leaks of the package no check of this
 // process saw, for VerifyTestMain to print at the end; "" when all
@@ -294,8 +431,9 @@ func (b *baseline) unseenNote() string {
 		return ""
 	}
 	var note strings.Builder
-	fmt.Fprintf(&note, "leakcheck: %s in the baseline %s did not occur in this run of %s; if they are fixed, remove their lines:\n",
-		report.Plural(len(lines), "known leak"), b.path, packagePath)
+	fmt.Fprintf(&note, "leakcheck: %s in the baseline %s did not occur in this run of %s;"+
+		" if they are fixed, remove their lines (one that occurs only in some runs may just not have this time):\n",
+		kinds(len(lines)), b.path, baselinePackage())
 	for _, line := range lines {
 		note.WriteString("    " + line + "\n")
 	}

@@ -124,16 +124,19 @@ func MaxWait(d time.Duration) Option {
 }
 
 // MaxWaitSleeping sets the longest a check waits for goroutines that may
-// be winding down on a timer: asleep (time.Sleep), or in a select that the
+// be winding down on a timer: asleep (time.Sleep), in a select that the
 // runtime did not prove leaked (and, where the runtime can prove leaks, a
-// channel receive it did not prove, such as one on a timer's channel).
-// Idle connections and cleaners often wake only every ten seconds or more
-// to notice that they should stop; MaxWaitSleeping gives them that time
-// without making every real leak wait as long: a check waits this long
-// only while every goroutine left may be waiting on a timer, and reports
-// at [MaxWait] when any other is left. It has no effect when shorter than
-// the wait of MaxWait. Given to [VerifyTestMain], it serves every check of
-// the test binary.
+// channel receive it did not prove, such as one on a timer's channel), or
+// caught running, runnable or in a system call, which is progress (a
+// goroutine its timer just woke, on its way to exit). Idle connections
+// and cleaners often wake only every ten seconds or more to notice that
+// they should stop; MaxWaitSleeping gives them that time without making
+// every real leak wait as long: a check waits this long only while every
+// goroutine left may be winding down, and reports at [MaxWait] when it
+// finds any other left. It has no effect when shorter than the wait of
+// MaxWait. Given to [VerifyTestMain], it serves every check of the test
+// binary. Once recorded in a baseline ([BaselineUpdateEnv]), such slow
+// exits are not waited for at all.
 func MaxWaitSleeping(d time.Duration) Option {
 	if d < 0 {
 		return optionError(fmt.Errorf("leakcheck: MaxWaitSleeping(%v): the wait must not be negative", d))

@@ -92,12 +92,18 @@ func waitNote(v verdict, groups []*report.Group) string {
 		option = "MaxWaitSleeping"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nThis check waited its %v (%s) for them: ", report.RoundWait(v.limit), option)
+	if v.extendedTo > 0 {
+		fmt.Fprintf(&b, "\nThis check waited %v for them: past its %v (MaxWait), as long as every goroutine left might still wind down"+
+			" on its own (up to %v, MaxWaitSleeping), until it found one blocked otherwise: ",
+			report.RoundWait(v.waited), report.RoundWait(v.limit), report.RoundWait(v.extendedTo))
+	} else {
+		fmt.Fprintf(&b, "\nThis check waited its %v (%s) for them: ", report.RoundWait(v.limit), option)
+	}
 	switch {
 	case leakProfile == nil:
 		b.WriteString("this runtime cannot prove leaks (go1.27 or GOEXPERIMENT=goroutineleakprofile can), so every leak costs the whole wait.")
 	case v.sleeping:
-		fmt.Fprintf(&b, "%s the runtime could not prove leaked, all asleep or waiting where a timer may wake them.", report.Plural(unproven, "kind"))
+		fmt.Fprintf(&b, "%s the runtime could not prove leaked, all asleep, running, or waiting where a timer may wake them.", report.Plural(unproven, "kind"))
 	default:
 		fmt.Fprintf(&b, "%s the runtime could not prove leaked (asleep, in I/O, or on a channel or lock that a live goroutine or a global reaches).", report.Plural(unproven, "kind"))
 	}

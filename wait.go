@@ -1,10 +1,13 @@
 package leakcheck
 
 import (
+	"cmp"
 	"math"
 	"runtime"
+	"slices"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
@@ -47,15 +50,33 @@ type verdict struct {
 	// proven. sleeping reports that limit was MaxWaitSleeping.
 	limit    time.Duration
 	sleeping bool
+	// extendedTo is MaxWaitSleeping when the check waited past MaxWait,
+	// because every goroutine left might still wind down on its own, and
+	// then stopped when it found one blocked otherwise; zero when it did
+	// not.
+	extendedTo time.Duration
+	// slowExits are goroutines that were still there slowExit into a
+	// recording check and exited later on their own: noted for the
+	// baseline, and only while recording one.
+	slowExits []*Goroutine
 }
+
+// slowExit is how long into a check a goroutine must still be there for
+// a check recording a baseline to note its kind as a slow exit when it
+// exits later. Goroutines that stop with their test exit within
+// milliseconds, even on a loaded machine; one still there after 100 ms
+// waits for something else (a timer, a peer's timeout) and would cost
+// every later check about as long, so the baseline knows it instead.
+const slowExit = 100 * time.Millisecond
 
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime or known to the baseline, or the wait has
-// passed: cfg.maxWait, or the longer cfg.sleepWait when every remaining
-// goroutine may be waiting for a timer. Before it gives up on goroutines
-// it could not prove, it runs the garbage collector once, so that
-// goroutines stopped by a finalizer or a cleanup (runtime.AddCleanup) can
-// go.
+// passed: cfg.maxWait, or the longer cfg.sleepWait while every remaining
+// goroutine may still wind down on its own (waiting for a timer, or
+// running). Before it gives up on goroutines it could not prove, it runs
+// the garbage collector once, so that goroutines stopped by a finalizer
+// or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
+// also notes the slow exits.
 func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 	sharedDumps.waiting.Add(1)
 	defer sharedDumps.waiting.Add(-1)
@@ -71,7 +92,15 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		lastProofFor uint64
 		proofUseful  = leakProfile != nil
 		proved       bool // the runtime was asked about these leaks
+		// waitedLonger reports that the last look found every goroutine
+		// left still winding down, so that the check waited for them
+		// up to MaxWaitSleeping.
+		waitedLonger bool
+		slow         *slowExits // nil unless recording a baseline
 	)
+	if cfg.baseline.recording() {
+		slow = &slowExits{at: start.Add(slowExit)}
+	}
 	for {
 		dumpStart := time.Now()
 		snap, err := snapshotAfter(dumpStart)
@@ -80,9 +109,16 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		}
 		dumpCost := time.Since(dumpStart)
 		leaks, unknown := classify(snap)
-		leaks, singletons := splitSingletons(leaks)
+		// Known kinds first, singletons among them: the baseline says
+		// which of its kinds occurred, and knows singletons also where
+		// nothing else tells them.
 		leaks, known := cfg.baseline.split(leaks)
+		leaks, singletons := splitSingletons(leaks)
 		v := verdict{leaks: leaks, unknown: unknown, known: known, singletons: singletons, snap: snap, waited: time.Since(start)}
+		if slow != nil {
+			slow.look(dumpStart, leaks)
+			v.slowExits = slow.gone(leaks)
+		}
 		if len(leaks) == 0 || allProven(leaks) {
 			rememberSnapshot(snap)
 			return v, nil
@@ -109,20 +145,80 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 			continue
 		}
 		end, limit, sleeping := deadline, cfg.maxWait, false
-		if allMayWaitOnTimers(leaks, proved) {
+		if allMayWindDown(leaks, proved) {
 			end, limit, sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
 		}
 		if !now.Before(end) {
 			v.limit, v.sleeping = limit, sleeping
+			if waitedLonger && !sleeping && report.RoundWait(v.waited) > report.RoundWait(limit) {
+				v.extendedTo = cfg.sleepWait
+			}
 			rememberSnapshot(snap)
 			return v, nil
 		}
+		waitedLonger = sleeping
 		w.deadline = end
-		if !collected && collectAt.Before(end) {
+		if !collected && collectAt.Before(w.deadline) {
 			w.deadline = collectAt // wake up to collect
 		}
-		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful)
+		if slow != nil && !slow.looked && slow.at.Before(w.deadline) {
+			w.deadline = slow.at // wake up to see who is still there
+		}
+		// A running goroutine will soon block or exit: look again soon,
+		// as when waiting for proofs, rather than only on exits.
+		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful || anyProgressing(leaks))
 	}
+}
+
+// slowExits follows, for a check recording a baseline, the goroutines
+// still there slowExit into the check, to note those that exit later.
+type slowExits struct {
+	at     time.Time // slowExit into the check
+	looked bool      // a look began at or after at
+	// last holds, by ID, the latest view of each goroutine still there
+	// at the first look after at, blocked rather than running where
+	// any look saw it blocked: its stack then says what it waits for.
+	last map[uint64]*Goroutine
+}
+
+// look notes leaks, seen by a look that began at dumpStart.
+func (s *slowExits) look(dumpStart time.Time, leaks []*Goroutine) {
+	if dumpStart.Before(s.at) {
+		return
+	}
+	if !s.looked {
+		s.looked = true
+		s.last = make(map[uint64]*Goroutine, len(leaks))
+		for _, g := range leaks {
+			s.last[g.ID] = g
+		}
+		return
+	}
+	for _, g := range leaks {
+		if prev, ok := s.last[g.ID]; ok && (!progressing(g) || progressing(prev)) {
+			s.last[g.ID] = g
+		}
+	}
+}
+
+// gone returns the goroutines followed that are not among leaks: those
+// that exited slowly, or that a baseline recorded meanwhile now knows.
+func (s *slowExits) gone(leaks []*Goroutine) []*Goroutine {
+	if !s.looked {
+		return nil
+	}
+	still := make(map[uint64]bool, len(leaks))
+	for _, g := range leaks {
+		still[g.ID] = true
+	}
+	var gone []*Goroutine
+	for id, g := range s.last {
+		if !still[id] {
+			gone = append(gone, g)
+		}
+	}
+	slices.SortFunc(gone, func(a, b *Goroutine) int { return cmp.Compare(a.ID, b.ID) })
+	return gone
 }
 
 // A waiter paces the snapshots of one check.
@@ -138,19 +234,21 @@ type waiter struct {
 //   - at once when enough goroutines exited since snap for all the
 //     candidates to be gone, so that a passing check ends right after the
 //     last exit;
-//   - if proving, that is if the runtime can prove leaks, when another
-//     goroutine started or exited, or when snap is maxStale old: fewer
-//     candidates, or candidates that have since blocked, may be provable.
-//     But no sooner than twice dumpCost after dumpStart: dumps stop the
-//     world, and the goroutines being waited for need it to run;
+//   - if refresh, when another goroutine started or exited, or when snap
+//     is maxStale old: refresh is for checks whose candidates may change
+//     without exiting, becoming provable as they block where the runtime
+//     can prove leaks, or known to the baseline as a running goroutine
+//     reaches where it waits. But no sooner than twice dumpCost after
+//     dumpStart: dumps stop the world, and the goroutines being waited
+//     for need it to run;
 //   - at the deadline.
 //
-// Without proofs, nothing but exits can turn a failing verdict into a
-// passing one before the deadline, so the check leaves the world alone.
-func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, proving bool) {
+// Otherwise nothing but exits can turn a failing verdict into a passing
+// one before the deadline, so the check leaves the world alone.
+func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, refresh bool) {
 	// Without a creation count, a start and an exit together leave the
-	// counters as they were: refresh as if proving.
-	refresh := proving || snap.created == 0
+	// counters as they were: refresh.
+	refresh = refresh || snap.created == 0
 	spaced := dumpStart.Add(2 * dumpCost)
 	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
 	for {
@@ -226,33 +324,54 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// mayWaitOnTimer reports whether g may be waiting for a timer, and so may
-// still wind down on its own: asleep, or in a select (where timers are
+// mayWindDown reports whether g may still wind down on its own: running
+// or about to (progressing), asleep, or in a select (where timers are
 // usually awaited) that the runtime did not prove leaked; once the
 // runtime has been asked (proved), also a channel receive it did not
 // prove, such as one on a timer's channel.
-func mayWaitOnTimer(g *Goroutine, proved bool) bool {
-	switch g.State {
-	case "sleep":
+func mayWindDown(g *Goroutine, proved bool) bool {
+	switch {
+	case progressing(g), g.State == "sleep":
 		return true
-	case "select":
+	case g.State == "select":
 		return !g.Proven
-	case "chan receive":
+	case g.State == "chan receive":
 		return proved && !g.Proven
 	}
 	return false
 }
 
-// allMayWaitOnTimers reports whether every unproven goroutine of gs may be
-// waiting for a timer: only then is the longer wait worth its time. One
+// allMayWindDown reports whether every unproven goroutine of gs may still
+// wind down on its own: only then is the longer wait worth its time. One
 // goroutine blocked otherwise past MaxWait fails the check anyway.
-func allMayWaitOnTimers(gs []*Goroutine, proved bool) bool {
+func allMayWindDown(gs []*Goroutine, proved bool) bool {
 	for _, g := range gs {
-		if !g.Proven && !mayWaitOnTimer(g, proved) {
+		if !g.Proven && !mayWindDown(g, proved) {
 			return false
 		}
 	}
 	return true
+}
+
+// progressing reports whether g is running, ready to run, or in a system
+// call: making progress, such as a goroutine its timer just woke on its
+// way to exit, or one writing to a socket. Where it will block next, if
+// anywhere, is yet to be seen, so it never ends a wait.
+func progressing(g *Goroutine) bool {
+	switch g.State {
+	case "running", "runnable", "preempted", "syscall":
+		return true
+	}
+	return false
+}
+
+func anyProgressing(gs []*Goroutine) bool {
+	for _, g := range gs {
+		if progressing(g) {
+			return true
+		}
+	}
+	return false
 }
 
 func allProven(gs []*Goroutine) bool {

@@ -2,10 +2,14 @@ package leakcheck
 
 import (
 	"math"
+	"regexp"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExitedSince(t *testing.T) {
@@ -132,4 +136,60 @@ func TestVerifyDeepInTheStack(t *testing.T) {
 	deep(200)
 	r.finish()
 	assert.Empty(t, r.allErrors())
+}
+
+// spinFor keeps a goroutine running, never blocked, for d.
+func spinFor(d time.Duration) {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		runtime.Gosched()
+	}
+}
+
+// A goroutine caught running or runnable is making progress: it never
+// ends the longer wait of MaxWaitSleeping at MaxWait.
+func TestRunningGoroutineKeepsSleepingWait(t *testing.T) {
+	r := newRecorder(t, t.Name())
+	Verify(r, MaxWait(50*time.Millisecond), MaxWaitSleeping(10*time.Second))
+	go spinFor(400 * time.Millisecond)
+	r.finish()
+	assert.Empty(t, r.allErrors())
+}
+
+// The same goroutine still fails at MaxWait without MaxWaitSleeping.
+func TestRunningGoroutineFailsAtMaxWait(t *testing.T) {
+	r := newRecorder(t, t.Name())
+	Verify(r, MaxWait(50*time.Millisecond))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		spinFor(time.Second)
+	}()
+	r.finish()
+	<-done
+	assert.Contains(t, r.allErrors(), "leaked 1 goroutine")
+	assert.Contains(t, r.allErrors(), "This check waited its 50ms (MaxWait) for them: ")
+}
+
+// A check that waited past MaxWait, because all that was left might
+// still wind down, and stopped when a goroutine blocked otherwise, says
+// how long it really waited, as its status line does.
+func TestWaitNotePastMaxWait(t *testing.T) {
+	var held sync.Mutex
+	held.Lock()
+	t.Cleanup(held.Unlock)
+	r := newRecorder(t, t.Name())
+	Verify(r, MaxWait(50*time.Millisecond), MaxWaitSleeping(time.Second))
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		held.Lock() // blocked otherwise than on a timer
+		held.Unlock()
+	}()
+	r.finish()
+	errs := r.allErrors()
+	note := regexp.MustCompile(`This check waited (\S+) for them: past its 50ms \(MaxWait\), as long as every goroutine left might still wind down on its own \(up to 1s, MaxWaitSleeping\), until it found one blocked otherwise: `).FindStringSubmatch(errs)
+	require.NotNil(t, note, errs)
+	status := regexp.MustCompile(`in state "sync.Mutex.Lock": still there after (\S+)\n`).FindStringSubmatch(errs)
+	require.NotNil(t, status, errs)
+	assert.Equal(t, status[1], note[1], "the status and the note give the same wait")
 }

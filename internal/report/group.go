@@ -43,31 +43,48 @@ func Fingerprint(g *stack.Goroutine) string {
 	return fmt.Sprintf("%016x", fingerprintHash(g))
 }
 
+// StackFingerprint names what g runs in 16 hex digits, whatever state it
+// was caught in: a hash of the innermost function names and the creating
+// function, as [Fingerprint] but without the state. A goroutine woken by
+// its timer and caught "runnable" on its way out has the stack it had
+// asleep, and so the same StackFingerprint, but another Fingerprint.
+func StackFingerprint(g *stack.Goroutine) string {
+	return fmt.Sprintf("%016x", stackHash(fnvOffset, g))
+}
+
+// The parameters of the 64-bit FNV-1a hash.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// fnvAdd adds s to the FNV-1a hash h.
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
 // fingerprintHash is the 64-bit FNV-1a hash of kind(g), computed without
 // building the string.
 func fingerprintHash(g *stack.Goroutine) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	h := uint64(offset)
-	add := func(s string) {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= prime
-		}
-	}
-	add(g.State)
+	return stackHash(fnvAdd(fnvOffset, g.State), g)
+}
+
+// stackHash continues the FNV-1a hash h with the part of kind(g) after
+// the state: the innermost function names and the creating function.
+func stackHash(h uint64, g *stack.Goroutine) uint64 {
 	for i, f := range g.Frames {
 		if i == fingerprintDepth {
 			break
 		}
-		add("|")
-		add(f.Function)
+		h = fnvAdd(h, "|")
+		h = fnvAdd(h, f.Function)
 	}
-	add("|<")
-	add(g.CreatedBy.Function)
-	return h
+	h = fnvAdd(h, "|<")
+	return fnvAdd(h, g.CreatedBy.Function)
 }
 
 // A Group is a set of goroutines of one kind: the same [Fingerprint].

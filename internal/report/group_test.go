@@ -37,6 +37,24 @@ func TestFingerprintIsHashOfKind(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("%016x", h.Sum64()), Fingerprint(g), "fingerprints must not change between releases")
 }
 
+// StackFingerprint is Fingerprint without the state: stable from run to
+// run, equal for one goroutine asleep and woken, different for another
+// stack or creator.
+func TestStackFingerprint(t *testing.T) {
+	asleep := goroutine(1, "sleep", false, "time.Sleep", "pkg.cleaner")
+	woken := goroutine(2, "runnable", false, "time.Sleep", "pkg.cleaner")
+	other := goroutine(3, "sleep", false, "time.Sleep", "pkg.janitor")
+	h := fnv.New64a()
+	h.Write([]byte(kind(&stack.Goroutine{Frames: asleep.Frames, CreatedBy: asleep.CreatedBy})))
+	assert.Equal(t, fmt.Sprintf("%016x", h.Sum64()), StackFingerprint(asleep), "keys must not change between releases")
+	assert.Equal(t, StackFingerprint(asleep), StackFingerprint(woken))
+	assert.NotEqual(t, Fingerprint(asleep), Fingerprint(woken))
+	assert.NotEqual(t, StackFingerprint(asleep), StackFingerprint(other))
+	otherCreator := goroutine(4, "sleep", false, "time.Sleep", "pkg.cleaner")
+	otherCreator.CreatedBy.Function = "pkg.TestY"
+	assert.NotEqual(t, StackFingerprint(asleep), StackFingerprint(otherCreator))
+}
+
 func TestAggregatorMatchesGroupByKind(t *testing.T) {
 	var gs []*stack.Goroutine
 	for i := range 50 {

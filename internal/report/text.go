@@ -45,13 +45,8 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 	fmt.Fprintf(b, ": %s\n", status)
 	if len(g.Frames) > 0 {
 		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
-		if IsStandardLibrary(g.Frames[0]) {
-			for _, f := range g.Frames[1:] {
-				if !IsStandardLibrary(f) {
-					fmt.Fprintf(b, "    called from: %s\n", f)
-					break
-				}
-			}
+		if f, ok := CalledFrom(g); ok {
+			fmt.Fprintf(b, "    called from: %s\n", f)
 		}
 	}
 	if g.CreatedBy.Function != "" {
@@ -79,6 +74,23 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 		b.WriteString(line)
 		b.WriteString("\n")
 	}
+}
+
+// CalledFrom returns, for a goroutine whose innermost frame is the
+// standard library's (as [IsStandardLibrary] tells), the innermost frame of
+// the program's own code: where "time.Sleep" or
+// "internal/poll.runtime_pollWait" was called from. It reports false
+// when the innermost frame is already the program's, or no frame is.
+func CalledFrom(g *stack.Goroutine) (stack.Frame, bool) {
+	if len(g.Frames) == 0 || !IsStandardLibrary(g.Frames[0]) {
+		return stack.Frame{}, false
+	}
+	for _, f := range g.Frames[1:] {
+		if !IsStandardLibrary(f) {
+			return f, true
+		}
+	}
+	return stack.Frame{}, false
 }
 
 // ProofStatus says how far the runtime proved a group leaked, for a group
