@@ -69,11 +69,6 @@ func IsStandardLibrary(f stack.Frame) bool {
 	return stdRoots[dir]
 }
 
-// StandardFrame is [IsStandardLibrary], under the name the report's
-// "called from" helpers have used since the command had a rule of its
-// own; kept so that code written against that name still builds.
-var StandardFrame = IsStandardLibrary
-
 // packagePath returns the package path of a fully qualified function
 // name: "net/http" for "net/http.(*conn).serve", "main" for
 // "main.main.func1", "example.com/x.y/z" for "example.com/x.y/z.F".
