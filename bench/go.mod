@@ -8,7 +8,8 @@ require (
 )
 
 require (
-	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50 // indirect
+	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50
+	github.com/leakcheck/leakcheck/cmd/leakcheck v0.0.0-00010101000000-000000000000 // indirect
 	github.com/maruel/panicparse/v2 v2.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
@@ -21,3 +22,5 @@ replace github.com/leakcheck/leakcheck => ../
 tool github.com/maruel/panicparse/v2/cmd/pp
 
 tool github.com/leakcheck/leakcheck/cmd/leakcheck
+
+replace github.com/leakcheck/leakcheck/cmd/leakcheck => ../cmd/leakcheck
