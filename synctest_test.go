@@ -42,7 +42,10 @@ func TestSynctestBubbleLeakReportedOnce(t *testing.T) {
 			run := runGoTest(t, "synctest", []string{"LEAKCHECK_MAX_WAIT=30s", "E2E_BUBBLE_LEAK=" + where}, "-run=^TestBubbleLeak$")
 			require.NotZero(t, run.exitCode, run.raw)
 			assert.Contains(t, run.raw, "deadlock: main bubble goroutine has exited but blocked goroutines remain")
-			assert.NotContains(t, run.raw, "leakcheck:")
+			// No report of leakcheck's ("leakcheck: TestBubbleLeak leaked ...");
+			// the runtime's own listing may carry the scope's pprof label
+			// ({leakcheck: 1}) when it prints while a check dumps.
+			assert.NotRegexp(t, `leakcheck: \D`, run.raw)
 			assert.Less(t, time.Since(start), 30*time.Second, "leakcheck did not wait for the bubble's goroutine")
 			assert.Equal(t, 1, strings.Count(run.raw, "synctest.receive("), "the goroutine is listed once, by the runtime")
 		})
