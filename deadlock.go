@@ -29,15 +29,22 @@ const DeadlockEnv = "LEAKCHECK_DEADLOCK"
 
 // The watcher's pace. It looks at the goroutines (one dump) at most
 // every lookEvery, and never more often than lookShare times the cost of
-// its last look, so that it costs the suite under 1/lookShare of its
-// time however many goroutines there are. It asks the runtime for a proof
-// (one garbage collection) once a test goroutine has stayed blocked on a
-// channel or lock for blockedFor, then again after a pause that doubles
-// while the same goroutines stay blocked unproven: a test that waits a
-// minute on a channel that will be written costs a handful of proofs.
+// a dump, so that it costs the suite under 1/lookShare of its time however
+// many goroutines there are. It asks the runtime for a proof (one garbage
+// collection) once a test goroutine has stayed blocked on a channel or
+// lock for blockedFor; when that proves nothing it asks once more at once
+// (see proveSettled), then, while the same goroutines stay blocked
+// unproven, every blockedFor or every proofShare times the processor time
+// a proof's collection took, whichever is longer: a test that waits a
+// minute on a channel that will be written costs a proof a second in a
+// small test binary, and under 1/proofShare of the processors' time in a
+// large one. Costs are the dump's alone, and the collection's processor
+// time: a wall-clock time that included the proof, or a loaded machine's
+// delays, would push the next look seconds away.
 const (
 	lookEvery  = 250 * time.Millisecond
 	lookShare  = 200
+	proofShare = 200
 	blockedFor = time.Second
 )
 
@@ -95,11 +102,12 @@ func lookForDeadlocks() {
 		// can only stop looking.
 		return
 	}
+	watcher.dumpCost.note(time.Since(start), len(snap.goroutines))
 	if d := watcher.look(snap, start); d != nil {
 		d.fail()
 		return
 	}
-	time.AfterFunc(max(lookEvery, lookShare*time.Since(start)), lookForDeadlocks)
+	time.AfterFunc(max(lookEvery, lookShare*watcher.dumpCost.estimate(len(snap.goroutines))), lookForDeadlocks)
 }
 
 // A deadlockWatcher remembers, from look to look, which test goroutines
@@ -109,6 +117,34 @@ type deadlockWatcher struct {
 	lastProof  time.Time
 	proofPause time.Duration
 	provedFor  uint64 // idSetKey of the goroutines last proof was for
+	dumpCost   costModel
+}
+
+// A costModel estimates what a dump costs from the recent ones, per
+// goroutine, by the cheapest of them: a dump's wall-clock time includes
+// whatever else kept the processors busy meanwhile, which on a loaded
+// machine is most of it, and the cheapest recent dump is the closest to
+// what the dump itself costs.
+type costModel struct {
+	perGoroutine [8]time.Duration // the latest dumps' cost per goroutine; zero: none yet
+	next         int
+}
+
+// note records a dump of n goroutines that took d.
+func (c *costModel) note(d time.Duration, n int) {
+	c.perGoroutine[c.next] = d / time.Duration(max(n, 1))
+	c.next = (c.next + 1) % len(c.perGoroutine)
+}
+
+// estimate returns what a dump of n goroutines costs.
+func (c *costModel) estimate(n int) time.Duration {
+	least := time.Duration(0)
+	for _, d := range c.perGoroutine {
+		if d > 0 && (least == 0 || d < least) {
+			least = d
+		}
+	}
+	return least * time.Duration(max(n, 1))
 }
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.
@@ -145,16 +181,13 @@ func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
 		return nil
 	}
 	key := idSetKey(ready)
-	switch {
-	case key != w.provedFor:
-		w.provedFor, w.proofPause = key, blockedFor
-	case now.Sub(w.lastProof) < w.proofPause:
+	if key == w.provedFor && now.Sub(w.lastProof) < w.proofPause {
 		return nil
-	default:
-		w.proofPause *= 2
 	}
-	w.lastProof = now
-	if !proveLeaks() {
+	w.provedFor, w.lastProof = key, now
+	ok, cost := proveSettled()
+	w.proofPause = max(blockedFor, proofShare*cost)
+	if !ok {
 		return nil
 	}
 	after, err := snapshotAfter(time.Now())
