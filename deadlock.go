@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -28,24 +29,25 @@ import (
 const DeadlockEnv = "LEAKCHECK_DEADLOCK"
 
 // The watcher's pace. It looks at the goroutines (one dump) at most
-// every lookEvery, and never more often than lookShare times the cost of
-// a dump, so that it costs the suite under 1/lookShare of its time however
+// every lookEvery, and never more often than lookShare times what a dump
+// costs, so that it costs the suite under 1/lookShare of its time however
 // many goroutines there are. It asks the runtime for a proof (one garbage
-// collection) once a test goroutine has stayed blocked on a channel or
-// lock for blockedFor; when that proves nothing it asks once more at once
-// (see proveSettled), then, while the same goroutines stay blocked
-// unproven, every blockedFor or every proofShare times the processor time
-// a proof's collection took, whichever is longer: a test that waits a
-// minute on a channel that will be written costs a proof a second in a
-// small test binary, and under 1/proofShare of the processors' time in a
-// large one. Costs are the dump's alone, and the collection's processor
-// time: a wall-clock time that included the proof, or a loaded machine's
-// delays, would push the next look seconds away.
+// collection, two when the first proves nothing new: see proveSettled)
+// once a test goroutine has stayed blocked on a channel or lock for
+// blockedFor, then, while the same goroutines stay blocked unproven,
+// every blockedFor or every proofShare times what a proof costs,
+// whichever is longer: a test that waits a minute on a channel that will
+// be written costs a proof every 0.75 s in a small test binary, and under
+// 1/proofShare of the time in a large one. Costs come from costModel,
+// which a loaded machine's delays do not inflate: a look at 200 times a
+// wall-clock time that included the proof's collection and the machine's
+// load was seen to come 16 s late. With a look every 0.25 s, a deadlock
+// is reported about a second after it forms.
 const (
 	lookEvery  = 250 * time.Millisecond
 	lookShare  = 200
 	proofShare = 200
-	blockedFor = time.Second
+	blockedFor = 750 * time.Millisecond
 )
 
 // deadlockWatch starts the watcher once per process, as DeadlockEnv says
@@ -73,6 +75,7 @@ func startDeadlockWatch() {
 			return
 		}
 		watcher.blocked = make(map[uint64]blockedTest)
+		watcher.dumpCost.ceiling, watcher.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
 		time.AfterFunc(lookEvery, lookForDeadlocks)
 	})
 }
@@ -118,34 +121,59 @@ type deadlockWatcher struct {
 	proofPause time.Duration
 	provedFor  uint64 // idSetKey of the goroutines last proof was for
 	dumpCost   costModel
+	proofCost  costModel
 }
 
-// A costModel estimates what a dump costs from the recent ones, per
-// goroutine, by the cheapest of them: a dump's wall-clock time includes
-// whatever else kept the processors busy meanwhile, which on a loaded
-// machine is most of it, and the cheapest recent dump is the closest to
-// what the dump itself costs.
+// The costs the watcher assumes at most: a dump, per goroutine (1.7 µs
+// at 10,000 goroutines on a 2-core machine, 1.9 µs at 100), and a proof's
+// collection, per KiB of live heap (collectors mark about a GiB a second
+// and a processor).
+const (
+	dumpCostCeiling  = 2 * time.Microsecond
+	proofCostCeiling = time.Microsecond
+)
+
+// A costModel estimates what an operation costs, per unit of its size
+// (goroutines dumped, KiB of heap collected), by the cheapest of the
+// recent ones and at most ceiling: a wall-clock time includes whatever
+// else kept the processors busy meanwhile, which on a loaded machine is
+// most of it (a dump of ten goroutines was seen to take 80 ms, which
+// would have put the next look 16 s away), and the cheapest is the
+// closest to what the operation itself costs.
 type costModel struct {
-	perGoroutine [8]time.Duration // the latest dumps' cost per goroutine; zero: none yet
-	next         int
+	ceiling time.Duration    // per unit
+	perUnit [8]time.Duration // the latest costs per unit; zero: none yet
+	next    int
 }
 
-// note records a dump of n goroutines that took d.
+// note records an operation of size n that took d.
 func (c *costModel) note(d time.Duration, n int) {
-	c.perGoroutine[c.next] = d / time.Duration(max(n, 1))
-	c.next = (c.next + 1) % len(c.perGoroutine)
+	c.perUnit[c.next] = max(d/time.Duration(max(n, 1)), 1)
+	c.next = (c.next + 1) % len(c.perUnit)
 }
 
-// estimate returns what a dump of n goroutines costs.
+// estimate returns what an operation of size n costs.
 func (c *costModel) estimate(n int) time.Duration {
-	least := time.Duration(0)
-	for _, d := range c.perGoroutine {
-		if d > 0 && (least == 0 || d < least) {
+	least := c.ceiling
+	for _, d := range c.perUnit {
+		if d > 0 && d < least {
 			least = d
 		}
 	}
 	return least * time.Duration(max(n, 1))
 }
+
+// liveHeapKiB returns the heap the last collection found live, in KiB, or
+// 0 where the runtime does not say. Only the watcher calls it.
+func liveHeapKiB() int {
+	metrics.Read(watcherHeap[:])
+	if watcherHeap[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int(watcherHeap[0].Value.Uint64() >> 10)
+}
+
+var watcherHeap = [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.
 type blockedTest struct {
@@ -186,7 +214,9 @@ func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
 	}
 	w.provedFor, w.lastProof = key, now
 	ok, cost := proveSettled()
-	w.proofPause = max(blockedFor, proofShare*cost)
+	heap := liveHeapKiB()
+	w.proofCost.note(cost, heap)
+	w.proofPause = max(blockedFor, proofShare*w.proofCost.estimate(heap))
 	if !ok {
 		return nil
 	}
@@ -304,7 +334,8 @@ func (d *deadlock) fail() {
 		r.testName)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
-	out := b.String() + publishLeaks(d.t, buildConfig(nil), d.test, d.v, publishedGroups(d.t, d.v), nil)
+	pub := publishLeaks(d.t, buildConfig(nil), d.test, d.v, publishedGroups(d.t, d.v), nil)
+	out := b.String() + pub.text
 
 	// Framing lines as the testing package writes them; under go test
 	// -json, it marks them with ^V for test2json.

@@ -3,7 +3,6 @@ package leakcheck
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -23,44 +22,63 @@ import (
 
 // Measuring in a rerun. Once the runtime has proven a goroutine of the
 // process leaked, no heap dump of the process is safe (see proofs), and on
-// go1.27 that is nearly every failing check. The test binary then runs the
-// failing test again, alone, in a new process (the child) that never asks
-// for proofs: when goroutines of the kinds the failing check found show
-// up after the test, the child measures them in its own heap dump and
-// writes the figures to a file (rerunfile.go) that the parent reads. Only
-// a failing check reruns; the child's outcome never changes the parent's
-// verdict, only what its report says of the memory.
+// go1.27 that is nearly every failing check. The failing check then fails
+// at once, its report saying that the memory is being measured, and
+// starts the failing test again, alone, in a new process (the child) that
+// never asks for proofs: when goroutines of the kinds the failing check
+// found show up after the test, the child measures them in its own heap
+// dump and publishes the figures itself, attributed to the test: a block
+// of text on the parent's standard output, which it inherits (go test
+// reads a test binary's output until every process holding it has
+// closed it, so the figures arrive even after the parent has exited),
+// the check's JSON lines, and the "held" values of its profile. The
+// child's outcome never changes the verdict, only what follows it.
+//
+// The children of one test binary take turns, in the order their checks
+// failed: each waits until the one before it has exited (a pipe from the
+// one before closes). A child that cannot measure publishes why instead;
+// one that ends without publishing (its TestMain exits, say) is published
+// for by the parent, if the parent still runs.
 
-// The time a rerun may take. A rerun gets the time the test took before
-// its check, the time the child waits for the leaks (what the parent's
-// check waited, plus rerunExtraWait, and at least minRerunWait: what a
-// check allows slow goroutines by default, as a loaded machine may start
-// the leaking goroutines late, though a proof took milliseconds), twice the
-// predicted cost of its heap dump, and rerunStartup for the process to
-// start and TestMain to set up again. All the reruns of a test binary
-// together take at most maxRerunTime: a rerun doubles the cost of the
-// test it repeats, and a suite with many failing tests should not take
-// minutes more to report them; the tests measured first get figures,
-// later reports say the time is used up.
+// The time a rerun may take. Once its turn comes, a rerun gets the time
+// the test took before its check, the time the child waits for the leaks
+// (what the parent's check waited, plus rerunExtraWait, and at least
+// minRerunWait: what a check allows slow goroutines by default, as a
+// loaded machine may start the leaking goroutines late, though a proof
+// took milliseconds), twice the predicted cost of its heap dump, and
+// rerunStartup for the process to start and TestMain to set up again. All
+// the reruns of a test binary end at most maxRerunTime after the first
+// began: a rerun doubles the cost of the test it repeats, and a suite with
+// many failing tests should not take minutes more to report them; the
+// tests measured first get figures, later ones say the time is used up.
+// Once the parent has exited, go test reads its output only for a while
+// (its WaitDelay: a tenth of -timeout, at least minReadAfterExit): the
+// children then end readMargin before that, publishing why.
 const (
 	rerunExtraWait = time.Second
 	minRerunWait   = DefaultMaxWait
 	rerunStartup   = 10 * time.Second
 	maxRerunTime   = time.Minute
-	// deadlineMargin is the time a rerun leaves before the test binary's
-	// -timeout, so that the parent's report still comes out.
-	deadlineMargin = 5 * time.Second
+	// minReadAfterExit is how long go test reads a test binary's output
+	// after the binary exited, at least (cmd/go: testWaitDelay).
+	minReadAfterExit = 5 * time.Second
+	readMargin       = time.Second
 	// maxChildOutput bounds the child's output the parent reads back to
 	// say why a rerun failed.
 	maxChildOutput = 4 << 10
 )
 
-// reruns serializes the reruns of a process, so that failing parallel
-// tests do not start a child each at once, and counts the time they took
-// against maxRerunTime.
+// reruns holds the parent's side of the reruns of this process: when
+// they must all end, the pipe on which the next child waits for its turn,
+// and the pipe whose closing, when this process exits, tells the children
+// that go test reads their output only for a while longer. rerun.start
+// fills it, the first time, and follows it.
 var reruns struct {
 	sync.Mutex
-	used time.Duration
+	end        time.Time // zero until the first rerun
+	turn       *os.File  // closes when the latest child exits; nil before the first
+	alive      *os.File  // read end of the pipe this process holds open
+	aliveWrite *os.File  // never written, never closed: closes when this process exits
 }
 
 // A rerun is what a failing check can run again to measure its leaks:
@@ -111,58 +129,186 @@ func fuzzing() bool {
 	return false
 }
 
-// measure runs the test again and returns what the groups hold in the
-// rerun, or why it could not tell.
-func (r *rerun) measure(groups []*pubGroup) *memoryReport {
+// start starts the rerun that measures what the groups hold, and
+// publishes the figures as it gets them: to this process's standard
+// output, framed for the test, and to the JSON lines and the profile that
+// pub names. It returns why it could not start, "" when it did.
+func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
 	reruns.Lock()
 	defer reruns.Unlock()
-	name := r.name(groups)
-	limit, reason := r.timeLimit()
-	if reason != "" {
-		return &memoryReport{skipped: reason, rerun: name}
+	now := time.Now()
+	if reruns.end.IsZero() {
+		reruns.end = now.Add(maxRerunTime)
+		rd, w, err := os.Pipe()
+		if err != nil {
+			return "the rerun could not start: " + err.Error()
+		}
+		reruns.alive, reruns.aliveWrite = rd, w
 	}
-	start := time.Now()
-	res, reason := r.run(groups, limit)
-	reruns.used += time.Since(start)
-	if reason == "" {
-		reason = res.Skipped
+	if !now.Before(reruns.end.Add(-rerunStartup)) {
+		return fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
-	if reason != "" {
-		return &memoryReport{skipped: reason, rerun: name}
+	if !r.deadline.IsZero() && time.Until(r.deadline) < rerunStartup {
+		return "the test binary's -timeout leaves no time for a rerun"
 	}
-	byKey := make(map[string]rerunHeld, len(res.Kinds))
-	for _, h := range res.Kinds {
-		byKey[h.key()] = h
+	dir, err := os.MkdirTemp("", "leakcheck-rerun-")
+	if err != nil {
+		return "the rerun could not start: " + err.Error()
 	}
-	held := make([]heldMemory, len(groups))
-	for i, gr := range groups {
-		held[i] = byKey[kindOf(gr).key()].held()
+	req := r.request(groups, pub, filepath.Join(dir, "published"))
+	reqPath := filepath.Join(dir, "request.json")
+	data, err := json.Marshal(req)
+	if err == nil {
+		err = os.WriteFile(reqPath, data, 0o600)
 	}
-	m := newMemoryReport(groups, held, res.HeapBytes)
-	m.rerun = name
-	return m
+	if err != nil {
+		os.RemoveAll(dir)
+		return "the rerun could not start: " + err.Error()
+	}
+	c, err := r.startChild(groups, reqPath, filepath.Join(dir, "output"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return "the rerun could not start: " + err.Error()
+	}
+	go followRerun(c, req, dir)
+	return ""
 }
 
-// timeLimit returns the time the rerun may take, or why there is none
-// left. The caller holds reruns.
-func (r *rerun) timeLimit() (time.Duration, string) {
+// request returns what the child is asked to measure and publish.
+func (r *rerun) request(groups []*pubGroup, pub publication, published string) *rerunRequest {
 	_, _, cost := heapdump.Estimate()
 	limit := r.took + r.childWait() + 2*cost + rerunStartup
-	if left := maxRerunTime - reruns.used; left < limit {
-		if left < rerunStartup {
-			return 0, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
-		}
-		limit = left
+	req := &rerunRequest{
+		Test:          r.test,
+		Subject:       pub.subject,
+		WaitMillis:    r.childWait().Milliseconds(),
+		LimitMillis:   limit.Milliseconds(),
+		EndUnixMillis: reruns.end.UnixMilli(),
+		ReadForMillis: readAfterExit().Milliseconds(),
+		Frame:         outputFrame(),
+		Result:        published,
+		JSON:          pub.jsonPath,
+		Records:       pub.records,
+		Profile:       pub.profilePath,
 	}
-	if !r.deadline.IsZero() {
-		if left := time.Until(r.deadline) - deadlineMargin; left < limit {
-			if left < rerunStartup {
-				return 0, "the test binary's -timeout leaves no time for a rerun"
-			}
-			limit = left
-		}
+	for _, gr := range groups {
+		req.Kinds = append(req.Kinds, kindOf(gr))
 	}
-	return limit, ""
+	return req
+}
+
+// A startedRerun is a child running, and the file its output goes to.
+type startedRerun struct {
+	cmd    *exec.Cmd
+	output string
+}
+
+// startChild starts the child with the request at reqPath. Its own output
+// goes to the file output, not to a pipe, so that no goroutine of this
+// process copies it while a check elsewhere looks; it publishes on this
+// process's standard output, which it gets as its fourth file. The caller
+// holds reruns.
+func (r *rerun) startChild(groups []*pubGroup, reqPath, output string) (*startedRerun, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Create(output)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	turn := reruns.turn
+	if turn == nil {
+		// The first child's turn comes at once: a pipe already closed.
+		rd, w, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		w.Close()
+		turn = rd
+	}
+	next, done, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer done.Close() // the child's copy is what the next one waits on
+	cmd := exec.Command(exe, childArgs(r.selection(groups), time.Until(reruns.end)+readMargin)...)
+	cmd.Env = childEnv(reqPath)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.ExtraFiles = rerunFiles(rerunOutput, turn, done, reruns.alive)
+	if err := cmd.Start(); err != nil {
+		next.Close()
+		return nil, err
+	}
+	turn.Close()
+	reruns.turn = next
+	return &startedRerun{cmd: cmd, output: output}, nil
+}
+
+// followRerun waits for a child, stops it if it outlives every rerun's
+// end, and publishes for it when it ended without publishing, saying
+// why. It is leakcheck's own goroutine, which no check reports.
+func followRerun(c *startedRerun, req *rerunRequest, dir string) {
+	defer os.RemoveAll(dir)
+	// The child ends itself by then; on a loaded machine it may start
+	// late, so allow it time to get there.
+	end := time.UnixMilli(req.EndUnixMillis).Add(rerunStartup)
+	timer := time.AfterFunc(time.Until(end), func() { c.cmd.Process.Kill() })
+	c.cmd.Wait() // the exit status is in ProcessState
+	timer.Stop()
+	if _, err := os.Stat(req.Result); err == nil {
+		return
+	}
+	reason := fmt.Sprintf("the rerun ended (%v) before the test's check measured anything", c.cmd.ProcessState)
+	if line := lastLine(c.output); line != "" {
+		reason += fmt.Sprintf("; its last line of output: %q", line)
+	}
+	req.publish(rerunOutput, &rerunResult{Skipped: reason})
+}
+
+// rerunOutput is where reruns publish: this process's standard output,
+// which go test reads (a variable, for tests).
+var rerunOutput = os.Stdout
+
+// rerunFunction is followRerun as the goroutine dump shows it, for the
+// checks to leave it alone.
+const rerunFunction = "github.com/leakcheck/leakcheck.followRerun"
+
+// readAfterExit returns how long go test reads this test binary's output
+// after the binary exits, as cmd/go sets it from -timeout: a tenth of it,
+// at least minReadAfterExit; zero when no -timeout bounds it.
+func readAfterExit() time.Duration {
+	f := flag.Lookup("test.timeout")
+	if f == nil {
+		return 0
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return 0
+	}
+	timeout, _ := g.Get().(time.Duration)
+	if timeout <= 0 {
+		return 0
+	}
+	return max(timeout/10, minReadAfterExit)
+}
+
+// outputFrame returns how the figures of a rerun are framed for the
+// testing package's output: "test2json" under go test -json, "v" under
+// -v, "" otherwise.
+func outputFrame() string {
+	f := flag.Lookup("test.v")
+	if f == nil {
+		return ""
+	}
+	switch f.Value.String() {
+	case "test2json":
+		return "test2json"
+	case "true":
+		return "v"
+	}
+	return ""
 }
 
 // childWait is how long the child waits for the leaks to show after the
@@ -185,85 +331,7 @@ func (r *rerun) name(groups []*pubGroup) string {
 
 // kindOf returns the kind of leak a published group is, for a request.
 func kindOf(gr *pubGroup) rerunKind {
-	return rerunKind{Test: gr.test, Fingerprint: gr.fingerprint, Count: len(gr.goroutines)}
-}
-
-// run starts the child, waits for it at most limit, and returns its
-// result, or why there is none.
-func (r *rerun) run(groups []*pubGroup, limit time.Duration) (*rerunResult, string) {
-	dir, err := os.MkdirTemp("", "leakcheck-rerun-")
-	if err != nil {
-		return nil, "the rerun could not start: " + err.Error()
-	}
-	defer os.RemoveAll(dir)
-	req := &rerunRequest{
-		Test:       r.test,
-		WaitMillis: r.childWait().Milliseconds(),
-		Result:     filepath.Join(dir, "result.json"),
-	}
-	for _, gr := range groups {
-		req.Kinds = append(req.Kinds, kindOf(gr))
-	}
-	reqPath := filepath.Join(dir, "request.json")
-	data, err := json.Marshal(req)
-	if err == nil {
-		err = os.WriteFile(reqPath, data, 0o600)
-	}
-	if err != nil {
-		return nil, "the rerun could not start: " + err.Error()
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, "the rerun could not start: " + err.Error()
-	}
-	output := filepath.Join(dir, "output")
-	args := childArgs(r.selection(groups), limit)
-	exit, reason := runChild(exe, args, childEnv(reqPath), output, limit)
-	if reason != "" {
-		return nil, reason
-	}
-	f, err := os.Open(req.Result)
-	if errors.Is(err, os.ErrNotExist) {
-		reason := fmt.Sprintf("the rerun ended (%v) before the test's check measured anything", exit)
-		if line := lastLine(output); line != "" {
-			reason += fmt.Sprintf("; its last line of output: %q", line)
-		}
-		return nil, reason
-	}
-	if err != nil {
-		return nil, "the rerun's result could not be read: " + err.Error()
-	}
-	defer f.Close()
-	got, err := parseRerunResult(f, req)
-	if err != nil {
-		return nil, "the rerun's result could not be read: " + err.Error()
-	}
-	return got, ""
-}
-
-// runChild runs exe with args and env, its output to the file out, and
-// stops it after limit. It returns how the child ended, or why it did not
-// run to its end. Output goes to a file, not to a pipe, so that no
-// goroutine of this process copies it while a check elsewhere looks.
-func runChild(exe string, args, env []string, out string, limit time.Duration) (exit *os.ProcessState, reason string) {
-	f, err := os.Create(out)
-	if err != nil {
-		return nil, "the rerun could not start: " + err.Error()
-	}
-	defer f.Close()
-	cmd := exec.Command(exe, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		return nil, "the rerun could not start: " + err.Error()
-	}
-	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
-	cmd.Wait() // the exit status is in ProcessState
-	if !timer.Stop() {
-		return nil, fmt.Sprintf("the rerun did not finish within %v (the test's own time, the wait for its leaks,"+
-			" and %v to start and set up); it was stopped", limit.Round(100*time.Millisecond), rerunStartup)
-	}
-	return cmd.ProcessState, ""
+	return rerunKind{Test: gr.test, Fingerprint: gr.fingerprint, Count: len(gr.goroutines), Name: gr.name()}
 }
 
 // childArgs returns the command line of a rerun: the tests the selection

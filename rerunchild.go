@@ -1,21 +1,28 @@
 package leakcheck
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
 )
 
 // The child's side of a rerun (see rerun.go). A test binary started with
 // rerunEnv is a rerun: it never asks the runtime for proofs, so that its
 // heap dump stays possible, runs no deadlock watcher, and writes none of
-// the user's files (profiles, JSON lines, baseline). Its checks do
-// nothing but the one the request names, which, instead of waiting for a
-// verdict, measures as soon as goroutines of every kind the parent found
-// are there, and writes what they hold to the request's result file.
+// the user's files (profiles, JSON lines, baseline) but the figures it
+// was asked for. It waits for its turn before anything else, even the
+// test package's initializers, runs. Its checks do nothing but the one the
+// request names, which, instead of waiting for a verdict, measures as soon
+// as goroutines of every kind the parent found are there (or, when its
+// wait runs out, those of them that came back) and publishes what they
+// hold. A watchdog publishes why not, and ends the process, when the
+// rerun's time runs out first.
 
 // childRerun is the request this process serves when it is a rerun, nil
 // otherwise; childRerunErr says why rerunEnv could not be read. Both are
@@ -39,6 +46,9 @@ func readRerunRequest() (*rerunRequest, error) {
 	}
 	defer f.Close()
 	req, err := parseRerunRequest(f)
+	if err == nil {
+		err = req.takeTurn()
+	}
 	if err != nil {
 		return nil, rerunEnvError(path, err)
 	}
@@ -49,8 +59,59 @@ func rerunEnvError(path string, err error) error {
 	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)", rerunEnv, path, err)
 }
 
-// rerunResultWritten makes the child answer once, whatever checks run.
-var rerunResultWritten sync.Once
+// rerunChild is what the child keeps of its parent: where it publishes,
+// and the pipe the next child waits on, closed once it has published.
+var rerunChild struct {
+	once sync.Once
+	out  *os.File
+	done *os.File
+}
+
+// takeTurn waits until the rerun before this one has exited, then starts
+// the watchdog.
+func (req *rerunRequest) takeTurn() error {
+	out, turn, done, alive, err := inheritRerunFiles()
+	if err != nil {
+		return err
+	}
+	rerunChild.out, rerunChild.done = out, done
+	io.Copy(io.Discard, turn) // returns when the one before has exited
+	turn.Close()
+	end := time.UnixMilli(req.EndUnixMillis)
+	limit := time.Duration(req.LimitMillis) * time.Millisecond
+	deadline, why := time.Now().Add(limit), fmt.Sprintf("the rerun did not finish within %v"+
+		" (the test's own time, the wait for its leaks, and %v to start and set up)", limit.Round(100*time.Millisecond), rerunStartup)
+	if end.Before(deadline) {
+		deadline, why = end, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
+	}
+	go req.watchdog(deadline, why, alive)
+	return nil
+}
+
+// watchdog publishes why, and ends the process, at deadline, or earlier
+// when the parent has exited and go test is about to stop reading.
+func (req *rerunRequest) watchdog(deadline time.Time, why string, alive *os.File) {
+	exited := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, alive) // returns when the parent has exited
+		close(exited)
+	}()
+	timer := time.NewTimer(time.Until(deadline))
+	for {
+		select {
+		case <-exited:
+			exited = nil
+			readFor := time.Duration(req.ReadForMillis) * time.Millisecond
+			if at := time.Now().Add(readFor - readMargin); readFor > 0 && at.Before(deadline) {
+				deadline, why = at, fmt.Sprintf("go test reads the test binary's output for %v after it exits, and the rerun had not measured by then", readFor)
+				timer.Reset(time.Until(deadline))
+			}
+		case <-timer.C:
+			req.publishOnce(&rerunResult{Skipped: why})
+			os.Exit(0)
+		}
+	}
+}
 
 // checkScope is the check of scope s in a rerun: the test the request
 // names measures its leaks, other checks do nothing.
@@ -73,27 +134,30 @@ func (req *rerunRequest) checkPackage(classify classifier) {
 
 // measureWhenSeen looks at the goroutines until classify blames, for
 // every kind of the request, at least as many goroutines as the parent
-// saw, then measures what they hold and writes the result; after the
-// request's wait, it writes that the rerun did not reproduce the leak. t
-// is nil for the package check.
+// saw, then measures what they hold and publishes it. When the request's
+// wait runs out first, it measures the goroutines of the kinds that came
+// back, and says how many; when none did, that the rerun did not
+// reproduce the leak. t is nil for the package check.
 func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 	deadline := time.Now().Add(req.wait())
 	pause := time.Millisecond
 	for {
 		snap, err := takeSnapshot()
 		if err != nil {
-			req.write(&rerunResult{Skipped: "in the rerun, " + err.Error()})
+			req.publishOnce(&rerunResult{Skipped: "in the rerun, " + err.Error()})
 			return
 		}
 		leaks, _ := classify(snap)
 		leaks, _ = splitSingletons(leaks)
-		groups, missing := req.match(publishedGroups(t, verdict{leaks: leaks, snap: snap}))
-		if missing == "" {
-			req.write(resultOf(groups))
+		groups, whole := req.match(publishedGroups(t, verdict{leaks: leaks, snap: snap}))
+		late := !time.Now().Before(deadline)
+		switch {
+		case late && len(groups) == 0:
+			req.publishOnce(&rerunResult{Skipped: fmt.Sprintf("the rerun did not reproduce the leak (no goroutine of its %s came back within %v)",
+				report.Plural(len(req.Kinds), "kind"), req.wait())})
 			return
-		}
-		if !time.Now().Before(deadline) {
-			req.write(&rerunResult{Skipped: "the rerun did not reproduce the leak" + missing})
+		case whole || late:
+			req.publishOnce(resultOf(groups))
 			return
 		}
 		time.Sleep(pause)
@@ -101,24 +165,25 @@ func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 	}
 }
 
-// match returns the groups of the request's kinds, or, when a kind is
-// missing or has fewer goroutines than the parent saw, says which.
-func (req *rerunRequest) match(groups []*pubGroup) (matched []*pubGroup, missing string) {
+// match returns the groups of the request's kinds that are there, and
+// whether every kind is, with at least as many goroutines as the parent
+// saw.
+func (req *rerunRequest) match(groups []*pubGroup) (matched []*pubGroup, whole bool) {
 	byKey := make(map[string]*pubGroup, len(groups))
 	for _, gr := range groups {
 		byKey[kindOf(gr).key()] = gr
 	}
+	whole = true
 	for _, k := range req.Kinds {
 		gr := byKey[k.key()]
-		switch {
-		case gr == nil:
-			return nil, fmt.Sprintf(" (no goroutine of kind %s after %v)", k.Fingerprint, req.wait())
-		case len(gr.goroutines) < k.Count:
-			return nil, fmt.Sprintf(" (%d of the %d goroutines of kind %s after %v)", len(gr.goroutines), k.Count, k.Fingerprint, req.wait())
+		if gr == nil || len(gr.goroutines) < k.Count {
+			whole = false
 		}
-		matched = append(matched, gr)
+		if gr != nil {
+			matched = append(matched, gr)
+		}
 	}
-	return matched, ""
+	return matched, whole
 }
 
 // resultOf measures the groups in a heap dump of this process.
@@ -143,17 +208,128 @@ func resultOf(groups []*pubGroup) *rerunResult {
 	return res
 }
 
-// write writes the result file once, through a temporary file, so that
-// the parent never reads half of it.
-func (req *rerunRequest) write(res *rerunResult) {
-	rerunResultWritten.Do(func() {
-		data, err := json.Marshal(res)
-		if err != nil {
-			return
+// publishOnce publishes res, once, on the parent's output and in its
+// files, and then tells the parent so (the Result file) and the next
+// child that its turn has come.
+func (req *rerunRequest) publishOnce(res *rerunResult) {
+	rerunChild.once.Do(func() {
+		req.publish(rerunChild.out, res)
+		if f, err := os.Create(req.Result); err == nil {
+			f.Close()
 		}
-		tmp := req.Result + ".tmp"
-		if os.WriteFile(tmp, data, 0o600) == nil {
-			os.Rename(tmp, req.Result)
-		}
+		rerunChild.out.Close()
+		rerunChild.done.Close()
 	})
+}
+
+// publish writes what the rerun found to w, framed for the parent's test
+// output, appends the JSON records and adds what the kinds hold to the
+// profile. Problems with the files are said on w.
+func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
+	text := req.figures(res)
+	if req.JSON != "" {
+		if err := appendJSONLines(req.JSON, req.records(res)); err != nil {
+			text += fmt.Sprintf("leakcheck: could not append the leak to %s: %v\n", req.JSON, err)
+		}
+	}
+	if req.Profile != "" && res.Skipped == "" {
+		if err := addHeldToProfile(req.Profile, req.heldByKey(res)); err != nil {
+			text += fmt.Sprintf("leakcheck: could not add what the leaks hold to the profile: %v\n", err)
+		}
+	}
+	io.WriteString(w, req.frame(text))
+}
+
+// heldByKey returns what each kind the rerun measured holds, by key.
+func (req *rerunRequest) heldByKey(res *rerunResult) map[string]rerunHeld {
+	by := make(map[string]rerunHeld, len(res.Kinds))
+	for _, h := range res.Kinds {
+		by[h.key()] = h
+	}
+	return by
+}
+
+// figures renders what the rerun found, as a report's memory line does,
+// kind by kind.
+func (req *rerunRequest) figures(res *rerunResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "leakcheck: memory held by the leaks of %s", req.Subject)
+	if res.Skipped != "" {
+		fmt.Fprintf(&b, ": not measured: %s.\n", res.Skipped)
+		return b.String()
+	}
+	held := req.heldByKey(res)
+	var all heldMemory
+	for _, h := range res.Kinds {
+		all.stack += h.StackBytes
+	}
+	all.heap = res.HeapBytes
+	what := "the tests"
+	if req.Test != "" {
+		what = req.Test
+	}
+	fmt.Fprintf(&b, ", measured in a heap dump of a rerun of %s in a new process: %s\n", what, report.FormatBytes(all.total()))
+	for _, k := range req.Kinds {
+		fmt.Fprintf(&b, "    %s [%s]", k.Name, k.Fingerprint)
+		if k.Test != "" && req.Test == "" {
+			fmt.Fprintf(&b, " (test %s)", k.Test)
+		}
+		h, ok := held[k.key()]
+		switch {
+		case !ok:
+			fmt.Fprintf(&b, ": not measured: none of its %s came back in the rerun within %v\n", report.Plural(k.Count, "goroutine"), req.wait())
+			continue
+		case h.Count < k.Count:
+			fmt.Fprintf(&b, ", measured on %d of its %d goroutines (no more came back in the rerun within %v)", h.Count, k.Count, req.wait())
+		}
+		fmt.Fprintf(&b, ": %s\n", h.held().line())
+	}
+	return b.String()
+}
+
+// frame frames text as the testing package frames a test's output, so
+// that it reads as the test's, under go test -json too.
+func (req *rerunRequest) frame(text string) string {
+	var b strings.Builder
+	if req.Test != "" && req.Frame != "" {
+		if req.Frame == "test2json" {
+			b.WriteString("\x16") // the testing package's marker for test2json
+		}
+		fmt.Fprintf(&b, "=== NAME  %s\n", req.Test)
+	}
+	indent := ""
+	if req.Test != "" {
+		indent = "    "
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+	}
+	return b.String()
+}
+
+// records returns the request's JSON records, with what the rerun found.
+func (req *rerunRequest) records(res *rerunResult) []jsonRecord {
+	held := req.heldByKey(res)
+	out := make([]jsonRecord, len(req.Records))
+	for i, rec := range req.Records {
+		k := req.Kinds[i]
+		h, ok := held[k.key()]
+		switch {
+		case res.Skipped != "":
+			rec.MemoryNotMeasured = res.Skipped
+		case !ok:
+			rec.MemoryNotMeasured = fmt.Sprintf("none of its goroutines came back in the rerun within %v", req.wait())
+		default:
+			stack, heap := h.StackBytes, h.HeapBytes
+			rec.StackBytes, rec.RetainedHeapBytes, rec.Largest = &stack, &heap, h.Largest
+			if h.Count < k.Count {
+				n := h.Count
+				rec.MeasuredCount = &n
+			}
+		}
+		out[i] = rec
+	}
+	return out
 }
