@@ -332,9 +332,11 @@ func (d *deadlock) fail() {
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
 		r.testName)
+	mem, pub := d.measure()
+	b.WriteString(mem)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
-	pub := publishLeaks(d.t, buildConfig(nil), d.test, d.v, publishedGroups(d.t, d.v), nil)
+
 	out := b.String() + pub.text
 
 	// Framing lines as the testing package writes them; under go test
@@ -362,4 +364,22 @@ func (d *deadlock) fail() {
 	fmt.Fprintf(&w, "%sFAIL\n", frame)
 	os.Stdout.WriteString(w.String())
 	os.Exit(1)
+}
+
+// measure measures what the deadlocked goroutines hold, in a rerun of the
+// test, as the process has proven them leaked: the rerun publishes the
+// figures after this process has ended, as go test reads its output until
+// the rerun is done. It writes the machine-readable outputs and returns
+// the report's lines about the memory.
+func (d *deadlock) measure() (string, publication) {
+	var again *rerun
+	if _, ok := d.t.(*testing.T); ok && d.test != "" && !isRerun() && !fuzzing() {
+		again = &rerun{test: d.test, took: d.elapsed, deadlock: true}
+	}
+	mem, pub := measureAndPublish(d.t, buildConfig(nil), d.test, d.v, again)
+	if again == nil && mem.skipped != "" && mem.skipped != MemoryEnv+" is off" {
+		return "\nMemory held by the leaked goroutines: not measured: " + provenReason +
+			"; a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.\n", pub
+	}
+	return mem.note(), pub
 }

@@ -44,6 +44,16 @@ func TestDeadlockEndsTheTest(t *testing.T) {
 			assert.Regexp(t, `leakcheck: .*`+c.failing+`.* deadlocked: its goroutine is blocked forever in state "`+regexp.QuoteMeta(c.state)+`", proven by the runtime`, out)
 			assert.Contains(t, out, "proven leaked by the runtime (nothing can ever wake it)")
 			assert.Regexp(t, `(blocked in|called from): github.com/leakcheck/leakcheck/testdata/e2e/`+c.where, out)
+			// What the goroutines hold, measured in a rerun that ends after
+			// this binary; or why not: a subtest that did not call Verify.
+			if c.test == "TestParallelSubtests" {
+				assert.Contains(t, out, "Memory held by the leaked goroutines: not measured: the runtime has proven goroutines of this process leaked,")
+				assert.Contains(t, out, "a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.")
+			} else {
+				assert.Contains(t, out, "Memory held by the leaked goroutines: measured in a rerun of "+c.failing+" in a new process")
+				assert.Regexp(t, `leakcheck: memory held by the leaks of `+c.failing+`, measured in a heap dump of a rerun of `+c.failing+
+					` in a new process: [0-9.]+ (B|KiB|MiB)\n\s+"`+regexp.QuoteMeta(c.state)+`" in \S+ \[[0-9a-f]{16}\]: holds `, out)
+			}
 			if m := regexp.MustCompile(`--- FAIL: ` + c.failing + ` \(([0-9.]+)s\)`).FindStringSubmatch(out); assert.NotNil(t, m, out) {
 				s, _ := strconv.ParseFloat(m[1], 64)
 				t.Logf("failed %.2fs after Verify", s)

@@ -21,6 +21,14 @@ import (
 // that did not call Verify; cfg is nil for Find, which writes no files;
 // again is nil where nothing can be rerun.
 func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string, again *rerun) string {
+	mem, pub := measureAndPublish(t, cfg, subject, v, again)
+	return formatReport(subject, v, mem) + extra + pub.text
+}
+
+// measureAndPublish measures what the leaks of v hold, or starts the
+// rerun that will, and writes the machine-readable outputs (none when cfg
+// is nil): the memory report and publication that failureReport renders.
+func measureAndPublish(t testing.TB, cfg *config, subject string, v verdict, again *rerun) (*memoryReport, publication) {
 	groups := publishedGroups(t, v)
 	mem := measureMemory(groups, subject, again)
 	var pub publication
@@ -35,7 +43,7 @@ func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra s
 			pub.appendRecords()
 		}
 	}
-	return formatReport(subject, v, mem) + extra + pub.text
+	return mem, pub
 }
 
 // A publication is what a failing check wrote, or leaves for its rerun to

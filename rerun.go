@@ -89,6 +89,8 @@ type rerun struct {
 	waited time.Duration // how long the check waited for the leaks
 	// deadline is when the test binary's -timeout runs out; zero if none.
 	deadline time.Time
+	// deadlock reports that the test deadlocked: see rerunRequest.Deadlock.
+	deadlock bool
 }
 
 // rerunOfTest returns the rerun of the test t, which began at start, or
@@ -180,6 +182,7 @@ func (r *rerun) request(groups []*pubGroup, pub publication, published string) *
 	limit := r.took + r.childWait() + 2*cost + rerunStartup
 	req := &rerunRequest{
 		Test:          r.test,
+		Deadlock:      r.deadlock,
 		Subject:       pub.subject,
 		WaitMillis:    r.childWait().Milliseconds(),
 		LimitMillis:   limit.Milliseconds(),

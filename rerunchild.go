@@ -116,12 +116,34 @@ func (req *rerunRequest) watchdog(deadline time.Time, why string, alive *os.File
 // checkScope is the check of scope s in a rerun: the test the request
 // names measures its leaks, other checks do nothing.
 func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *config) {
-	if req.Test == "" || t.Name() != req.Test {
+	if req.Test == "" || t.Name() != req.Test || req.Deadlock {
 		return
 	}
 	req.measureWhenSeen(t, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
 		return s.classify(cfg, snap)
 	})
+}
+
+// watchScope starts, in a rerun of a test that deadlocked, the
+// measurement that its check, which never runs, would make: of the kinds
+// the deadlock report listed, the test goroutine's among them. The
+// process ends once it has published.
+func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *config) {
+	if !req.Deadlock || t.Name() != req.Test {
+		return
+	}
+	go func() {
+		req.measureWhenSeen(t, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+			leaks, unknown := s.classify(cfg, snap)
+			for i := range snap.goroutines {
+				if g := &snap.goroutines[i]; g.ID == s.goid {
+					leaks = append(leaks, g)
+				}
+			}
+			return leaks, unknown
+		})
+		os.Exit(0)
+	}()
 }
 
 // checkPackage is the package check of VerifyTestMain in a rerun: it

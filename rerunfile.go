@@ -44,6 +44,10 @@ type rerunRequest struct {
 	// Subject is what the parent's report named: the test, or "the
 	// tests of PKG".
 	Subject string `json:"subject"`
+	// Deadlock reports that Test deadlocked in the parent: the child
+	// measures the kinds as soon as they show, the test goroutine's among
+	// them, without waiting for the test to end.
+	Deadlock bool `json:"deadlock,omitempty"`
 	// Kinds are the kinds of leak the parent's check found.
 	Kinds []rerunKind `json:"kinds"`
 	// WaitMillis bounds how long the check waits for the kinds to show.
