@@ -173,6 +173,8 @@ func liveHeapKiB() int {
 	return int(watcherHeap[0].Value.Uint64() >> 10)
 }
 
+// watcherHeap is the sample liveHeapKiB reads; only the watcher, one
+// look at a time, uses it.
 var watcherHeap = [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.

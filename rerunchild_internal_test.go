@@ -52,10 +52,9 @@ func TestRerunPublishesWhatItReproduced(t *testing.T) {
 	assert.Nil(t, records[1].RetainedHeapBytes)
 	assert.Equal(t, "none of its goroutines came back in the rerun within 2s", records[1].MemoryNotMeasured)
 
-	f, err := os.Open(req.Profile)
+	data, err := os.ReadFile(req.Profile)
 	require.NoError(t, err)
-	defer f.Close()
-	p, err := profile.Parse(f)
+	p, err := profile.ParseData(data)
 	require.NoError(t, err)
 	require.Len(t, p.SampleType, 2)
 	assert.Equal(t, "held", p.SampleType[1].Type)

@@ -67,7 +67,15 @@ func main() {
 	if strings.Contains(*only, "deadlocks") {
 		measureDeadlocks(dir)
 	}
+	if len(broken) > 0 {
+		fmt.Fprintln(os.Stderr, "failfast: "+strings.Join(broken, "; "))
+		os.Exit(1)
+	}
 }
+
+// broken lists what did not happen as it must: a leaking test that did
+// not fail, a deadlock never reported. Timings are never judged.
+var broken []string
 
 const leakTest = `
 func Test%[1]s%[2]d(t *testing.T) {
@@ -220,6 +228,9 @@ func measureLeaks(dir string) {
 		row := "| " + v.name
 		for _, k := range kinds {
 			row += " | " + summary(took[k])
+			if len(took[k]) == 0 {
+				broken = append(broken, v.name+": no "+k+" test failed")
+			}
 		}
 		fmt.Printf("%s | %v |\n", row, wall.Round(10*time.Millisecond))
 	}
@@ -267,6 +278,9 @@ func measureDeadlocks(dir string) {
 			lat = append(lat, d)
 		}
 		all = append(all, lat...)
+		if len(lat) == 0 {
+			broken = append(broken, k+" was never reported")
+		}
 		fmt.Printf("| %s | %s | %s | %s | %d | %d |\n", k, pct(lat, 50), pct(lat, 95), pct(lat, 100), over(lat, 2*time.Second), timeouts)
 	}
 	fmt.Printf("| all | %s | %s | %s | %d of %d | |\n\n", pct(all, 50), pct(all, 95), pct(all, 100), over(all, 2*time.Second), len(all))
