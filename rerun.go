@@ -35,9 +35,14 @@ import (
 // child's outcome never changes the verdict, only what follows it.
 //
 // The children of one test binary take turns, in the order their checks
-// failed: each waits until the one before it has exited (a pipe from the
-// one before closes). A child that cannot measure publishes why instead;
-// one that ends without publishing (its TestMain exits, say) is published
+// failed: each measures once the one before it has measured, and prints
+// once the one before it has printed (each turn is a pipe from the one
+// before, which it closes or which closes when it exits). Where the
+// parent's output is framed for test names (go test -v, -json), a child
+// prints only once the parent has exited: framing lines of its own in
+// the middle of the parent's output would give the parent's next lines
+// to the wrong test. A child that cannot measure publishes why instead;
+// one that ends without measuring (its TestMain exits, say) is published
 // for by the parent, if the parent still runs.
 
 // The time a rerun may take. Once its turn comes, a rerun gets the time
@@ -69,14 +74,15 @@ const (
 )
 
 // reruns holds the parent's side of the reruns of this process: when
-// they must all end, the pipe on which the next child waits for its turn,
-// and the pipe whose closing, when this process exits, tells the children
-// that go test reads their output only for a while longer. rerun.start
-// fills it, the first time, and follows it.
+// they must all end, the pipes on which the next child waits for its
+// turns, and the pipe whose closing, when this process exits, tells the
+// children that go test reads their output only for a while longer.
+// rerun.start fills it, the first time, and follows it.
 var reruns struct {
 	sync.Mutex
 	end        time.Time // zero until the first rerun
-	turn       *os.File  // closes when the latest child exits; nil before the first
+	measured   *os.File  // closes when the latest child has measured; nil before the first
+	printed    *os.File  // closes when the latest child has printed; nil before the first
 	alive      *os.File  // read end of the pipe this process holds open
 	aliveWrite *os.File  // never written, never closed: closes when this process exits
 }
@@ -221,32 +227,73 @@ func (r *rerun) startChild(groups []*pubGroup, reqPath, output string) (*started
 		return nil, err
 	}
 	defer f.Close()
-	turn := reruns.turn
-	if turn == nil {
-		// The first child's turn comes at once: a pipe already closed.
-		rd, w, err := os.Pipe()
-		if err != nil {
-			return nil, err
-		}
-		w.Close()
-		turn = rd
-	}
-	next, done, err := os.Pipe()
+	// The child's turns, and its own pipes, which the next child's turns
+	// are; this process keeps only the read ends, for the next child.
+	turns, err := newChildTurns()
 	if err != nil {
 		return nil, err
 	}
-	defer done.Close() // the child's copy is what the next one waits on
-	cmd := exec.Command(exe, childArgs(r.selection(groups), time.Until(reruns.end)+readMargin)...)
+	defer turns.closeChilds()
+	cmd := exec.Command(exe, childArgs(r.selection(groups))...)
 	cmd.Env = childEnv(reqPath)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.ExtraFiles = rerunFiles(rerunOutput, turn, done, reruns.alive)
+	cmd.ExtraFiles = rerunFiles(rerunOutput, turns.measureAfter, turns.measured, reruns.alive, turns.printAfter, turns.printed)
 	if err := cmd.Start(); err != nil {
-		next.Close()
+		turns.nextMeasure.Close()
+		turns.nextPrint.Close()
+		reruns.measured, reruns.printed = nil, nil // closed: the next child need not wait
 		return nil, err
 	}
-	turn.Close()
-	reruns.turn = next
+	reruns.measured, reruns.printed = turns.nextMeasure, turns.nextPrint
 	return &startedRerun{cmd: cmd, output: output}, nil
+}
+
+// childTurns are the pipes of a child's turns: measureAfter and
+// printAfter close when the child before has measured and printed (they
+// are closed at once for the first), measured and printed are the
+// child's own, whose read ends nextMeasure and nextPrint this process
+// keeps for the next child.
+type childTurns struct {
+	measureAfter, printAfter *os.File
+	measured, printed        *os.File
+	nextMeasure, nextPrint   *os.File
+}
+
+// newChildTurns returns the turns of the next child. The caller holds
+// reruns.
+func newChildTurns() (*childTurns, error) {
+	t := &childTurns{measureAfter: reruns.measured, printAfter: reruns.printed}
+	var err error
+	for _, end := range []**os.File{&t.measureAfter, &t.printAfter} {
+		if *end == nil && err == nil {
+			var w *os.File
+			*end, w, err = os.Pipe() // closed at once: the first child's turn has come
+			if err == nil {
+				w.Close()
+			}
+		}
+	}
+	if err == nil {
+		t.nextMeasure, t.measured, err = os.Pipe()
+	}
+	if err == nil {
+		t.nextPrint, t.printed, err = os.Pipe()
+	}
+	if err != nil {
+		t.closeChilds()
+		return nil, err
+	}
+	return t, nil
+}
+
+// closeChilds closes this process's copies of the files only the child
+// needs.
+func (t *childTurns) closeChilds() {
+	for _, f := range []*os.File{t.measureAfter, t.printAfter, t.measured, t.printed} {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // followRerun waits for a child, stops it if it outlives every rerun's
@@ -254,10 +301,15 @@ func (r *rerun) startChild(groups []*pubGroup, reqPath, output string) (*started
 // why. It is leakcheck's own goroutine, which no check reports.
 func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 	defer os.RemoveAll(dir)
-	// The child ends itself by then; on a loaded machine it may start
-	// late, so allow it time to get there.
+	// The child measures by then, or publishes why not; on a loaded
+	// machine it may start late, so allow it time to get there. Once it
+	// has measured, it may wait for this process to exit to print.
 	end := time.UnixMilli(req.EndUnixMillis).Add(rerunStartup)
-	timer := time.AfterFunc(time.Until(end), func() { c.cmd.Process.Kill() })
+	timer := time.AfterFunc(time.Until(end), func() {
+		if _, err := os.Stat(req.Result); err != nil {
+			c.cmd.Process.Kill()
+		}
+	})
 	c.cmd.Wait() // the exit status is in ProcessState
 	timer.Stop()
 	if _, err := os.Stat(req.Result); err == nil {
@@ -267,6 +319,7 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 	if line := lastLine(c.output); line != "" {
 		reason += fmt.Sprintf("; its last line of output: %q", line)
 	}
+	req.Frame = "" // this process's output goes on: see rerun.go
 	req.publish(rerunOutput, &rerunResult{Skipped: reason})
 }
 
@@ -343,11 +396,11 @@ func kindOf(gr *pubGroup) rerunKind {
 // package's own flags). Flags that would run the test several times, in
 // another order, under the fuzzer, or that write this run's files
 // (profiles, coverage, the go command's test log) are left out.
-func childArgs(selection []string, limit time.Duration) []string {
+func childArgs(selection []string) []string {
 	args := append(selection,
 		"-test.count=1",
 		"-test.cpu="+strconv.Itoa(runtime.GOMAXPROCS(0)),
-		"-test.timeout="+(limit+rerunStartup).String(),
+		"-test.timeout=0", // its watchdog ends it, and it may wait for this process to exit
 	)
 	flag.Visit(func(f *flag.Flag) {
 		if carriedFlag(f.Name) {

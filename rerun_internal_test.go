@@ -56,7 +56,7 @@ func TestCarriedFlags(t *testing.T) {
 	} {
 		assert.False(t, carriedFlag(name), name)
 	}
-	args := childArgs([]string{"-test.run=^TestX$"}, time.Second)
+	args := childArgs([]string{"-test.run=^TestX$"})
 	assert.Contains(t, args, "-test.run=^TestX$")
 	assert.Contains(t, args, "-test.count=1")
 

@@ -59,24 +59,41 @@ func rerunEnvError(path string, err error) error {
 	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)", rerunEnv, path, err)
 }
 
-// rerunChild is what the child keeps of its parent: where it publishes,
-// and the pipe the next child waits on, closed once it has published.
+// rerunChild is what the child keeps of its parent and of its turns:
+// where it publishes; its own turn pipes, which it closes once it has
+// measured and once it has printed; when the parent exited and the
+// child before printed (closed channels).
 var rerunChild struct {
-	once sync.Once
-	out  *os.File
-	done *os.File
+	once       sync.Once
+	out        *os.File
+	measured   *os.File
+	printed    *os.File
+	parentGone chan struct{}
+	parentAt   time.Time // when parentGone closed; written before
+	prevDone   chan struct{}
 }
 
-// takeTurn waits until the rerun before this one has exited, then starts
-// the watchdog.
+// takeTurn waits until the rerun before this one has measured, then
+// starts the watchdog.
 func (req *rerunRequest) takeTurn() error {
-	out, turn, done, alive, err := inheritRerunFiles()
+	files, err := inheritRerunFiles()
 	if err != nil {
 		return err
 	}
-	rerunChild.out, rerunChild.done = out, done
-	io.Copy(io.Discard, turn) // returns when the one before has exited
-	turn.Close()
+	out, measureAfter, measured, alive, printAfter, printed := files[0], files[1], files[2], files[3], files[4], files[5]
+	rerunChild.out, rerunChild.measured, rerunChild.printed = out, measured, printed
+	rerunChild.parentGone, rerunChild.prevDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, alive) // returns when the parent has exited
+		rerunChild.parentAt = time.Now()
+		close(rerunChild.parentGone)
+	}()
+	go func() {
+		io.Copy(io.Discard, printAfter) // returns when the one before has printed
+		close(rerunChild.prevDone)
+	}()
+	io.Copy(io.Discard, measureAfter) // returns when the one before has measured
+	measureAfter.Close()
 	end := time.UnixMilli(req.EndUnixMillis)
 	limit := time.Duration(req.LimitMillis) * time.Millisecond
 	deadline, why := time.Now().Add(limit), fmt.Sprintf("the rerun did not finish within %v"+
@@ -84,26 +101,32 @@ func (req *rerunRequest) takeTurn() error {
 	if end.Before(deadline) {
 		deadline, why = end, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
-	go req.watchdog(deadline, why, alive)
+	go req.watchdog(deadline, why)
 	return nil
 }
 
+// readFor is how long go test reads the parent's output after the parent
+// exited, less readMargin; zero when unknown.
+func (req *rerunRequest) readFor() time.Duration {
+	if req.ReadForMillis == 0 {
+		return 0
+	}
+	return time.Duration(req.ReadForMillis)*time.Millisecond - readMargin
+}
+
 // watchdog publishes why, and ends the process, at deadline, or earlier
-// when the parent has exited and go test is about to stop reading.
-func (req *rerunRequest) watchdog(deadline time.Time, why string, alive *os.File) {
-	exited := make(chan struct{})
-	go func() {
-		io.Copy(io.Discard, alive) // returns when the parent has exited
-		close(exited)
-	}()
+// when the parent has exited and go test is about to stop reading, unless
+// the rerun has measured by then.
+func (req *rerunRequest) watchdog(deadline time.Time, why string) {
+	gone := rerunChild.parentGone
 	timer := time.NewTimer(time.Until(deadline))
 	for {
 		select {
-		case <-exited:
-			exited = nil
-			readFor := time.Duration(req.ReadForMillis) * time.Millisecond
-			if at := time.Now().Add(readFor - readMargin); readFor > 0 && at.Before(deadline) {
-				deadline, why = at, fmt.Sprintf("go test reads the test binary's output for %v after it exits, and the rerun had not measured by then", readFor)
+		case <-gone:
+			gone = nil
+			if at := time.Now().Add(req.readFor()); req.readFor() > 0 && at.Before(deadline) {
+				deadline, why = at, fmt.Sprintf("go test reads the test binary's output for %v after it exits, and the rerun had not measured by then",
+					time.Duration(req.ReadForMillis)*time.Millisecond)
 				timer.Reset(time.Until(deadline))
 			}
 		case <-timer.C:
@@ -230,24 +253,55 @@ func resultOf(groups []*pubGroup) *rerunResult {
 	return res
 }
 
-// publishOnce publishes res, once, on the parent's output and in its
-// files, and then tells the parent so (the Result file) and the next
-// child that its turn has come.
+// publishOnce publishes res, once: it tells the parent (the Result file)
+// and the next child that it has measured, appends the JSON records,
+// completes the profile, and prints when its turn comes (see printTurn);
+// then it tells the next child it has printed. The watchdog no longer
+// stops a rerun that has measured.
 func (req *rerunRequest) publishOnce(res *rerunResult) {
 	rerunChild.once.Do(func() {
-		req.publish(rerunChild.out, res)
 		if f, err := os.Create(req.Result); err == nil {
 			f.Close()
 		}
+		rerunChild.measured.Close()
+		text := req.publishFiles(res)
+		req.printTurn()
+		io.WriteString(rerunChild.out, req.frame(text))
 		rerunChild.out.Close()
-		rerunChild.done.Close()
+		rerunChild.printed.Close()
 	})
 }
 
+// printTurn returns when the child may print: at once when the parent's
+// output is not framed for test names; otherwise once the parent has
+// exited and the child before has printed, or when go test is about to
+// stop reading.
+func (req *rerunRequest) printTurn() {
+	if req.Frame == "" {
+		<-rerunChild.prevDone // keeps the blocks in order, and whole
+		return
+	}
+	<-rerunChild.parentGone
+	if req.readFor() <= 0 {
+		<-rerunChild.prevDone
+		return
+	}
+	select {
+	case <-rerunChild.prevDone:
+	case <-time.After(time.Until(rerunChild.parentAt.Add(req.readFor()))):
+	}
+}
+
 // publish writes what the rerun found to w, framed for the parent's test
-// output, appends the JSON records and adds what the kinds hold to the
-// profile. Problems with the files are said on w.
+// output, having written the files (see publishFiles).
 func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
+	io.WriteString(w, req.frame(req.publishFiles(res)))
+}
+
+// publishFiles appends the JSON records and adds what the kinds hold to
+// the profile, and returns the text to print: what the rerun found, and
+// any problem with the files.
+func (req *rerunRequest) publishFiles(res *rerunResult) string {
 	text := req.figures(res)
 	if req.JSON != "" {
 		if err := appendJSONLines(req.JSON, req.records(res)); err != nil {
@@ -259,7 +313,7 @@ func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
 			text += fmt.Sprintf("leakcheck: could not add what the leaks hold to the profile: %v\n", err)
 		}
 	}
-	io.WriteString(w, req.frame(text))
+	return text
 }
 
 // heldByKey returns what each kind the rerun measured holds, by key.
