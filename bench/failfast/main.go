@@ -296,7 +296,9 @@ func deadlockLatency(bin, test string) (time.Duration, bool) {
 	check(err)
 	check(cmd.Start())
 	formedAt := make(chan time.Time, 1)
+	stderrDone := make(chan struct{})
 	go func() {
+		defer close(stderrDone)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if v, ok := strings.CutPrefix(sc.Text(), "FORMED "); ok {
@@ -306,21 +308,25 @@ func deadlockLatency(bin, test string) (time.Duration, bool) {
 		}
 	}()
 	var reported time.Time
+	var last []string
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		if reported.IsZero() && strings.Contains(sc.Text(), "deadlocked:") {
 			reported = time.Now()
 		}
+		last = append(last[max(0, len(last)-4):], sc.Text())
 	}
+	<-stderrDone // Wait closes the pipes: read them whole first
 	cmd.Wait()
 	if reported.IsZero() {
+		fmt.Fprintf(os.Stderr, "failfast: %s was not reported; its last lines:\n%s\n", test, strings.Join(last, "\n"))
 		return 0, false
 	}
 	select {
 	case f := <-formedAt:
 		return reported.Sub(f), true
-	case <-time.After(time.Second):
+	default:
 		return 0, false
 	}
 }
