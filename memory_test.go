@@ -190,6 +190,8 @@ func TestReportedMemoryOfProvenLeak(t *testing.T) {
 	out := run.output["TestProvenLeak"]
 	assert.Contains(t, out, "holds 8.0 MiB: ")
 	if canProve() {
+		// The verdict first, the figures after it.
+		assert.Less(t, strings.Index(run.raw, "--- FAIL: TestProvenLeak"), strings.Index(run.raw, "leakcheck: memory held by the leaks of TestProvenLeak, measured"), run.raw)
 		assert.Contains(t, out, "proven leaked by the runtime")
 		assert.Contains(t, out, "Memory held by the leaked goroutines: measured in a rerun of TestProvenLeak in a new process"+
 			" (this process's heap dump cannot include goroutines the runtime has proven leaked), which does not hold this failure back:"+
@@ -211,11 +213,46 @@ func TestRerunNotReproduced(t *testing.T) {
 	out := run.output["TestLeaksAfterWarmUp"]
 	assert.Equal(t, 1, countReports(out, "TestLeaksAfterWarmUp", "1 goroutine"), out)
 	if canProve() {
+		// The rerun waited 5 s for the leak; the verdict did not.
+		assert.Less(t, strings.Index(run.raw, "--- FAIL: TestLeaksAfterWarmUp"), strings.Index(run.raw, "leakcheck: memory held by the leaks of TestLeaksAfterWarmUp: not measured"), run.raw)
 		assert.Contains(t, out, "leakcheck: memory held by the leaks of TestLeaksAfterWarmUp: not measured:"+
 			" the rerun did not reproduce the leak (no goroutine of its 1 kind came back within ")
 		assert.NotContains(t, out, "holds ")
 	} else {
 		assert.Contains(t, out, "holds 8.0 MiB: ")
+	}
+}
+
+// A rerun that reproduces one of the two goroutines of a kind measures
+// that one, and says so in the text and the JSON line; without proofs,
+// both are measured in the process.
+func TestRerunReproducesPart(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "leaks.jsonl")
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=all", "E2E_MEMORY_PROVEN=1", "LEAKCHECK_JSON=" + jsonPath},
+		"-run=^(TestWarmUp|TestLeaksMoreAfterWarmUp)$")
+	run.requireOutcomes(t, 1, map[string]string{"TestWarmUp": "pass", "TestLeaksMoreAfterWarmUp": "fail"})
+	out := run.output["TestLeaksMoreAfterWarmUp"]
+	assert.Contains(t, out, "leakcheck: TestLeaksMoreAfterWarmUp leaked 2 goroutines")
+	var rec struct {
+		Count         int     `json:"count"`
+		MeasuredCount *int    `json:"measured_count"`
+		Heap          *uint64 `json:"retained_heap_bytes"`
+	}
+	data, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rec), string(data))
+	assert.Equal(t, 2, rec.Count)
+	require.NotNil(t, rec.Heap, string(data))
+	if canProve() {
+		assert.Regexp(t, `"chan receive" in github.com/leakcheck/leakcheck/testdata/e2e/memory.hold \[[0-9a-f]{16}\],`+
+			` measured on 1 of its 2 goroutines \(no more came back in the rerun within [0-9.]+m?s\): holds 2.0 MiB: `, out)
+		require.NotNil(t, rec.MeasuredCount, string(data))
+		assert.Equal(t, 1, *rec.MeasuredCount)
+		assert.InEpsilon(t, 2*MiB, float64(*rec.Heap), heldTolerance)
+	} else {
+		assert.Contains(t, out, "holds 4.0 MiB: ")
+		assert.Nil(t, rec.MeasuredCount)
 	}
 }
 
