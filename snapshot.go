@@ -204,25 +204,27 @@ var proofs = struct {
 }{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
 
 // proveLeaks is proveSettled without the cost.
-func proveLeaks() bool {
-	ok, _ := proveSettled()
+func proveLeaks(first bool) bool {
+	ok, _ := proveSettled(first)
 	return ok
 }
 
 // proveSettled runs the runtime's leak detection, a garbage collection
 // that marks goroutines blocked on unreachable primitives as leaked; the
 // next dump shows them with "(leaked)". When it finds no more leaked
-// goroutines than the last proof did, it runs it once more at once: a
-// collection keeps alive each processor's current tiny-allocation block
-// (16 bytes that hold small objects without pointers, such as a
-// sync.Mutex allocated alone), so a leak whose only wake-up is in such a
-// block escapes the first proof, and every collection ends by retiring
-// those blocks, so the second proof sees it. It returns whether the
+// goroutines than the last proof did, and it is the first proof about
+// the goroutines at hand, it runs it once more at once: a collection
+// keeps alive each processor's current tiny-allocation block (16 bytes
+// that hold small objects without pointers, such as a sync.Mutex
+// allocated alone), so a leak whose only wake-up is in such a block
+// escapes the first proof, and every collection ends by retiring those
+// blocks, so the second proof sees it; later proofs about the same
+// goroutines come after such a collection. It returns whether the
 // runtime could be asked (false where the runtime cannot prove leaks, and
 // in a rerun, which must stay free of proofs to take its heap dump, see
 // rerunchild.go), and the processors' time the collections took, as the
 // runtime estimates it (zero where it does not say).
-func proveSettled() (ok bool, cost time.Duration) {
+func proveSettled(first bool) (ok bool, cost time.Duration) {
 	if leakProfile == nil || childRerun != nil {
 		return false, 0
 	}
@@ -230,7 +232,7 @@ func proveSettled() (ok bool, cost time.Duration) {
 	defer proofs.Unlock()
 	start, before := gcCPUSeconds(), proofs.leaked
 	ok = proveOnce()
-	if ok && proofs.leaked <= before {
+	if ok && first && proofs.leaked <= before {
 		ok = proveOnce()
 	}
 	return ok, time.Duration(max(0, gcCPUSeconds()-start) * float64(time.Second))
