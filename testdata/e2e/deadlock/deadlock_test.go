@@ -62,6 +62,10 @@ func TestTinyMutexLockedTwice(t *testing.T) {
 	deadlockCase(t)
 	s := new(tinyStore)
 	sink = s // on the heap
+	// The rest of its block, garbage: a neighbour that stays alive would
+	// keep the block, the mutex with it, from every proof (the runtime's
+	// blind spot, not this test's subject).
+	sink = new([8]byte)
 	sink = nil
 	s.mu.Lock()
 	s.mu.Lock()
