@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -28,17 +29,25 @@ import (
 const DeadlockEnv = "LEAKCHECK_DEADLOCK"
 
 // The watcher's pace. It looks at the goroutines (one dump) at most
-// every lookEvery, and never more often than lookShare times the cost of
-// its last look, so that it costs the suite under 1/lookShare of its
-// time however many goroutines there are. It asks the runtime for a proof
-// (one garbage collection) once a test goroutine has stayed blocked on a
-// channel or lock for blockedFor, then again after a pause that doubles
-// while the same goroutines stay blocked unproven: a test that waits a
-// minute on a channel that will be written costs a handful of proofs.
+// every lookEvery, and never more often than lookShare times what a dump
+// costs, so that it costs the suite under 1/lookShare of its time however
+// many goroutines there are. It asks the runtime for a proof (one garbage
+// collection, two when the first proves nothing new: see proveSettled)
+// once a test goroutine has stayed blocked on a channel or lock for
+// blockedFor, then, while the same goroutines stay blocked unproven,
+// every blockedFor or every proofShare times what a proof costs,
+// whichever is longer: a test that waits a minute on a channel that will
+// be written costs a proof every 0.75 s in a small test binary, and under
+// 1/proofShare of the time in a large one. Costs come from costModel,
+// which a loaded machine's delays do not inflate: a look at 200 times a
+// wall-clock time that included the proof's collection and the machine's
+// load was seen to come 16 s late. With a look every 0.25 s, a deadlock
+// is reported about a second after it forms.
 const (
 	lookEvery  = 250 * time.Millisecond
 	lookShare  = 200
-	blockedFor = time.Second
+	proofShare = 200
+	blockedFor = 750 * time.Millisecond
 )
 
 // deadlockWatch starts the watcher once per process, as DeadlockEnv says
@@ -66,6 +75,7 @@ func startDeadlockWatch() {
 			return
 		}
 		watcher.blocked = make(map[uint64]blockedTest)
+		watcher.dumpCost.ceiling, watcher.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
 		time.AfterFunc(lookEvery, lookForDeadlocks)
 	})
 }
@@ -95,11 +105,12 @@ func lookForDeadlocks() {
 		// can only stop looking.
 		return
 	}
+	watcher.dumpCost.note(time.Since(start), len(snap.goroutines))
 	if d := watcher.look(snap, start); d != nil {
 		d.fail()
 		return
 	}
-	time.AfterFunc(max(lookEvery, lookShare*time.Since(start)), lookForDeadlocks)
+	time.AfterFunc(max(lookEvery, lookShare*watcher.dumpCost.estimate(len(snap.goroutines))), lookForDeadlocks)
 }
 
 // A deadlockWatcher remembers, from look to look, which test goroutines
@@ -109,7 +120,62 @@ type deadlockWatcher struct {
 	lastProof  time.Time
 	proofPause time.Duration
 	provedFor  uint64 // idSetKey of the goroutines last proof was for
+	dumpCost   costModel
+	proofCost  costModel
 }
+
+// The costs the watcher assumes at most: a dump, per goroutine (1.7 µs
+// at 10,000 goroutines on a 2-core machine, 1.9 µs at 100), and a proof's
+// collection, per KiB of live heap (collectors mark about a GiB a second
+// and a processor).
+const (
+	dumpCostCeiling  = 2 * time.Microsecond
+	proofCostCeiling = time.Microsecond
+)
+
+// A costModel estimates what an operation costs, per unit of its size
+// (goroutines dumped, KiB of heap collected), by the cheapest of the
+// recent ones and at most ceiling: a wall-clock time includes whatever
+// else kept the processors busy meanwhile, which on a loaded machine is
+// most of it (a dump of ten goroutines was seen to take 80 ms, which
+// would have put the next look 16 s away), and the cheapest is the
+// closest to what the operation itself costs.
+type costModel struct {
+	ceiling time.Duration    // per unit
+	perUnit [8]time.Duration // the latest costs per unit; zero: none yet
+	next    int
+}
+
+// note records an operation of size n that took d.
+func (c *costModel) note(d time.Duration, n int) {
+	c.perUnit[c.next] = max(d/time.Duration(max(n, 1)), 1)
+	c.next = (c.next + 1) % len(c.perUnit)
+}
+
+// estimate returns what an operation of size n costs.
+func (c *costModel) estimate(n int) time.Duration {
+	least := c.ceiling
+	for _, d := range c.perUnit {
+		if d > 0 && d < least {
+			least = d
+		}
+	}
+	return least * time.Duration(max(n, 1))
+}
+
+// liveHeapKiB returns the heap the last collection found live, in KiB, or
+// 0 where the runtime does not say. Only the watcher calls it.
+func liveHeapKiB() int {
+	metrics.Read(watcherHeap[:])
+	if watcherHeap[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int(watcherHeap[0].Value.Uint64() >> 10)
+}
+
+// watcherHeap is the sample liveHeapKiB reads; only the watcher, one
+// look at a time, uses it.
+var watcherHeap = [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.
 type blockedTest struct {
@@ -145,16 +211,17 @@ func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
 		return nil
 	}
 	key := idSetKey(ready)
-	switch {
-	case key != w.provedFor:
-		w.provedFor, w.proofPause = key, blockedFor
-	case now.Sub(w.lastProof) < w.proofPause:
+	if key == w.provedFor && now.Sub(w.lastProof) < w.proofPause {
 		return nil
-	default:
-		w.proofPause *= 2
 	}
-	w.lastProof = now
-	if !proveLeaks() {
+	w.provedFor, w.lastProof = key, now
+	// Always settled: the test goroutine may have waited long on
+	// something a deadlock that formed since left behind.
+	ok, cost := proveSettled(true)
+	heap := liveHeapKiB()
+	w.proofCost.note(cost, heap)
+	w.proofPause = max(blockedFor, proofShare*w.proofCost.estimate(heap))
+	if !ok {
 		return nil
 	}
 	after, err := snapshotAfter(time.Now())
@@ -269,9 +336,12 @@ func (d *deadlock) fail() {
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
 		r.testName)
+	mem, pub := d.measure()
+	b.WriteString(mem)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
-	out := b.String() + publishLeaks(d.t, buildConfig(nil), d.test, d.v, publishedGroups(d.t, d.v), nil)
+
+	out := b.String() + pub.text
 
 	// Framing lines as the testing package writes them; under go test
 	// -json, it marks them with ^V for test2json.
@@ -298,4 +368,22 @@ func (d *deadlock) fail() {
 	fmt.Fprintf(&w, "%sFAIL\n", frame)
 	os.Stdout.WriteString(w.String())
 	os.Exit(1)
+}
+
+// measure measures what the deadlocked goroutines hold, in a rerun of the
+// test, as the process has proven them leaked: the rerun publishes the
+// figures after this process has ended, as go test reads its output until
+// the rerun is done. It writes the machine-readable outputs and returns
+// the report's lines about the memory.
+func (d *deadlock) measure() (string, publication) {
+	var again *rerun
+	if _, ok := d.t.(*testing.T); ok && d.test != "" && !isRerun() && !fuzzing() {
+		again = &rerun{test: d.test, took: d.elapsed, deadlock: true}
+	}
+	mem, pub := measureAndPublish(d.t, buildConfig(nil), d.test, d.v, again)
+	if again == nil && mem.skipped != "" && mem.skipped != MemoryEnv+" is off" {
+		return "\nMemory held by the leaked goroutines: not measured: " + provenReason +
+			"; a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.\n", pub
+	}
+	return mem.note(), pub
 }

@@ -59,7 +59,7 @@ func isRuntimeService(g *Goroutine) bool {
 		"runtime/trace.Start.func1":
 		return true
 	}
-	if g.EntryFunction() == watcherFunction { // leakcheck's own, see DeadlockEnv
+	if e := g.EntryFunction(); e == watcherFunction || e == rerunFunction { // leakcheck's own: see DeadlockEnv, MemoryEnv
 		return true
 	}
 	switch g.CreatedBy.Function {

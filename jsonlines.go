@@ -42,6 +42,15 @@ import (
 //	               objects: {"bytes", "function", "file", "line"}, the
 //	               allocation site when the memory profiler sampled it
 //
+//	measured_count when the memory was measured on fewer goroutines than
+//	               count (a rerun reproduced only some of them), how many
+//	memory_not_measured
+//	               why the memory was not measured, when it was not
+//
+// Where the runtime has proven the leak, the memory is measured in a rerun
+// of the test, which appends the check's records once it has the figures
+// (see [MemoryEnv]): they may come after those of later checks.
+//
 // A relative path is relative to the test's working directory, its
 // package directory: CI should give an absolute path. The variable wins
 // over the [JSONFile] option, so that CI decides where files go.
@@ -70,6 +79,8 @@ type jsonRecord struct {
 	StackBytes        *uint64      `json:"stack_bytes,omitempty"`
 	RetainedHeapBytes *uint64      `json:"retained_heap_bytes,omitempty"`
 	Largest           []jsonObject `json:"largest,omitempty"`
+	MeasuredCount     *int         `json:"measured_count,omitempty"`
+	MemoryNotMeasured string       `json:"memory_not_measured,omitempty"`
 }
 
 // A jsonObject is one of the largest heap objects a kind of leak holds
@@ -98,6 +109,8 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 		if held, ok := mem.of(gr); ok {
 			rec.StackBytes, rec.RetainedHeapBytes = &held.stack, &held.heap
 			rec.Largest = objectsOf(held.largest)
+		} else if mem != nil && mem.skipped != "" {
+			rec.MemoryNotMeasured = mem.skipped
 		}
 		records = append(records, rec)
 	}

@@ -21,22 +21,29 @@ import (
 //
 // Once the runtime has proven goroutines of the process leaked (go1.27,
 // or go1.26 with GOEXPERIMENT=goroutineleakprofile), the process cannot
-// take a heap dump. A failing check of [Verify] then runs its test again
-// in a new process of the same test binary (-test.run naming the test
-// alone, -test.count=1), which proves nothing, measures the goroutines of
-// the same kinds once they show up after the test, and hands back the
-// figures; the report says they come from a rerun. [VerifyTestMain] runs
-// the tests its report names again (all of its tests when a leak has no
-// test's name). The rerun runs TestMain again, setup and teardown, and
-// the test with the same environment and flags (but for the go command's
-// own files: profiles, coverage, test log); it writes none of leakcheck's
-// files, its output is discarded, and it never changes the verdict. It
-// may take the test's own time, the check's wait, and 10 s to start, and
-// all the reruns of a test binary take at most a minute; when a rerun
-// fails to start, runs out of time, or does not leak the same way, the
-// report says "not measured" and why. [Find], with no test to rerun, says
-// why it could not measure. Turning MemoryEnv off turns the reruns off
-// too.
+// take a heap dump. A failing check of [Verify] then fails at once, its
+// report saying that the memory is being measured, and runs its test
+// again in a new process of the same test binary (-test.run naming the
+// test alone, -test.count=1), which proves nothing, measures the
+// goroutines of the same kinds once they show up after the test (those
+// that came back, saying how many, when not all did), and publishes the
+// figures itself when it has them: a block "leakcheck: memory held by the
+// leaks of TestX" in the test binary's output, framed as the test's, the
+// check's JSON lines, and the "held" values of its profile. go test
+// reads the output until the rerun is done, even after the test binary
+// has exited. [VerifyTestMain] runs the tests its report names again (all
+// of its tests when a leak has no test's name). The rerun runs TestMain
+// again, setup and teardown, and the test with the same environment and
+// flags (but for the go command's own files: profiles, coverage, test
+// log); its own output is discarded, and it never changes the verdict.
+// Reruns take turns; each may take the test's own time, the check's wait,
+// and 10 s to start, and all the reruns of a test binary end at most a
+// minute after the first began, and before go test stops reading the
+// output of a test binary that has exited (a tenth of -timeout, at least
+// 5 s); when a rerun fails to start, runs out of time, or does not leak
+// the same way, its block says "not measured" and why. Reruns need Unix.
+// [Find], with no test to rerun, says why it could not measure. Turning
+// MemoryEnv off turns the reruns off too.
 const MemoryEnv = "LEAKCHECK_MEMORY"
 
 func memorySetting() (on bool, err error) {
@@ -99,6 +106,12 @@ type memoryReport struct {
 	// rerun names what was, or would have been, run again in a new
 	// process to measure, such as "TestX"; "" when this process measured.
 	rerun string
+	// pending reports that the rerun is under way and publishes the
+	// figures itself, as "leakcheck: memory held by the leaks of
+	// subject"; again is the rerun to start.
+	pending bool
+	subject string
+	again   *rerun
 }
 
 // provenReason says why this process cannot take a heap dump.
@@ -109,11 +122,12 @@ const provenReason = "the runtime has proven goroutines of this process leaked, 
 const rerunWhy = "this process's heap dump cannot include goroutines the runtime has proven leaked"
 
 // measureMemory measures what each group holds, on the failure path only:
-// in a heap dump of this process, or, once the runtime has proven
-// goroutines of this process leaked, which rules that dump out, in a rerun
-// of what again says (nil: nothing can be rerun, as for Find). Any
+// in a heap dump of this process; or, once the runtime has proven
+// goroutines of this process leaked, which rules that dump out, it
+// returns a pending report for a rerun of what again says to measure (nil:
+// nothing can be rerun, as for Find), which failureReport starts. Any
 // problem makes the memory unknown, never a failed check.
-func measureMemory(groups []*pubGroup, again *rerun) *memoryReport {
+func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryReport {
 	if on, _ := memorySetting(); !on {
 		return &memoryReport{skipped: MemoryEnv + " is off"}
 	}
@@ -124,7 +138,7 @@ func measureMemory(groups []*pubGroup, again *rerun) *memoryReport {
 	case again == nil:
 		return &memoryReport{skipped: provenReason + "; only a test can be run again to measure it, in a new process"}
 	}
-	return again.measure(groups)
+	return &memoryReport{pending: true, subject: subject, again: again, rerun: again.name(groups)}
 }
 
 // measureInProcess takes a heap dump of this process and measures what
@@ -224,7 +238,7 @@ func heapDumpOf(ids [][]uint64) (*heapdump.Result, error) {
 
 // of returns what group gr holds, and whether it was measured.
 func (m *memoryReport) of(gr *pubGroup) (heldMemory, bool) {
-	if m == nil || m.skipped != "" {
+	if m == nil || m.skipped != "" || m.pending {
 		return heldMemory{}, false
 	}
 	h, ok := m.byGroup[gr]
@@ -234,7 +248,7 @@ func (m *memoryReport) of(gr *pubGroup) (heldMemory, bool) {
 // header returns the report's first line's account of memory, such as
 // ", holding 48.1 MiB", or "".
 func (m *memoryReport) header() string {
-	if m == nil || m.skipped != "" {
+	if m == nil || m.skipped != "" || m.pending {
 		return ""
 	}
 	return ", holding " + report.FormatBytes(m.all.total())
@@ -243,13 +257,19 @@ func (m *memoryReport) header() string {
 // kindLine describes the memory a kind of leak holds, as a line of its
 // group in the report, or "" when nothing was measured.
 func (m *memoryReport) kindLine(fingerprint string) string {
-	if m == nil || m.skipped != "" {
+	if m == nil || m.skipped != "" || m.pending {
 		return ""
 	}
 	h, ok := m.byKind[fingerprint]
 	if !ok {
 		return ""
 	}
+	return h.line()
+}
+
+// line says what h holds, its largest objects included: "holds 2.2 KiB:
+// 2.0 KiB of stack, 168 B of heap nothing else reaches".
+func (h heldMemory) line() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "holds %s: %s of stack, %s of heap nothing else reaches",
 		report.FormatBytes(h.total()), report.FormatBytes(h.stack), report.FormatBytes(h.heap))
@@ -282,6 +302,10 @@ func (m *memoryReport) kindLine(fingerprint string) string {
 func (m *memoryReport) note() string {
 	if m == nil {
 		return ""
+	}
+	if m.pending {
+		return "\nMemory held by the leaked goroutines: measured in a rerun of " + m.rerun + " in a new process (" + rerunWhy +
+			"), which does not hold this failure back: its figures follow as \"leakcheck: memory held by the leaks of " + m.subject + "\".\n"
 	}
 	if m.skipped != "" {
 		why := ""

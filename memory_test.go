@@ -190,9 +190,14 @@ func TestReportedMemoryOfProvenLeak(t *testing.T) {
 	out := run.output["TestProvenLeak"]
 	assert.Contains(t, out, "holds 8.0 MiB: ")
 	if canProve() {
+		// The verdict first, the figures after it.
+		assert.Less(t, strings.Index(run.raw, "--- FAIL: TestProvenLeak"), strings.Index(run.raw, "leakcheck: memory held by the leaks of TestProvenLeak, measured"), run.raw)
 		assert.Contains(t, out, "proven leaked by the runtime")
-		assert.Contains(t, out, "Memory held by the leaked goroutines: measured in a heap dump of a rerun of TestProvenLeak in a new process,"+
-			" as this process's heap dump cannot include goroutines the runtime has proven leaked.")
+		assert.Contains(t, out, "Memory held by the leaked goroutines: measured in a rerun of TestProvenLeak in a new process"+
+			" (this process's heap dump cannot include goroutines the runtime has proven leaked), which does not hold this failure back:"+
+			` its figures follow as "leakcheck: memory held by the leaks of TestProvenLeak".`)
+		assert.Contains(t, out, "leakcheck: memory held by the leaks of TestProvenLeak, measured in a heap dump of a rerun of TestProvenLeak in a new process: 8.0 MiB\n"+
+			`        "chan receive" in github.com/leakcheck/leakcheck/testdata/e2e/memory.hold [`)
 	}
 }
 
@@ -208,10 +213,46 @@ func TestRerunNotReproduced(t *testing.T) {
 	out := run.output["TestLeaksAfterWarmUp"]
 	assert.Equal(t, 1, countReports(out, "TestLeaksAfterWarmUp", "1 goroutine"), out)
 	if canProve() {
-		assert.Contains(t, out, "Memory held by the leaked goroutines: not measured: the rerun did not reproduce the leak (no goroutine of kind ")
+		// The rerun waited 5 s for the leak; the verdict did not.
+		assert.Less(t, strings.Index(run.raw, "--- FAIL: TestLeaksAfterWarmUp"), strings.Index(run.raw, "leakcheck: memory held by the leaks of TestLeaksAfterWarmUp: not measured"), run.raw)
+		assert.Contains(t, out, "leakcheck: memory held by the leaks of TestLeaksAfterWarmUp: not measured:"+
+			" the rerun did not reproduce the leak (no goroutine of its 1 kind came back within ")
 		assert.NotContains(t, out, "holds ")
 	} else {
 		assert.Contains(t, out, "holds 8.0 MiB: ")
+	}
+}
+
+// A rerun that reproduces one of the two goroutines of a kind measures
+// that one, and says so in the text and the JSON line; without proofs,
+// both are measured in the process.
+func TestRerunReproducesPart(t *testing.T) {
+	t.Parallel()
+	jsonPath := filepath.Join(t.TempDir(), "leaks.jsonl")
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=all", "E2E_MEMORY_PROVEN=1", "LEAKCHECK_JSON=" + jsonPath},
+		"-run=^(TestWarmUp|TestLeaksMoreAfterWarmUp)$")
+	run.requireOutcomes(t, 1, map[string]string{"TestWarmUp": "pass", "TestLeaksMoreAfterWarmUp": "fail"})
+	out := run.output["TestLeaksMoreAfterWarmUp"]
+	assert.Contains(t, out, "leakcheck: TestLeaksMoreAfterWarmUp leaked 2 goroutines")
+	var rec struct {
+		Count         int     `json:"count"`
+		MeasuredCount *int    `json:"measured_count"`
+		Heap          *uint64 `json:"retained_heap_bytes"`
+	}
+	data, err := os.ReadFile(jsonPath)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rec), string(data))
+	assert.Equal(t, 2, rec.Count)
+	require.NotNil(t, rec.Heap, string(data))
+	if canProve() {
+		assert.Regexp(t, `"chan receive" in github.com/leakcheck/leakcheck/testdata/e2e/memory.hold \[[0-9a-f]{16}\],`+
+			` measured on 1 of its 2 goroutines \(no more came back in the rerun within [0-9.]+m?s\): holds 2.0 MiB: `, out)
+		require.NotNil(t, rec.MeasuredCount, string(data))
+		assert.Equal(t, 1, *rec.MeasuredCount)
+		assert.InEpsilon(t, 2*MiB, float64(*rec.Heap), heldTolerance)
+	} else {
+		assert.Contains(t, out, "holds 4.0 MiB: ")
+		assert.Nil(t, rec.MeasuredCount)
 	}
 }
 
@@ -256,18 +297,28 @@ func TestPackageCheckMemory(t *testing.T) {
 	t.Parallel()
 	run := runGoTest(t, "memorymain", nil, "-shuffle=on")
 	out := run.output[""]
-	assert.Contains(t, out, "leakcheck: the tests of memorymain leaked 102 goroutines (3 kinds), holding ")
-	m := regexp.MustCompile(`started by: \S+\.TestLeaksBuffer .*\n\s+holds ([0-9.]+) (B|KiB|MiB|GiB): [0-9.]+ \S+ of stack, ([0-9.]+) (B|KiB|MiB|GiB) of heap`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	assert.InEpsilon(t, 24*MiB, bytesOf(t, m[3], m[4]), heldTolerance)
-	m = regexp.MustCompile(`started by: \S+\.TestLeaksMany .*\n\s+holds ([0-9.]+) (B|KiB|MiB|GiB): [0-9.]+ \S+ of stack, ([0-9.]+) (B|KiB|MiB|GiB) of heap`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	assert.InEpsilon(t, 100*64<<10, bytesOf(t, m[3], m[4]), heldTolerance)
-	m = regexp.MustCompile(`started by: time\.goFunc .*\n\s+holds ([0-9.]+) (B|KiB|MiB|GiB): [0-9.]+ \S+ of stack, ([0-9.]+) (B|KiB|MiB|GiB) of heap`).FindStringSubmatch(out)
-	require.NotNil(t, m, out)
-	assert.InEpsilon(t, 2*MiB, bytesOf(t, m[3], m[4]), heldTolerance)
+	// In the report; where the runtime proves the leaks, in the rerun's
+	// figures that follow it, kind by kind.
+	held := map[string]string{
+		"TestLeaksBuffer": `started by: \S+\.TestLeaksBuffer .*\n\s+holds `,
+		"TestLeaksMany":   `started by: \S+\.TestLeaksMany .*\n\s+holds `,
+		"timer":           `started by: time\.goFunc .*\n\s+holds `,
+	}
 	if canProve() {
-		assert.Contains(t, out, "measured in a heap dump of a rerun of the tests in a new process")
+		assert.Contains(t, out, "leakcheck: the tests of memorymain leaked 102 goroutines (3 kinds)\n")
+		assert.Contains(t, out, "leakcheck: memory held by the leaks of the tests of memorymain, measured in a heap dump of a rerun of the tests in a new process: ")
+		held = map[string]string{
+			"TestLeaksBuffer": `\(test TestLeaksBuffer\): holds `,
+			"TestLeaksMany":   `\(test TestLeaksMany\): holds `,
+			"timer":           `memorymain.hold \[[0-9a-f]{16}\]: holds `,
+		}
+	} else {
+		assert.Contains(t, out, "leakcheck: the tests of memorymain leaked 102 goroutines (3 kinds), holding ")
+	}
+	for kind, want := range map[string]float64{"TestLeaksBuffer": 24 * MiB, "TestLeaksMany": 100 * 64 << 10, "timer": 2 * MiB} {
+		m := regexp.MustCompile(held[kind] + `([0-9.]+) (B|KiB|MiB|GiB): [0-9.]+ \S+ of stack, ([0-9.]+) (B|KiB|MiB|GiB) of heap`).FindStringSubmatch(out)
+		require.NotNil(t, m, "%s\n%s", kind, out)
+		assert.InEpsilon(t, want, bytesOf(t, m[3], m[4]), heldTolerance, kind)
 	}
 	assert.Equal(t, 1, strings.Count(out, "memorymain: setting up\n"), out)
 	assert.Equal(t, 1, strings.Count(out, "memorymain: setting up, on standard error"), out)

@@ -110,3 +110,56 @@ func profileOf(groups []*pubGroup, subject string, now time.Time, mem *memoryRep
 	}
 	return report.BuildProfile(pgs, "leakcheck: goroutines leaked by "+subject, now)
 }
+
+// addHeldToProfile adds, to the profile at path that a failing check
+// wrote, the memory its kinds of leak hold, by rerunKind key: the sample
+// value "held", as profileOf would have written it.
+func addHeldToProfile(path string, held map[string]rerunHeld) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	p, err := profile.ParseData(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	index := make(map[string]int)
+	var bytes []int64
+	groupOf := make([]int, len(p.Sample))
+	for i, s := range p.Sample {
+		key := rerunKind{Test: first(s.Label["test"]), Fingerprint: first(s.Label["fingerprint"])}.key()
+		g, ok := index[key]
+		if !ok {
+			g = len(bytes)
+			index[key] = g
+			h := held[key]
+			bytes = append(bytes, int64(h.StackBytes+h.HeapBytes))
+		}
+		groupOf[i] = g
+	}
+	report.AddHeld(p, groupOf, bytes)
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = p.Write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
+}

@@ -2,6 +2,7 @@ package leakcheck
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -11,55 +12,102 @@ import (
 )
 
 // failureReport renders a failing verdict of subject: it measures the
-// memory the leaks hold (in a rerun of again where this process cannot),
-// writes the machine-readable outputs, and returns the human report, with
-// extra (notes of the caller's) after the report itself. t is nil for
-// VerifyTestMain, Find and the deadlock watcher's tests that did not call
-// Verify; cfg is nil for Find, which writes no files; again is nil where
-// nothing can be rerun.
+// memory the leaks hold where this process can, writes the
+// machine-readable outputs, and returns the human report, with extra
+// (notes of the caller's) after the report itself. Where only a rerun of
+// again can measure, it starts the rerun, which publishes the figures
+// when it has them, and the report says so: the verdict never waits for
+// it. t is nil for VerifyTestMain, Find and the deadlock watcher's tests
+// that did not call Verify; cfg is nil for Find, which writes no files;
+// again is nil where nothing can be rerun.
 func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string, again *rerun) string {
+	mem, pub := measureAndPublish(t, cfg, subject, v, again)
+	return formatReport(subject, v, mem) + extra + pub.text
+}
+
+// measureAndPublish measures what the leaks of v hold, or starts the
+// rerun that will, and writes the machine-readable outputs (none when cfg
+// is nil): the memory report and publication that failureReport renders.
+func measureAndPublish(t testing.TB, cfg *config, subject string, v verdict, again *rerun) (*memoryReport, publication) {
 	groups := publishedGroups(t, v)
-	mem := measureMemory(groups, again)
-	text := formatReport(subject, v, mem) + extra
+	mem := measureMemory(groups, subject, again)
+	var pub publication
 	if cfg != nil {
-		text += publishLeaks(t, cfg, subject, v, groups, mem)
+		pub = publishLeaks(t, cfg, subject, v, groups, mem)
 	}
-	return text
+	if mem.pending {
+		pub.subject = subject
+		if reason := mem.again.start(groups, pub); reason != "" {
+			mem = &memoryReport{skipped: reason, rerun: mem.rerun}
+			pub.records = jsonRecords(groups, subject, v.waited, pub.profilePath, mem)
+			pub.appendRecords()
+		}
+	}
+	return mem, pub
+}
+
+// A publication is what a failing check wrote, or leaves for its rerun to
+// write: the text to append to the report, the profile's path, and the
+// JSON records not yet appended to jsonPath (the rerun appends them with
+// what the leaks hold).
+type publication struct {
+	text        string
+	subject     string
+	profilePath string
+	jsonPath    string
+	records     []jsonRecord
+}
+
+// appendRecords appends the records now, saying in the text when it
+// cannot.
+func (p *publication) appendRecords() {
+	if p.jsonPath == "" {
+		return
+	}
+	if err := appendJSONLines(p.jsonPath, p.records); err != nil {
+		p.text += fmt.Sprintf("\nleakcheck: could not append the leak to %s: %v\n", p.jsonPath, err)
+	}
+	p.records = nil
 }
 
 // publishLeaks writes the machine-readable forms of a failing verdict,
-// its groups and the memory they hold (nil if unknown), and returns text
-// to append to the human report (such as where a profile was written).
-// t is nil for VerifyTestMain.
+// its groups and the memory they hold (nil if unknown): the profile, and
+// the JSON lines unless mem is pending, whose records it returns for the
+// rerun to complete. Its text is to be appended to the human report (such
+// as where a profile was written). t is nil for VerifyTestMain.
 //
-// Writing is best effort: a problem is told in the returned text, and
-// never hides the leak report itself.
-func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups []*pubGroup, mem *memoryReport) string {
+// Writing is best effort: a problem is told in the text, and never hides
+// the leak report itself.
+func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups []*pubGroup, mem *memoryReport) publication {
+	var pub publication
 	if len(v.leaks) == 0 {
-		return ""
+		return pub
 	}
 	profileDir, ownDir := profileDirFor(t, cfg)
-	jsonPath := jsonPathFor(cfg)
-	if profileDir == "" && jsonPath == "" {
-		return ""
+	pub.jsonPath = jsonPathFor(cfg)
+	if pub.jsonPath != "" {
+		if abs, err := filepath.Abs(pub.jsonPath); err == nil {
+			pub.jsonPath = abs // for a rerun, which may run elsewhere
+		}
 	}
 	var b strings.Builder
-	var profilePath string
 	if profileDir != "" {
 		path, err := writeProfile(profileDir, profileBaseName(t, ownDir), groups, subject, mem)
 		if err != nil {
 			fmt.Fprintf(&b, "\nleakcheck: could not write the goroutine profile: %v\n", err)
 		} else {
-			profilePath = path
+			pub.profilePath = path
 			fmt.Fprintf(&b, "\nGoroutine profile of the leak: %s\n    see it as a flame graph with: go tool pprof -http=: %s\n", path, path)
 		}
 	}
-	if jsonPath != "" {
-		if err := appendJSONLines(jsonPath, jsonRecords(groups, subject, v.waited, profilePath, mem)); err != nil {
-			fmt.Fprintf(&b, "\nleakcheck: could not append the leak to %s: %v\n", jsonPath, err)
+	pub.text = b.String()
+	if pub.jsonPath != "" {
+		pub.records = jsonRecords(groups, subject, v.waited, pub.profilePath, mem)
+		if mem == nil || !mem.pending {
+			pub.appendRecords()
 		}
 	}
-	return b.String()
+	return pub
 }
 
 // A pubGroup is one kind of leak as the machine-readable outputs show it:
@@ -99,6 +147,18 @@ func publishedGroups(t testing.TB, v verdict) []*pubGroup {
 		}
 	}
 	return out
+}
+
+// name names the kind of leak for a person, by its state and the first
+// function of the program's own that it runs: "\"chan send\" in
+// pkg.fetch.func1".
+func (gr *pubGroup) name() string {
+	g := gr.goroutines[0]
+	fn := g.TopFunction()
+	if f, ok := report.CalledFrom(g); ok {
+		fn = f.Function
+	}
+	return fmt.Sprintf("%q in %s", g.State, fn)
 }
 
 // packagePath is the import path of the package under test, from the

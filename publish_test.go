@@ -26,7 +26,7 @@ var (
 		"time", "package", "test", "check", "count", "fingerprint", "state", "proven",
 		"wait_seconds", "check_seconds", "top", "created_by", "stack", "goroutine_ids", "profile",
 	}
-	memoryFields = []string{"stack_bytes", "retained_heap_bytes", "largest"}
+	memoryFields = []string{"stack_bytes", "retained_heap_bytes", "largest", "measured_count", "memory_not_measured"}
 )
 
 type jsonFrame struct {

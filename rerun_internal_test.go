@@ -1,6 +1,7 @@
 package leakcheck
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -55,7 +56,7 @@ func TestCarriedFlags(t *testing.T) {
 	} {
 		assert.False(t, carriedFlag(name), name)
 	}
-	args := childArgs([]string{"-test.run=^TestX$"}, time.Second)
+	args := childArgs([]string{"-test.run=^TestX$"})
 	assert.Contains(t, args, "-test.run=^TestX$")
 	assert.Contains(t, args, "-test.count=1")
 
@@ -85,20 +86,37 @@ func TestRerunHelper(t *testing.T) {
 		Verify(t)
 	case "introspect":
 		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
-			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, proveLeaks(), os.Getenv(rerunEnv))
+			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, proveLeaks(true), os.Getenv(rerunEnv))
 		os.Exit(4)
 	}
 }
 
-// rerunHelper returns a rerun of TestRerunHelper, doing what the helper
-// is told, for a kind of leak it never has.
-func rerunHelper(t *testing.T, do string) (*rerun, []*pubGroup) {
+// rerunHelper starts a rerun of TestRerunHelper, doing what the helper
+// is told, for a kind of leak it never has, and returns what the rerun
+// published, or fails the test after a minute.
+func rerunHelper(t *testing.T, do string) string {
+	t.Helper()
 	t.Setenv(rerunHelperEnv, do)
-	return &rerun{test: "TestRerunHelper"}, []*pubGroup{{test: "TestRerunHelper", fingerprint: "0123456789abcdef", goroutines: []*Goroutine{{ID: 7}}}}
+	out := filepath.Join(t.TempDir(), "published")
+	f, err := os.Create(out)
+	require.NoError(t, err)
+	defer f.Close()
+	defer func(o *os.File) { rerunOutput = o }(rerunOutput)
+	rerunOutput = f
+	r := &rerun{test: "TestRerunHelper"}
+	groups := []*pubGroup{{test: "TestRerunHelper", fingerprint: "0123456789abcdef", goroutines: []*Goroutine{{ID: 7, State: "chan send"}}}}
+	require.Equal(t, "", r.start(groups, publication{subject: "TestRerunHelper"}))
+	for start := time.Now(); time.Since(start) < time.Minute; time.Sleep(10 * time.Millisecond) {
+		if data, _ := os.ReadFile(out); bytes.HasSuffix(data, []byte("\n")) {
+			return string(data)
+		}
+	}
+	t.Fatal("the rerun published nothing within a minute")
+	return ""
 }
 
 // Every way a rerun can go wrong leaves the memory unmeasured, saying
-// why.
+// why, in what it publishes.
 func TestRerunFailures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
@@ -106,48 +124,36 @@ func TestRerunFailures(t *testing.T) {
 	if childRerun != nil {
 		t.Skip("a rerun itself")
 	}
+	const head = "    leakcheck: memory held by the leaks of TestRerunHelper: not measured: "
 	t.Run("not reproduced", func(t *testing.T) {
-		r, groups := rerunHelper(t, "clean")
-		res, reason := r.run(groups, time.Minute)
-		require.Equal(t, "", reason)
-		assert.Equal(t, "the rerun did not reproduce the leak (no goroutine of kind 0123456789abcdef after 5s)", res.Skipped)
+		assert.Equal(t, head+"the rerun did not reproduce the leak (no goroutine of its 1 kind came back within 5s).\n", rerunHelper(t, "clean"))
 	})
 	t.Run("exits early", func(t *testing.T) {
-		r, groups := rerunHelper(t, "exit")
-		_, reason := r.run(groups, time.Minute)
-		assert.Equal(t, `the rerun ended (exit status 3) before the test's check measured anything; its last line of output: "setup failed: the database is down"`, reason)
+		assert.Equal(t, head+`the rerun ended (exit status 3) before the test's check measured anything; its last line of output: "setup failed: the database is down".`+"\n",
+			rerunHelper(t, "exit"))
 	})
 	t.Run("a rerun never reruns", func(t *testing.T) {
 		// Nor proves leaks, nor passes the request on to processes it starts.
-		r, groups := rerunHelper(t, "introspect")
-		_, reason := r.run(groups, time.Minute)
-		assert.Equal(t, `the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true reruns=false proves=false request=\"\""`, reason)
-	})
-	t.Run("too slow", func(t *testing.T) {
-		r, groups := rerunHelper(t, "sleep")
-		_, reason := r.run(groups, 300*time.Millisecond)
-		assert.Equal(t, "the rerun did not finish within 300ms (the test's own time, the wait for its leaks, and 10s to start and set up); it was stopped", reason)
-	})
-	t.Run("cannot start", func(t *testing.T) {
-		exit, reason := runChild(filepath.Join(t.TempDir(), "missing.test"), nil, nil, filepath.Join(t.TempDir(), "out"), time.Second)
-		assert.Nil(t, exit)
-		assert.Contains(t, reason, "the rerun could not start: ")
+		assert.Equal(t, head+`the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true reruns=false proves=false request=\"\"".`+"\n",
+			rerunHelper(t, "introspect"))
 	})
 	t.Run("no time left", func(t *testing.T) {
-		r := &rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}
-		_, reason := r.timeLimit()
-		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
-
 		reruns.Lock()
-		defer reruns.Unlock()
-		used := reruns.used
-		defer func() { reruns.used = used }()
-		reruns.used = maxRerunTime - time.Second
-		_, reason = (&rerun{test: "TestRerunHelper"}).timeLimit()
+		end := reruns.end
+		reruns.end = time.Now().Add(rerunStartup + 2*time.Second)
+		reruns.Unlock()
+		defer func() {
+			reruns.Lock()
+			reruns.end = end
+			reruns.Unlock()
+		}()
+		// The helper sleeps a minute; every rerun must end by reruns.end.
+		assert.Equal(t, head+"the reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
+		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publication{})
 		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
-		reruns.used = 0
-		limit, reason := (&rerun{test: "TestRerunHelper", took: time.Second, waited: time.Second}).timeLimit()
-		assert.Equal(t, "", reason)
-		assert.GreaterOrEqual(t, limit, time.Second+minRerunWait+rerunStartup)
+	})
+	t.Run("-timeout", func(t *testing.T) {
+		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publication{})
+		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
 	})
 }

@@ -14,20 +14,20 @@ import (
 	"github.com/leakcheck/leakcheck/internal/heapdump"
 )
 
-// The two files of a rerun (see rerun.go): the parent writes a
-// rerunRequest, names it in rerunEnv, and reads back the rerunResult the
-// child writes. Both are JSON, read with the limits below, and validated
-// before use: a file the parent cannot trust leaves the memory "not
-// measured", and a request the child cannot read is an error of every
-// check, never a silent change of what the checks do.
+// The files of a rerun (see rerun.go): the parent writes a rerunRequest
+// and names it in rerunEnv; the child measures, publishes, and then
+// creates the request's Result file, which tells the parent that it need
+// not publish for the child. The request is JSON, read with the limits
+// below and validated before use: a request the child cannot read is an
+// error of every check, never a silent change of what the checks do.
 
 // rerunEnv names the private environment variable that makes a test
 // binary a rerun: its value is the path of a rerunRequest.
 const rerunEnv = "LEAKCHECK_RERUN"
 
-// Limits on what the files may hold. A request names each kind of leak
-// of one failing check (a report shows at most ten, but the memory of all
-// is measured); a result says what each holds.
+// Limits on what the request may hold. It names each kind of leak of one
+// failing check (a report shows at most ten, but the memory of all is
+// measured).
 const (
 	maxRerunFile   = 16 << 20
 	maxRerunKinds  = 100_000
@@ -35,17 +35,42 @@ const (
 	maxRerunReason = 1000
 )
 
-// A rerunRequest tells a rerun which leaks to measure.
+// A rerunRequest tells a rerun which leaks to measure, and where and how
+// to publish what they hold.
 type rerunRequest struct {
 	// Test is the test whose check measures, as t.Name() spells it; ""
 	// for the package check of VerifyTestMain.
 	Test string `json:"test"`
+	// Subject is what the parent's report named: the test, or "the
+	// tests of PKG".
+	Subject string `json:"subject"`
+	// Deadlock reports that Test deadlocked in the parent: the child
+	// measures the kinds as soon as they show, the test goroutine's among
+	// them, without waiting for the test to end.
+	Deadlock bool `json:"deadlock,omitempty"`
 	// Kinds are the kinds of leak the parent's check found.
 	Kinds []rerunKind `json:"kinds"`
 	// WaitMillis bounds how long the check waits for the kinds to show.
 	WaitMillis int64 `json:"wait_ms"`
-	// Result is the absolute path of the file to write the rerunResult to.
+	// LimitMillis is the time the rerun may take from its turn on;
+	// EndUnixMillis, when every rerun of the parent must have ended;
+	// ReadForMillis, how long go test reads the parent's output after
+	// the parent exited (0: no limit known).
+	LimitMillis   int64 `json:"limit_ms"`
+	EndUnixMillis int64 `json:"end_unix_ms"`
+	ReadForMillis int64 `json:"read_for_ms"`
+	// Frame says how the parent's test output is framed: "", "v" (go
+	// test -v) or "test2json" (go test -json).
+	Frame string `json:"frame"`
+	// Result is the absolute path of the file to create once published.
 	Result string `json:"result"`
+	// JSON is the absolute path of the JSON lines file to append Records
+	// to, with what they hold; "" for none.
+	JSON    string       `json:"json,omitempty"`
+	Records []jsonRecord `json:"records,omitempty"`
+	// Profile is the absolute path of the parent's profile of the leaks,
+	// to which the child adds what they hold; "" for none.
+	Profile string `json:"profile,omitempty"`
 }
 
 // A rerunKind is one kind of leak, as one test leaked it: the published
@@ -54,6 +79,8 @@ type rerunKind struct {
 	Test        string `json:"test"`
 	Fingerprint string `json:"fingerprint"`
 	Count       int    `json:"count"` // how many goroutines the parent saw
+	// Name names the kind for a person: its state and function.
+	Name string `json:"name"`
 }
 
 func (k rerunKind) key() string { return k.Test + "\x00" + k.Fingerprint }
@@ -66,19 +93,20 @@ func (r *rerunRequest) wait() time.Duration {
 // A rerunResult is what a rerun measured, or why it did not.
 type rerunResult struct {
 	// Skipped says why nothing was measured; "" when measured.
-	Skipped string `json:"skipped,omitempty"`
-	// Kinds has one entry per kind of the request, in any order.
-	Kinds []rerunHeld `json:"kinds,omitempty"`
+	Skipped string
+	// Kinds has one entry per kind of the request that the rerun
+	// reproduced, wholly or in part.
+	Kinds []rerunHeld
 	// HeapBytes is the heap the kinds hold together, shared heap included.
-	HeapBytes uint64 `json:"heap_bytes"`
+	HeapBytes uint64
 }
 
 // A rerunHeld is the memory one kind of leak holds in the rerun.
 type rerunHeld struct {
-	rerunKind               // Count: how many goroutines the rerun measured
-	StackBytes uint64       `json:"stack_bytes"`
-	HeapBytes  uint64       `json:"heap_bytes"`
-	Largest    []jsonObject `json:"largest,omitempty"`
+	rerunKind  // Count: how many goroutines the rerun measured
+	StackBytes uint64
+	HeapBytes  uint64
+	Largest    []jsonObject
 }
 
 // decodeRerunFile reads one JSON value of at most maxRerunFile bytes into
@@ -115,6 +143,16 @@ func parseRerunRequest(r io.Reader) (*rerunRequest, error) {
 		return nil, fmt.Errorf("%d kinds of leak, want 1 to %d", len(req.Kinds), maxRerunKinds)
 	case req.WaitMillis < 0 || req.wait() > maxRerunWait:
 		return nil, fmt.Errorf("wait of %d ms, want 0 to %v", req.WaitMillis, maxRerunWait)
+	case req.LimitMillis <= 0 || req.ReadForMillis < 0 || req.EndUnixMillis <= 0:
+		return nil, fmt.Errorf("time limits of %d ms, %d ms and end %d, want positive", req.LimitMillis, req.ReadForMillis, req.EndUnixMillis)
+	case req.Frame != "" && req.Frame != "v" && req.Frame != "test2json":
+		return nil, fmt.Errorf("frame %q, want \"\", \"v\" or \"test2json\"", req.Frame)
+	case len(req.Subject) > maxRerunReason || !isOneLine(req.Subject) || !isOneLine(req.Test):
+		return nil, errors.New("the subject or the test's name is not one printable line")
+	case req.JSON != "" && !filepath.IsAbs(req.JSON), req.Profile != "" && !filepath.IsAbs(req.Profile):
+		return nil, fmt.Errorf("files %q and %q: want absolute paths", req.JSON, req.Profile)
+	case req.JSON != "" && len(req.Records) != len(req.Kinds):
+		return nil, fmt.Errorf("%d JSON records for %d kinds", len(req.Records), len(req.Kinds))
 	}
 	seen := make(map[string]bool, len(req.Kinds))
 	for _, k := range req.Kinds {
@@ -129,6 +167,11 @@ func parseRerunRequest(r io.Reader) (*rerunRequest, error) {
 		}
 		seen[k.key()] = true
 	}
+	for i, rec := range req.Records {
+		if k := req.Kinds[i]; rec.Test != k.Test || rec.Fingerprint != k.Fingerprint {
+			return nil, fmt.Errorf("JSON record %d is of kind %s of test %q, want %s of %q", i, rec.Fingerprint, rec.Test, k.Fingerprint, k.Test)
+		}
+	}
 	return &req, nil
 }
 
@@ -139,64 +182,8 @@ func (k rerunKind) validate() error {
 	if k.Count < 1 {
 		return fmt.Errorf("kind %s: %d goroutines", k.Fingerprint, k.Count)
 	}
-	return nil
-}
-
-// parseRerunResult reads a result and checks it against the request it
-// answers: every kind requested, once, nothing else, and sizes that add
-// up.
-func parseRerunResult(r io.Reader, req *rerunRequest) (*rerunResult, error) {
-	var res rerunResult
-	if err := decodeRerunFile(r, &res); err != nil {
-		return nil, err
-	}
-	if res.Skipped != "" {
-		if len(res.Skipped) > maxRerunReason || !isOneLine(res.Skipped) {
-			return nil, errors.New("the reason it did not measure is not one printable line")
-		}
-		if len(res.Kinds) > 0 {
-			return nil, errors.New("kinds measured, and a reason not to measure")
-		}
-		return &res, nil
-	}
-	want := make(map[string]bool, len(req.Kinds))
-	for _, k := range req.Kinds {
-		want[k.key()] = true
-	}
-	var sum uint64
-	for _, h := range res.Kinds {
-		if err := h.validate(); err != nil {
-			return nil, err
-		}
-		if !want[h.key()] {
-			return nil, fmt.Errorf("kind %s of test %q was not asked for, or is listed twice", h.Fingerprint, h.Test)
-		}
-		delete(want, h.key())
-		if sum+h.HeapBytes < sum {
-			return nil, errors.New("heap sizes overflow")
-		}
-		sum += h.HeapBytes
-	}
-	if len(want) > 0 {
-		return nil, fmt.Errorf("%d of the kinds asked for are missing", len(want))
-	}
-	if res.HeapBytes < sum {
-		return nil, fmt.Errorf("the kinds hold %d bytes of heap alone, more than the %d they hold together", sum, res.HeapBytes)
-	}
-	return &res, nil
-}
-
-func (h rerunHeld) validate() error {
-	if err := h.rerunKind.validate(); err != nil {
-		return err
-	}
-	if len(h.Largest) > maxLargest {
-		return fmt.Errorf("kind %s: %d largest objects, at most %d", h.Fingerprint, len(h.Largest), maxLargest)
-	}
-	for _, o := range h.Largest {
-		if o.Bytes > h.HeapBytes || o.Line < 0 {
-			return fmt.Errorf("kind %s: an object of %d bytes at line %d in %d bytes of heap", h.Fingerprint, o.Bytes, o.Line, h.HeapBytes)
-		}
+	if len(k.Name) > maxRerunReason || !isOneLine(k.Name) {
+		return fmt.Errorf("kind %s: its name is not one printable line", k.Fingerprint)
 	}
 	return nil
 }

@@ -119,6 +119,9 @@ func startScope(t testing.TB, cfg *config) {
 	}
 	s.before, s.created, s.late = before, created, late
 	s.labels = self.Labels
+	if childRerun != nil {
+		childRerun.watchScope(t, s, cfg) // a rerun of a deadlocked test
+	}
 	setLabels(s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
 		t.Helper()

@@ -130,8 +130,9 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 				if key == lastProofFor {
 					proofPause *= 2
 				}
+				first := key != lastProofFor
 				lastProofFor, lastProof = key, now
-				proofUseful = proveLeaks()
+				proofUseful = proveLeaks(first)
 				proved = proofUseful
 				continue // look again at once: proven goroutines now say so
 			}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,13 +46,6 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 		TimeNanos:         now.UnixNano(),
 		Comments:          []string{comment},
 	}
-	held := false
-	for _, gr := range groups {
-		held = held || gr.Held > 0
-	}
-	if held {
-		p.SampleType = append(p.SampleType, &profile.ValueType{Type: "held", Unit: "bytes"})
-	}
 	type funcKey struct{ name, file string }
 	type locKey struct {
 		fn   uint64
@@ -77,12 +71,13 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 		return loc
 	}
 
-	for _, gr := range groups {
+	var groupOf []int
+	held := make([]int64, len(groups))
+	for gi, gr := range groups {
 		// One sample per stack (frames and proof), in order of first
 		// appearance.
 		samples := make(map[string]*profile.Sample)
-		var order []*profile.Sample
-		total := int64(0)
+		first := len(p.Sample)
 		for i, g := range gr.Goroutines {
 			weight := int64(1)
 			if i < len(gr.Weights) {
@@ -106,25 +101,55 @@ func BuildProfile(groups []ProfileGroup, comment string, now time.Time) *profile
 					s.Location = append(s.Location, location(f))
 				}
 				samples[key] = s
-				order = append(order, s)
 				p.Sample = append(p.Sample, s)
 			}
 			s.Value[0] += weight
-			total += weight
 		}
-		if held && total > 0 {
-			// Shares in proportion to the goroutines; the first sample
-			// takes what integer division leaves, so the group's samples
-			// add up to Held.
-			rest := gr.Held
-			for _, s := range order {
-				s.Value[1] = gr.Held * s.Value[0] / total
-				rest -= s.Value[1]
-			}
-			order[0].Value[1] += rest
+		for range p.Sample[first:] {
+			groupOf = append(groupOf, gi)
+		}
+		held[gi] = gr.Held
+	}
+	AddHeld(p, groupOf, held)
+	return p
+}
+
+// AddHeld adds to p the sample value "held", in bytes, unless p has
+// it already or every group holds 0: sample i belongs to group
+// groupOf[i], which holds held[groupOf[i]] bytes, shared among its
+// samples in proportion to their goroutines (their first value); the
+// group's first sample takes what integer division leaves, so that its
+// samples add up to what it holds.
+func AddHeld(p *profile.Profile, groupOf []int, held []int64) {
+	some := false
+	for _, h := range held {
+		some = some || h > 0
+	}
+	if !some || len(p.SampleType) != 1 || len(groupOf) != len(p.Sample) {
+		return
+	}
+	p.SampleType = append(p.SampleType, &profile.ValueType{Type: "held", Unit: "bytes"})
+	total := make([]int64, len(held))
+	for i, s := range p.Sample {
+		total[groupOf[i]] += s.Value[0]
+	}
+	first := make(map[int]*profile.Sample)
+	rest := slices.Clone(held)
+	for i, s := range p.Sample {
+		g := groupOf[i]
+		share := int64(0)
+		if total[g] > 0 {
+			share = held[g] * s.Value[0] / total[g]
+		}
+		s.Value = append(s.Value, share)
+		rest[g] -= share
+		if first[g] == nil {
+			first[g] = s
 		}
 	}
-	return p
+	for g, s := range first {
+		s.Value[1] += rest[g]
+	}
 }
 
 // sampleKey identifies goroutines that make one sample: same frames, same

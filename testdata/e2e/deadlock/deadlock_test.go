@@ -51,6 +51,26 @@ func TestMutexLockedTwice(t *testing.T) {
 	newStore().AddTwice("x")
 }
 
+// tinyStore's mutex is 8 bytes without pointers, allocated alone: it
+// shares a tiny-allocation block, which the garbage collection of the
+// runtime's first proof keeps alive (GoKer's istio_16224).
+type tinyStore struct{ mu sync.Mutex }
+
+var sink any
+
+func TestTinyMutexLockedTwice(t *testing.T) {
+	deadlockCase(t)
+	s := new(tinyStore)
+	sink = s // on the heap
+	// The rest of its block, garbage: a neighbour that stays alive would
+	// keep the block, the mutex with it, from every proof (the runtime's
+	// blind spot, not this test's subject).
+	sink = new([8]byte)
+	sink = nil
+	s.mu.Lock()
+	s.mu.Lock()
+}
+
 func TestRWMutexUpgrade(t *testing.T) {
 	deadlockCase(t)
 	rw := new(sync.RWMutex)

@@ -122,6 +122,17 @@ func TestLeaksAfterWarmUp(t *testing.T) {
 	}
 }
 
+// TestLeaksMoreAfterWarmUp leaks one goroutine holding 2 MiB, and, when
+// TestWarmUp ran before it, a second of the same kind: its rerun
+// reproduces one of the two.
+func TestLeaksMoreAfterWarmUp(t *testing.T) {
+	leaking(t)
+	go hold(make([]byte, 2*MiB), make(chan struct{}))
+	if warm {
+		go hold(make([]byte, 2*MiB), make(chan struct{}))
+	}
+}
+
 // Subtests with names the testing package rewrites or that are regular
 // expressions, each holding its own amount of memory, some in parallel.
 // Each logs a line, which must show once per run in the output, never
