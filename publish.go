@@ -55,7 +55,11 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups [
 		}
 	}
 	if jsonPath != "" {
-		if err := appendJSONLines(jsonPath, jsonRecords(groups, subject, v.waited, profilePath, mem)); err != nil {
+		records := jsonRecords(groups, subject, v.waited, profilePath, mem)
+		for i := range records {
+			records[i].BaselineGo = cfg.baseline.recordedWith()
+		}
+		if err := appendJSONLines(jsonPath, records); err != nil {
 			fmt.Fprintf(&b, "\nleakcheck: could not append the leak to %s: %v\n", jsonPath, err)
 		}
 	}
