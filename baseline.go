@@ -57,7 +57,7 @@ const BaselineEnv = "LEAKCHECK_BASELINE"
 // into one file; leaks that occur only in some runs need several, such
 // as -count and -shuffle give:
 //
-//	LEAKCHECK_BASELINE=$PWD/testdata/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test -count=20 -shuffle=on -timeout=0 ./...
+//	LEAKCHECK_BASELINE=$PWD/testdata/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test -count=20 -shuffle=on ./...
 //
 // To refresh a baseline, remove the file and record it again.
 const BaselineUpdateEnv = "LEAKCHECK_BASELINE_UPDATE"
@@ -103,6 +103,9 @@ type baseline struct {
 	goVersions []string
 	goNamed    bool
 	goTold     bool
+	// placeTold reports that a recording said the file sits where the
+	// package's own tests may see it.
+	placeTold bool
 	// otherGo names the versions that recorded the file when the
 	// running version was not among them as it was loaded: kinds whose
 	// keys the change of Go altered fail as new leaks.
@@ -457,6 +460,7 @@ func (b *baseline) settle(test string, v *verdict) string {
 			for _, line := range added {
 				note.WriteString("    " + line + "\n")
 			}
+			note.WriteString(b.placeNote())
 		}
 		v.known, v.leaks = append(v.known, v.leaks...), nil
 	}
@@ -487,8 +491,30 @@ func (b *baseline) goNote() string {
 	b.goTold = true
 	return fmt.Sprintf("leakcheck: the baseline %s was recorded with %s, and this is %s: where the change of Go altered"+
 		" what a kind of goroutine runs, it fails as a new leak. To add this Go's kinds to the file, record again with it:\n"+
-		"    %s=%s %s=1 go test -count=20 -shuffle=on -timeout=0 ./...\n"+
+		"    %s=%s %s=1 go test -count=20 -shuffle=on ./...\n"+
 		"(delete the file first to keep only this Go's).\n", b.path, b.otherGo, runtime.Version(), BaselineEnv, b.path, BaselineUpdateEnv)
+}
+
+// placeNote says, once, that the file sits in a directory of Go source
+// files outside testdata, where tests that list or serve their package
+// directory find it; "" otherwise.
+func (b *baseline) placeNote() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.placeTold {
+		return ""
+	}
+	b.placeTold = true
+	dir := filepath.Dir(b.path)
+	if filepath.Base(dir) == "testdata" {
+		return ""
+	}
+	if sources, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(sources) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("leakcheck: the baseline %s is in a directory of Go source files, where tests that list or serve their package's"+
+		" directory will find it; keep it under testdata, which Go's tools and tests leave alone: %s=%s\n",
+		b.path, BaselineEnv, filepath.Join(dir, "testdata", filepath.Base(b.path)))
 }
 
 // recordedWith returns the versions of Go that recorded the file when
