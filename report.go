@@ -30,8 +30,15 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 			gr.Notes = append(gr.Notes, line)
 		}
 	}
+	// The wait the status gives is the note's: the one that ran out,
+	// when one did, rather than the few more milliseconds the last look
+	// took.
+	shown := v.waited
+	if v.limit > 0 && v.extendedTo == 0 {
+		shown = v.limit
+	}
 	report.WriteGroups(&b, groups,
-		func(gr *report.Group) string { return report.ProofStatus(gr, v.waited) },
+		func(gr *report.Group) string { return report.ProofStatus(gr, shown) },
 		r.testLabel)
 	if len(v.unknown) > 0 {
 		writeUnknown(&b, v.unknown)
