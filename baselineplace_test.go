@@ -26,12 +26,12 @@ func TestBaselineUnderTestdata(t *testing.T) {
 	})
 
 	record := runGoTest(t, "listdir", []string{"LEAKCHECK_BASELINE=" + inTestdata, "LEAKCHECK_BASELINE_UPDATE=1"}, "-count=3", "-shuffle=on")
-	record.requireOutcomes(t, 3, map[string]string{"TestListsItsDirectory": "pass"})
+	record.requireOutcomes(t, 3, map[string]string{"TestListsItsDirectory": "pass", "TestNewLeak": "pass"})
 	require.FileExists(t, inTestdata)
 	assert.Contains(t, record.raw, "added 1 kind to the baseline "+inTestdata)
 	assert.NotContains(t, record.raw, "keep it under testdata")
 	check := runGoTest(t, "listdir", []string{"LEAKCHECK_BASELINE=" + inTestdata}, "-count=2", "-shuffle=on")
-	check.requireOutcomes(t, 2, map[string]string{"TestListsItsDirectory": "pass"})
+	check.requireOutcomes(t, 2, map[string]string{"TestListsItsDirectory": "pass", "TestNewLeak": "pass"})
 	assert.Equal(t, 0, check.exitCode, check.raw)
 
 	record = runGoTest(t, "listdir", []string{"LEAKCHECK_BASELINE=" + inPackage, "LEAKCHECK_BASELINE_UPDATE=1"})
