@@ -1,6 +1,6 @@
 // Package pool is a small worker pool in the shape of a real one: a pool
 // runs a purge loop and a tick loop on tickers until it is released, and
-// its workers recover a task's panic and log the panic's stack.
+// its workers recover a task's panic and keep the panic's stack.
 package pool
 
 import (

@@ -2,7 +2,6 @@ package pool
 
 import (
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -50,56 +49,6 @@ func TestSpinning(t *testing.T) {
 func TestForever(t *testing.T) {
 	leakcheck.Verify(t)
 	Forever()
-}
-
-// TestPanicStack has a worker log a panic's stack, which must look as it
-// does without leakcheck: no labels of leakcheck's in it.
-func TestPanicStack(t *testing.T) {
-	leakcheck.Verify(t)
-	p := New()
-	defer p.Release()
-	for range 20 {
-		p.Submit(func() { panic("task failed") })
-	}
-	p.Wait()
-	for range 20 {
-		s := <-p.Panics
-		if header, _, _ := strings.Cut(s, "\n"); strings.Contains(header, "labels") || strings.Contains(header, "leakcheck") {
-			t.Errorf("the program's own stack text carries labels:\n%s", s)
-		}
-	}
-}
-
-// TestStackWhileChecking logs stacks, as a worker's panic handler does,
-// while leakcheck reads the goroutines (here through IgnoreCurrent, which
-// takes a dump, as every check does): the program's own stack text must
-// not change while leakcheck reads.
-func TestStackWhileChecking(t *testing.T) {
-	leakcheck.Verify(t)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				_ = leakcheck.IgnoreCurrent()
-			}
-		}
-	}()
-	labelled := 0
-	for range 20000 {
-		if header, _, _ := strings.Cut(string(debug.Stack()), "\n"); strings.Contains(header, "labels") {
-			labelled++
-		}
-	}
-	close(stop)
-	<-done
-	if labelled > 0 {
-		t.Errorf("%d of 20000 stack texts the program took while leakcheck read the goroutines carry labels", labelled)
-	}
 }
 
 // ignored returns the options E2E_IGNORE names, "Top:f" or "Any:f",
