@@ -226,8 +226,9 @@ func waitAdvice(v verdict, unproven []*Goroutine) string {
 			" which no longer wait helps: stop them before the test ends (stop the ticker, cancel the context, close the channel they select on)."+
 			" Change the wait with leakcheck.MaxWaitSleeping.", report.RoundWait(v.limit))
 	case windDown && v.extendedTo == 0:
-		return " Change the wait with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; if they wind down on a timer longer than that," +
-			" leakcheck.MaxWaitSleeping gives goroutines that may still wind down on their own longer, alone."
+		return fmt.Sprintf(" A loop on a ticker never ends, however long the check waits: stop it before the test ends."+
+			" Only goroutines that wind down on a timer longer than %v need more time: leakcheck.MaxWaitSleeping gives it to them, alone"+
+			" (leakcheck.MaxWait or LEAKCHECK_MAX_WAIT change the wait for all).", report.RoundWait(v.limit))
 	default:
 		return " Change the wait with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT."
 	}

@@ -27,6 +27,8 @@ func TestReportIgnoreCoversEveryKind(t *testing.T) {
 	out := run.output["TestPoolNotReleased"]
 	const pkg = "github.com/leakcheck/leakcheck/testdata/e2e/pool"
 	assert.Contains(t, out, "leaked 2 goroutines (2 kinds)")
+	assert.Contains(t, out, "A loop on a ticker never ends, however long the check waits: stop it before the test ends."+
+		" Only goroutines that wind down on a timer longer than 300ms need more time")
 	suggestion := regexp.MustCompile(`To accept them on purpose, use the options (.*) \(together they ignore the 2 kinds above`).FindStringSubmatch(out)
 	require.NotNil(t, suggestion, out)
 	assert.NotContains(t, suggestion[1], "IgnoreCreatedBy")
