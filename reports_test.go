@@ -99,6 +99,7 @@ func TestReportMaxWaitSleepingExplained(t *testing.T) {
 // records it again, and so do its JSON lines.
 func TestBaselineFromAnotherGo(t *testing.T) {
 	t.Parallel()
+	leakcheck.RequireGo(t, "go1.24", "a baseline shared by two toolchains (test binaries know their package from go1.24 on)")
 	other := "go1.27.4"
 	if strings.HasPrefix(runtime.Version(), "go1.27") {
 		other = "go1.26.8"
