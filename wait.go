@@ -75,8 +75,8 @@ const slowExit = 100 * time.Millisecond
 // a leak from an idle loop that exits on its 10 s timer, at the price of
 // that wait for every new kind. Recording stays within a small multiple
 // of the suite's own time. Well above slowExit, so that slow exits are
-// still told.
-const recordWait = 250 * time.Millisecond
+// still told. A variable, so that tests can widen it on a loaded machine.
+var recordWait = 250 * time.Millisecond
 
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime or known to the baseline, or the wait has
