@@ -85,10 +85,12 @@ func TestAdoptBaseline(t *testing.T) {
 	for _, want := range []string{
 		" " + pkg + " TestServerNeverStopped: leak: internal/poll.runtime_pollWait in " + pkg + ".Serve, started by " + pkg + ".TestServerNeverStopped\n",
 		" " + pkg + " TestLeakPerRequest: leak: " + pkg + ".Handle.func1, started by " + pkg + ".Handle\n",
-		" " + pkg + " TestClientClosed: slow exit: time.Sleep in " + pkg + ".cleaner, started by " + pkg + ".NewClient\n",
 	} {
 		assert.Contains(t, string(data), want)
 	}
+	// The cleaner exits 1.5 s after its test, past the recording's
+	// wait: recorded as a leak, known all the same.
+	assert.Contains(t, string(data), " "+pkg+" TestClientClosed: leak: time.Sleep in "+pkg+".cleaner, started by "+pkg+".NewClient\n")
 	// Named for the test that started it, or, where that test's check
 	// caught it before it first blocked, for the package's check.
 	assert.Regexp(t, " "+regexp.QuoteMeta(pkg)+" (TestDaemonFirstUse|TestDaemonAgain|the tests of adopt): singleton: "+

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -26,14 +27,25 @@ import (
 // The file has one kind of goroutine a line: its key, the import path of
 // the package whose tests leave it, and free text for people (the test
 // that showed it, whether it is a leak, a slow exit or a singleton, where
-// it waits, and who starts it). The key is a hash of the goroutine's
-// innermost functions and its creator, as the fingerprint of the JSON
-// lines of [JSONEnv] but without the state, so that a goroutine caught
-// running on its way to exit is of the kind it was asleep. Blank lines
-// and lines starting with "#" are ignored, but for the first line written,
-// which names the format. A file written by an earlier leakcheck, whose
-// keys included the state, is an error that says to record it again.
-// With [BaselineUpdateEnv] set, the checks write it.
+// it waits, and who starts it). The key is a hash of the innermost
+// functions of the program's own code on the goroutine's stack and of its
+// creator: not of the state, so that a goroutine caught running on its way
+// to exit is of the kind it was asleep, and not of the runtime's and the
+// standard library's frames, which change between releases of Go (a
+// goroutine that runs no code of the program is named by its standard
+// library frames outside the runtime). The file also records the versions
+// of Go that wrote it; a check on another version says so once, in its
+// report and in the JSON lines of [JSONEnv]. Blank lines and lines
+// starting with "#" are ignored, but for the first line written, which
+// names the format, and the lines naming the versions. A file of format
+// 2, whose keys included the runtime's frames, is still read, and its
+// recording goes on in its own keys; a file of format 1, whose keys
+// included the state, is an error that says to record it again. With
+// [BaselineUpdateEnv] set, the checks write it.
+//
+// Keep the file under a testdata directory, which Go's tools and a
+// package's own tests leave alone: a test that lists or serves its
+// package directory would otherwise find it there.
 const BaselineEnv = "LEAKCHECK_BASELINE"
 
 // BaselineUpdateEnv names the environment variable that, set to "1",
@@ -45,22 +57,31 @@ const BaselineEnv = "LEAKCHECK_BASELINE"
 // into one file; leaks that occur only in some runs need several, such
 // as -count and -shuffle give:
 //
-//	LEAKCHECK_BASELINE=$PWD/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test -count=20 -shuffle=on ./...
+//	LEAKCHECK_BASELINE=$PWD/testdata/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test -count=20 -shuffle=on ./...
 //
 // To refresh a baseline, remove the file and record it again.
 const BaselineUpdateEnv = "LEAKCHECK_BASELINE_UPDATE"
 
 // baselineFormat begins the first line of a baseline file this leakcheck
-// writes: the format number follows. Format 1 had no such line.
+// writes: the format number follows. Format 1 had no such line; format 2
+// keyed kinds by all their innermost frames, the runtime's included
+// (report.StackFingerprint), format 3 by the program's
+// (report.ProgramFingerprint).
 const (
 	baselineFormat     = "# leakcheck baseline, format "
-	baselineFormatThis = "2"
+	baselineFormat2    = "2"
+	baselineFormatThis = "3"
 )
+
+// baselineGoLine begins a line naming a version of Go that recorded into
+// the file: runtime.Version follows.
+const baselineGoLine = "# recorded with "
 
 // baselineHeader opens every baseline file this leakcheck creates.
 const baselineHeader = baselineFormat + baselineFormatThis + `: one kind of goroutine a line that the tests of a package leave behind:
-# its key (a hash of its innermost functions and its creator), the package, then for people the test
-# that showed it, what it is (leak, slow exit, singleton), where it waits and who starts it.
+# its key (a hash of the innermost functions of the program's own code and of its creator), the package,
+# then for people the test that showed it, what it is (leak, slow exit, singleton), where it waits and
+# who starts it.
 `
 
 // A baseline is a loaded baseline file, shared by the checks that name
@@ -75,6 +96,20 @@ type baseline struct {
 	written map[string]bool   // keys written by this process
 	existed bool              // the file existed when loaded
 	marked  bool              // the file has its format line
+	format  string            // the format of its keys
+	// goVersions are the versions of Go the file says recorded it,
+	// in its order; goNamed reports that this process's version is
+	// among them or was added, and goTold that a report said it is not.
+	goVersions []string
+	goNamed    bool
+	goTold     bool
+	// placeTold reports that a recording said the file sits where the
+	// package's own tests may see it.
+	placeTold bool
+	// otherGo names the versions that recorded the file when the
+	// running version was not among them as it was loaded: kinds whose
+	// keys the change of Go altered fail as new leaks.
+	otherGo string
 }
 
 // baselines holds the baseline files loaded by this process, by path:
@@ -134,7 +169,7 @@ func baselineFor(path string, update bool) (*baseline, error) {
 	if b := baselines.byPath[path]; b != nil && b.update == update {
 		return b, nil
 	}
-	b := &baseline{path: path, update: update, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}}
+	b := &baseline{path: path, update: update, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}, format: baselineFormatThis}
 	if err := b.load(); err != nil {
 		return nil, err
 	}
@@ -155,12 +190,26 @@ func (b *baseline) load() error {
 		return fmt.Errorf("leakcheck: baseline: %v", err)
 	}
 	defer f.Close()
-	known, marked, err := parseBaseline(f, b.path, baselinePackage())
+	pf, err := parseBaseline(f, b.path, baselinePackage())
 	if err != nil {
 		return err
 	}
-	b.known, b.existed, b.marked = known, true, marked
+	b.known, b.existed, b.marked, b.goVersions = pf.known, true, pf.format != "", pf.goVersions
+	if pf.format != "" {
+		b.format = pf.format
+	}
+	b.goNamed = slices.Contains(b.goVersions, runtime.Version())
+	if !b.goNamed && len(b.goVersions) > 0 {
+		b.otherGo = strings.Join(b.goVersions, ", ")
+	}
 	return nil
+}
+
+// A parsedBaseline is what parseBaseline read from a file.
+type parsedBaseline struct {
+	known      map[string]string // the lines of the package, by key
+	format     string            // from the format line; "" without one
+	goVersions []string          // from the "# recorded with" lines
 }
 
 // parseBaseline reads a baseline file named name and returns the lines
@@ -169,19 +218,29 @@ func (b *baseline) load() error {
 // silently lost entries would fail tests for leaks the team accepted,
 // and one that gained some would hide them. So is a file of another
 // format: its keys mean something else.
-func parseBaseline(r io.Reader, name, pkg string) (known map[string]string, marked bool, err error) {
-	known = make(map[string]string)
+func parseBaseline(r io.Reader, name, pkg string) (parsedBaseline, error) {
+	pf := parsedBaseline{known: make(map[string]string)}
 	entries := 0
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if format, ok := strings.CutPrefix(line, baselineFormat); ok {
-			if format, _, _ = strings.Cut(format, ":"); format != baselineFormatThis {
-				return nil, false, fmt.Errorf("leakcheck: baseline %s:%d: format %q, which this leakcheck does not read (it reads format %s); "+
-					"delete the file and record it again with this leakcheck (%s)", name, n, format, baselineFormatThis, BaselineUpdateEnv)
+			if format, _, _ = strings.Cut(format, ":"); format != baselineFormatThis && format != baselineFormat2 {
+				return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s:%d: format %q, which this leakcheck does not read (it reads formats %s and %s); "+
+					"delete the file and record it again with this leakcheck (%s)", name, n, format, baselineFormat2, baselineFormatThis, BaselineUpdateEnv)
 			}
-			marked = true
+			if pf.format != "" && pf.format != format {
+				return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s:%d: format %s after format %s: the file mixes keys of two formats;"+
+					" delete it and record it again (%s)", name, n, format, pf.format, BaselineUpdateEnv)
+			}
+			pf.format = format
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, baselineGoLine); ok {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(pf.goVersions, v) {
+				pf.goVersions = append(pf.goVersions, v)
+			}
 			continue
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -189,22 +248,22 @@ func parseBaseline(r io.Reader, name, pkg string) (known map[string]string, mark
 		}
 		fields := strings.Fields(line)
 		if len(fields) < 2 || !isFingerprint(fields[0]) {
-			return nil, false, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex key and a package path, then any text; got %q", name, n, line)
+			return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex key and a package path, then any text; got %q", name, n, line)
 		}
 		entries++
 		if fields[1] == pkg {
-			known[fields[0]] = line
+			pf.known[fields[0]] = line
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, false, fmt.Errorf("leakcheck: baseline %s: %v", name, err)
+		return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s: %v", name, err)
 	}
-	if entries > 0 && !marked {
-		return nil, false, fmt.Errorf("leakcheck: baseline %s was written by an earlier leakcheck, whose keys depended on the state"+
+	if entries > 0 && pf.format == "" {
+		return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s was written by an earlier leakcheck, whose keys depended on the state"+
 			" each goroutine was caught in (it has no %q line); delete it and record it again: %s=%s %s=1 go test ./...",
 			name, baselineFormat+baselineFormatThis, BaselineEnv, name, BaselineUpdateEnv)
 	}
-	return known, marked, nil
+	return pf, nil
 }
 
 func isFingerprint(s string) bool {
@@ -230,6 +289,14 @@ func baselinePackage() string {
 	return packagePath
 }
 
+// key returns the key of g's kind in the file's format.
+func (b *baseline) key(g *Goroutine) string {
+	if b.format == baselineFormat2 {
+		return report.StackFingerprint(g)
+	}
+	return report.ProgramFingerprint(g)
+}
+
 // recording reports whether checks add what they find to the file.
 func (b *baseline) recording() bool { return b != nil && b.update }
 
@@ -242,7 +309,7 @@ func (b *baseline) split(gs []*Goroutine) (unknown, known []*Goroutine) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, g := range gs {
-		key := report.StackFingerprint(g)
+		key := b.key(g)
 		if _, ok := b.known[key]; ok {
 			b.seen[key] = true
 			known = append(known, g)
@@ -267,7 +334,7 @@ func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) 
 	defer b.mu.Unlock()
 	var lines []string
 	for _, g := range gs {
-		key := report.StackFingerprint(g)
+		key := b.key(g)
 		if _, ok := b.known[key]; ok {
 			continue
 		}
@@ -292,6 +359,9 @@ func (b *baseline) append(text string) error {
 	}
 	// Appending also when creating: another binary may append between
 	// the creation and this write, and its lines must stay.
+	if !b.goNamed {
+		text = baselineGoLine + runtime.Version() + "\n" + text
+	}
 	f, err := os.OpenFile(b.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o666)
 	switch {
 	case err == nil:
@@ -310,7 +380,7 @@ func (b *baseline) append(text string) error {
 		err = cerr
 	}
 	if err == nil {
-		b.marked = true
+		b.marked, b.goNamed = true, true
 	}
 	return err
 }
@@ -390,8 +460,12 @@ func (b *baseline) settle(test string, v *verdict) string {
 			for _, line := range added {
 				note.WriteString("    " + line + "\n")
 			}
+			note.WriteString(b.placeNote())
 		}
 		v.known, v.leaks = append(v.known, v.leaks...), nil
+	}
+	if len(v.leaks) > 0 || b.update {
+		note.WriteString(b.goNote())
 	}
 	if len(v.known) > 0 {
 		groups := report.GroupByKind(v.known)
@@ -399,10 +473,57 @@ func (b *baseline) settle(test string, v *verdict) string {
 			orUnknown(test), report.Plural(len(v.known), "goroutine"), kinds(len(groups)), b.path)
 		for _, gr := range groups {
 			g := gr.First()
-			fmt.Fprintf(&note, "    %s: %d %q: %s\n", report.StackFingerprint(g), gr.Size(), g.State, describeKind(g))
+			fmt.Fprintf(&note, "    %s: %d %q: %s\n", b.key(g), gr.Size(), g.State, describeKind(g))
 		}
 	}
 	return note.String()
+}
+
+// goNote says, the first time a check fails or records, that the file was
+// recorded with another version of Go, and how to record it again with
+// this one; "" otherwise.
+func (b *baseline) goNote() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.otherGo == "" || b.goTold {
+		return ""
+	}
+	b.goTold = true
+	return fmt.Sprintf("leakcheck: the baseline %s was recorded with %s, and this is %s: where the change of Go altered"+
+		" what a kind of goroutine runs, it fails as a new leak. To add this Go's kinds to the file, record again with it:\n"+
+		"    %s=%s %s=1 go test -count=20 -shuffle=on ./...\n"+
+		"(delete the file first to keep only this Go's).\n", b.path, b.otherGo, runtime.Version(), BaselineEnv, b.path, BaselineUpdateEnv)
+}
+
+// placeNote says, once, that the file sits in a directory of Go source
+// files outside testdata, where tests that list or serve their package
+// directory find it; "" otherwise.
+func (b *baseline) placeNote() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.placeTold {
+		return ""
+	}
+	b.placeTold = true
+	dir := filepath.Dir(b.path)
+	if filepath.Base(dir) == "testdata" {
+		return ""
+	}
+	if sources, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(sources) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("leakcheck: the baseline %s is in a directory of Go source files, where tests that list or serve their package's"+
+		" directory will find it; keep it under testdata, which Go's tools and tests leave alone: %s=%s\n",
+		b.path, BaselineEnv, filepath.Join(dir, "testdata", filepath.Base(b.path)))
+}
+
+// recordedWith returns the versions of Go that recorded the file when
+// the running one is not among them, for the JSON lines; "" otherwise.
+func (b *baseline) recordedWith() string {
+	if b == nil {
+		return ""
+	}
+	return b.otherGo
 }
 
 // blocked returns the goroutines of gs that are not progressing.

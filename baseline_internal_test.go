@@ -18,18 +18,19 @@ import (
 )
 
 func TestParseBaseline(t *testing.T) {
-	known, marked, err := parseBaseline(strings.NewReader(baselineHeader+`
+	pf, err := parseBaseline(strings.NewReader(baselineHeader+baselineGoLine+`go1.26.8
 ad7a14899ffcaed6 example.com/pkg TestServer: leak: internal/poll.runtime_pollWait in example.com/pkg.Serve, started by example.com/pkg.TestServer
 
 48516bed1c6bf084 example.com/other TestX: leak: example.com/other.send
 0123456789abcdef example.com/pkg
 `), "b", "example.com/pkg")
 	require.NoError(t, err)
-	assert.True(t, marked)
+	assert.Equal(t, baselineFormatThis, pf.format)
+	assert.Equal(t, []string{"go1.26.8"}, pf.goVersions)
 	assert.Equal(t, map[string]string{
 		"ad7a14899ffcaed6": `ad7a14899ffcaed6 example.com/pkg TestServer: leak: internal/poll.runtime_pollWait in example.com/pkg.Serve, started by example.com/pkg.TestServer`,
 		"0123456789abcdef": "0123456789abcdef example.com/pkg",
-	}, known)
+	}, pf.known)
 
 	for _, bad := range []string{
 		"ad7a14899ffcaed6\n",                        // no package
@@ -37,7 +38,7 @@ ad7a14899ffcaed6 example.com/pkg TestServer: leak: internal/poll.runtime_pollWai
 		"ad7a14899ffcaed example.com/pkg\n",         // 15 digits
 		`{"fingerprint":"ad7a14899ffcaed6"}` + "\n", // JSON is not a baseline
 	} {
-		_, _, err := parseBaseline(strings.NewReader(bad), "b", "example.com/pkg")
+		_, err := parseBaseline(strings.NewReader(bad), "b", "example.com/pkg")
 		assert.ErrorContains(t, err, "leakcheck: baseline b:1: want a 16-digit hex key and a package path", bad)
 	}
 }
@@ -46,10 +47,10 @@ ad7a14899ffcaed6 example.com/pkg TestServer: leak: internal/poll.runtime_pollWai
 // comments, is a baseline that knows nothing.
 func TestParseBaselineEmpty(t *testing.T) {
 	for _, data := range []string{"", "\n\n", "# to be recorded\n"} {
-		known, marked, err := parseBaseline(strings.NewReader(data), "b", "example.com/pkg")
+		pf, err := parseBaseline(strings.NewReader(data), "b", "example.com/pkg")
 		require.NoError(t, err, "%q", data)
-		assert.False(t, marked)
-		assert.Empty(t, known)
+		assert.Empty(t, pf.format)
+		assert.Empty(t, pf.known)
 	}
 }
 
@@ -57,12 +58,20 @@ func TestParseBaselineEmpty(t *testing.T) {
 // goroutine was caught in, is rejected with what to do, rather than read
 // with keys that would match differently; so is a format to come.
 func TestParseBaselineOtherFormats(t *testing.T) {
-	_, _, err := parseBaseline(strings.NewReader(`ad7a14899ffcaed6 example.com/pkg TestServer: 1 in "IO wait" at internal/poll.runtime_pollWait`+"\n"),
+	_, err := parseBaseline(strings.NewReader(`ad7a14899ffcaed6 example.com/pkg TestServer: 1 in "IO wait" at internal/poll.runtime_pollWait`+"\n"),
 		"/src/leakcheck.baseline", "example.com/pkg")
-	assert.EqualError(t, err, `leakcheck: baseline /src/leakcheck.baseline was written by an earlier leakcheck, whose keys depended on the state each goroutine was caught in (it has no "# leakcheck baseline, format 2" line); delete it and record it again: LEAKCHECK_BASELINE=/src/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test ./...`)
+	assert.EqualError(t, err, `leakcheck: baseline /src/leakcheck.baseline was written by an earlier leakcheck, whose keys depended on the state each goroutine was caught in (it has no "# leakcheck baseline, format 3" line); delete it and record it again: LEAKCHECK_BASELINE=/src/leakcheck.baseline LEAKCHECK_BASELINE_UPDATE=1 go test ./...`)
 
-	_, _, err = parseBaseline(strings.NewReader("# leakcheck baseline, format 3: more to come\nad7a14899ffcaed6 example.com/pkg\n"), "b", "example.com/pkg")
-	assert.EqualError(t, err, `leakcheck: baseline b:1: format "3", which this leakcheck does not read (it reads format 2); delete the file and record it again with this leakcheck (LEAKCHECK_BASELINE_UPDATE)`)
+	_, err = parseBaseline(strings.NewReader("# leakcheck baseline, format 4: more to come\nad7a14899ffcaed6 example.com/pkg\n"), "b", "example.com/pkg")
+	assert.EqualError(t, err, `leakcheck: baseline b:1: format "4", which this leakcheck does not read (it reads formats 2 and 3); delete the file and record it again with this leakcheck (LEAKCHECK_BASELINE_UPDATE)`)
+
+	// Format 2 is read, in its own keys.
+	pf, err := parseBaseline(strings.NewReader("# leakcheck baseline, format 2: x\nad7a14899ffcaed6 example.com/pkg\n"), "b", "example.com/pkg")
+	require.NoError(t, err)
+	assert.Equal(t, baselineFormat2, pf.format)
+	assert.Len(t, pf.known, 1)
+	_, err = parseBaseline(strings.NewReader("# leakcheck baseline, format 2: x\n# leakcheck baseline, format 3: y\n"), "b", "example.com/pkg")
+	assert.ErrorContains(t, err, "mixes keys of two formats")
 }
 
 // FuzzParseBaseline checks that any file content gives entries or an
@@ -75,17 +84,24 @@ func FuzzParseBaseline(f *testing.F) {
 	f.Add("ad7a14899ffcaed6 example.com/pkg\r\n48516bed1c6bf084 example.com/other x\n" + baselineFormat + "2\n")
 	f.Add("ad7a14899ffcaed6 example.com/pkg TestServer: 1 in \"IO wait\"\n")
 	f.Add(baselineFormat + "\n" + baselineFormat + "2:\n")
+	f.Add(baselineHeader + baselineGoLine + "go1.26.8\n" + baselineGoLine + "\nad7a14899ffcaed6 example.com/pkg\n")
 	f.Add("\x00\xff garbage")
 	f.Add(strings.Repeat("a", 70000))
 	f.Fuzz(func(t *testing.T, data string) {
-		known, marked, err := parseBaseline(strings.NewReader(data), "b", "example.com/pkg")
+		pf, err := parseBaseline(strings.NewReader(data), "b", "example.com/pkg")
+		known := pf.known
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "leakcheck: baseline b") {
 				t.Fatalf("error without the file's name: %v", err)
 			}
 			return
 		}
-		if len(known) > 0 && !marked {
+		for _, v := range pf.goVersions {
+			if v == "" || strings.TrimSpace(v) != v {
+				t.Fatalf("Go version %q", v)
+			}
+		}
+		if len(known) > 0 && pf.format == "" {
 			t.Fatalf("entries read from a file without its format line")
 		}
 		for key, line := range known {
@@ -123,7 +139,7 @@ func TestBaselineKindIgnoresState(t *testing.T) {
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, baselineHeader+lines[0]+"\n", string(data))
+	assert.Equal(t, baselineHeader+baselineGoLine+runtime.Version()+"\n"+lines[0]+"\n", string(data))
 
 	loaded, err := baselineFor(path, false)
 	require.NoError(t, err)
@@ -202,17 +218,23 @@ func TestRecordingNotesSlowExits(t *testing.T) {
 	t.Setenv(BaselineUpdateEnv, "1")
 	r := newRecorder(t, "TestIdle")
 	Verify(r, Baseline(path), MaxWait(5*time.Second))
-	stop := make(chan struct{})
-	startIdleLoop(stop, 300*time.Millisecond)
-	close(stop)
 	quick := make(chan struct{})
 	go func() { <-quick }()
-	r.Cleanup(func() { close(quick) }) // runs before the check
+	// A loaded machine may look at slowExit late: a wait longer than a
+	// recording's 250 ms keeps this test about the slow exit.
+	defer func(w time.Duration) { recordWait = w }(recordWait)
+	recordWait = 5 * time.Second
+	r.Cleanup(func() { // runs right before the check
+		close(quick)
+		stop := make(chan struct{})
+		startIdleLoop(stop, 300*time.Millisecond)
+		close(stop)
+	})
 	r.finish()
 	assert.Empty(t, r.allErrors())
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(data), baselineHeader)), "\n")
+	lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(string(data), baselineHeader+baselineGoLine+runtime.Version()+"\n")), "\n")
 	require.Len(t, lines, 1, string(data))
 	const self = "github.com/leakcheck/leakcheck"
 	assert.Regexp(t, `^[0-9a-f]{16} `+regexp.QuoteMeta(baselinePackage())+` TestIdle: slow exit: time.Sleep in `+
@@ -222,11 +244,30 @@ func TestRecordingNotesSlowExits(t *testing.T) {
 	t.Setenv(BaselineUpdateEnv, "")
 	r = newRecorder(t, "TestIdleAgain")
 	Verify(r, Baseline(path), MaxWait(5*time.Second))
-	stop = make(chan struct{})
+	stop := make(chan struct{})
 	startIdleLoop(stop, 300*time.Millisecond)
 	close(stop)
 	r.finish()
 	assert.Empty(t, r.allErrors())
 	assert.Contains(t, strings.Join(r.logs, "\n"), "leakcheck: TestIdleAgain: 1 goroutine of 1 kind known to the baseline",
 		"the check passes while the loop still sleeps")
+}
+
+// A recording check waits at most recordWait, not its MaxWait: a
+// goroutine that exits on its own a second after its test is recorded as
+// a leak, still there when the recording stopped waiting, and the kind is
+// known all the same.
+func TestRecordingWaitIsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "leakcheck.baseline")
+	t.Setenv(BaselineUpdateEnv, "1")
+	r := newRecorder(t, "TestIdle")
+	Verify(r, Baseline(path), MaxWait(30*time.Second))
+	stop := make(chan struct{})
+	startIdleLoop(stop, 2*time.Second)
+	close(stop)
+	r.finish()
+	assert.Empty(t, r.allErrors())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), " TestIdle: leak: time.Sleep in github.com/leakcheck/leakcheck.startIdleLoop.func1")
 }

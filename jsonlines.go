@@ -34,6 +34,9 @@ import (
 //	stack          the first one's stack, verbatim from the goroutine dump
 //	goroutine_ids  the IDs of all of them
 //	profile        the profile written by the same check, if any
+//	baseline_go    when the baseline ([BaselineEnv]) was recorded with
+//	               other versions of Go than this run's, those versions:
+//	               kinds whose stacks the change altered fail as new
 //	stack_bytes    when measured, the stack memory they hold, as allocated
 //	retained_heap_bytes
 //	               when measured, the heap they alone hold: objects
@@ -75,6 +78,7 @@ type jsonRecord struct {
 	report.Kind          // count, fingerprint, state, ..., goroutine_ids
 	CheckSeconds float64 `json:"check_seconds"`
 	Profile      string  `json:"profile,omitempty"`
+	BaselineGo   string  `json:"baseline_go,omitempty"`
 	// The memory the goroutines hold, when the check measured it.
 	StackBytes        *uint64      `json:"stack_bytes,omitempty"`
 	RetainedHeapBytes *uint64      `json:"retained_heap_bytes,omitempty"`

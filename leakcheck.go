@@ -181,15 +181,27 @@ func Find(opts ...Option) error {
 	if err := cfg.err(); err != nil {
 		return err
 	}
-	self := selfStack().ID
-	v, err := waitForLeaks(cfg, allExcept(cfg, self, nil))
+	self := selfStack()
+	v, err := waitForLeaks(cfg, allExcept(cfg, self.ID, nil))
 	if err != nil {
 		return err
 	}
 	if len(v.leaks) == 0 {
 		return nil
 	}
-	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, "the program", v, "", nil)}
+	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, findSubject(&self), v, "", nil)}
+}
+
+// findSubject names what Find checked, for its report: the whole program,
+// and, called inside a test, the test it was called in, so that a report
+// that names that test's goroutines does not read as a process-wide one.
+func findSubject(self *Goroutine) string {
+	for _, f := range self.Frames {
+		if name := testFunctionName(f.Function); name != "" {
+			return "the program, checked by Find in " + name + ","
+		}
+	}
+	return "the program"
 }
 
 // allExcept classifies as leaks all goroutines but the caller (self),

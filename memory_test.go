@@ -330,7 +330,7 @@ func TestFindReportsMemory(t *testing.T) {
 	t.Parallel()
 	run := runGoTest(t, "memory", []string{"E2E_MEMORY=TestFindHolds"}, "-run=^TestFindHolds$", "-v")
 	out := run.output["TestFindHolds"]
-	assert.Contains(t, out, "leakcheck: the program leaked 1 goroutine, holding 4.0 MiB")
+	assert.Contains(t, out, "leakcheck: the program, checked by Find in TestFindHolds, leaked 1 goroutine, holding 4.0 MiB")
 	assert.Regexp(t, `holds 4.0 MiB: [0-9.]+ KiB of stack, 4.0 MiB of heap nothing else reaches`, out)
 
 	run = runGoTest(t, "memory", []string{"E2E_MEMORY=TestFindHolds", "E2E_MEMORY_PROVEN=1"}, "-run=^TestFindHolds$", "-v")

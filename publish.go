@@ -103,6 +103,9 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups [
 	pub.text = b.String()
 	if pub.jsonPath != "" {
 		pub.records = jsonRecords(groups, subject, v.waited, pub.profilePath, mem)
+		for i := range pub.records {
+			pub.records[i].BaselineGo = cfg.baseline.recordedWith()
+		}
 		if mem == nil || !mem.pending {
 			pub.appendRecords()
 		}

@@ -2,6 +2,7 @@ package leakcheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/report"
@@ -29,8 +30,15 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 			gr.Notes = append(gr.Notes, line)
 		}
 	}
+	// The wait the status gives is the note's: the one that ran out,
+	// when one did, rather than the few more milliseconds the last look
+	// took.
+	shown := v.waited
+	if v.limit > 0 && v.extendedTo == 0 {
+		shown = v.limit
+	}
 	report.WriteGroups(&b, groups,
-		func(gr *report.Group) string { return report.ProofStatus(gr, v.waited) },
+		func(gr *report.Group) string { return report.ProofStatus(gr, shown) },
 		r.testLabel)
 	if len(v.unknown) > 0 {
 		writeUnknown(&b, v.unknown)
@@ -38,10 +46,58 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 	b.WriteString(singletonNote(v.singletons))
 	b.WriteString(mem.note())
 	b.WriteString(waitNote(v, groups))
-	fmt.Fprintf(&b, "\nFix: make every goroutine the test starts return before the test ends (close or drain channels,"+
-		" cancel contexts, stop tickers, close response bodies, wait for workers)."+
-		" To accept a goroutine on purpose, use an option such as %s.\n", hintFor(groups[0]))
+	b.WriteString("\nFix: make every goroutine the test starts return before the test ends (close or drain channels," +
+		" cancel contexts, stop tickers, close response bodies, wait for workers).")
+	b.WriteString(ignoreSuggestion(groups, v.leaks))
+	b.WriteString("\n")
 	return b.String()
+}
+
+// maxIgnoreOptions bounds the options an ignore suggestion lists: past
+// that many kinds, accepting them all is no longer a choice to make from
+// one report.
+const maxIgnoreOptions = 5
+
+// ignoreSuggestion suggests the options that accept the leaks on purpose:
+// for each kind, the narrowest that ignores it (report.IgnoreOption: its
+// own function rather than its creator, which may start other kinds of
+// goroutine later), checked to ignore every one of leaks together. It
+// returns "" when that takes more than maxIgnoreOptions options, or when
+// they would not cover every leak.
+func ignoreSuggestion(groups []*report.Group, leaks []*Goroutine) string {
+	var texts []string
+	cfg := &config{}
+	for _, gr := range groups {
+		option, function := report.IgnoreOption(gr.First())
+		text := fmt.Sprintf("leakcheck.%s(%q)", option, function)
+		if slices.Contains(texts, text) {
+			continue
+		}
+		if len(texts) == maxIgnoreOptions || function == "" {
+			return ""
+		}
+		texts = append(texts, text)
+		var o Option
+		switch option {
+		case "IgnoreTopFunction":
+			o = IgnoreTopFunction(function)
+		case "IgnoreAnyFunction":
+			o = IgnoreAnyFunction(function)
+		default:
+			o = IgnoreCreatedBy(function)
+		}
+		o.apply(cfg)
+	}
+	for _, g := range leaks {
+		if !cfg.ignored(g) {
+			return ""
+		}
+	}
+	if len(texts) == 1 {
+		return fmt.Sprintf(" To accept them on purpose, use the option %s.", texts[0])
+	}
+	return fmt.Sprintf(" To accept them on purpose, use the options %s (together they ignore the %d kinds above, each by its own function).",
+		strings.Join(texts, ", "), len(groups))
 }
 
 // writeUnknown renders the note on goroutines a check could not attribute.
@@ -73,18 +129,19 @@ func formatNotes(v verdict) string {
 }
 
 // waitNote says, when a check waited its whole wait out, for which
-// goroutines it waited and how to change that; "" when it did not.
+// goroutines it waited, why that long, and what would end such a wait
+// sooner or change it; "" when it did not.
 func waitNote(v verdict, groups []*report.Group) string {
 	if v.limit == 0 {
 		return ""
 	}
-	unproven := 0
+	var unproven []*Goroutine
 	for _, gr := range groups {
 		if !gr.AllProven() {
-			unproven++
+			unproven = append(unproven, gr.First())
 		}
 	}
-	if unproven == 0 {
+	if len(unproven) == 0 {
 		return ""
 	}
 	option := "MaxWait"
@@ -99,16 +156,82 @@ func waitNote(v verdict, groups []*report.Group) string {
 	} else {
 		fmt.Fprintf(&b, "\nThis check waited its %v (%s) for them: ", report.RoundWait(v.limit), option)
 	}
+	fmt.Fprintf(&b, "%s the runtime could not prove leaked, %s.", report.Plural(len(unproven), "kind"), describeStates(unproven))
 	switch {
+	case v.sleeping && leakProfile == nil:
+		b.WriteString(" It waited MaxWaitSleeping rather than MaxWait because every goroutine left might still wind down on its own," +
+			" and this runtime cannot prove leaks: to it, a select that nothing can ever wake looks like one waiting for a timer." +
+			" On go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile, the runtime proves such a goroutine leaked and the check fails at once.")
 	case leakProfile == nil:
-		b.WriteString("this runtime cannot prove leaks (go1.27 or GOEXPERIMENT=goroutineleakprofile can), so every leak costs the whole wait.")
-	case v.sleeping:
-		fmt.Fprintf(&b, "%s the runtime could not prove leaked, all asleep, running, or waiting where a timer may wake them.", report.Plural(unproven, "kind"))
-	default:
-		fmt.Fprintf(&b, "%s the runtime could not prove leaked (asleep, in I/O, or on a channel or lock that a live goroutine or a global reaches).", report.Plural(unproven, "kind"))
+		b.WriteString(" This runtime cannot prove leaks (go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile, can), so every leak costs the whole wait.")
 	}
-	b.WriteString(" Change the wait with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT; leakcheck.MaxWaitSleeping gives goroutines that wind down on timers longer, alone.\n")
+	b.WriteString(waitAdvice(v, unproven))
+	b.WriteString("\n")
 	return b.String()
+}
+
+// describeStates says what the goroutines gs, one of each kind left, were
+// doing when the wait ran out: running, asleep, waiting where a timer may
+// wake them, or blocked otherwise.
+func describeStates(gs []*Goroutine) string {
+	var running, yielding, asleep, timers, blocked int
+	for _, g := range gs {
+		switch {
+		case progressing(g) && g.TopFunction() == "runtime.Gosched":
+			yielding++
+		case progressing(g):
+			running++
+		case g.State == "sleep":
+			asleep++
+		case mayWindDown(g, true):
+			timers++
+		default:
+			blocked++
+		}
+	}
+	var parts []string
+	if yielding > 0 {
+		parts = append(parts, "running: yielding in runtime.Gosched and running again, a loop that never blocks and keeps a CPU busy")
+	}
+	if running > 0 {
+		parts = append(parts, "running (burning a CPU, or just woken)")
+	}
+	if asleep > 0 {
+		parts = append(parts, "asleep in time.Sleep")
+	}
+	if timers > 0 {
+		parts = append(parts, "waiting where a timer may wake them (a select, a timer's channel)")
+	}
+	if blocked > 0 {
+		parts = append(parts, "in I/O, or on a channel or lock that a live goroutine or a global reaches")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// waitAdvice says which option changes a wait that ran out, and only
+// where a longer wait can help: goroutines still asleep or selecting
+// after MaxWaitSleeping are loops on a ticker or a sleep, and a loop that
+// never blocks never ends, however long the check waits.
+func waitAdvice(v verdict, unproven []*Goroutine) string {
+	spinning, windDown := false, true
+	for _, g := range unproven {
+		spinning = spinning || progressing(g) && g.TopFunction() == "runtime.Gosched"
+		windDown = windDown && mayWindDown(g, true)
+	}
+	switch {
+	case spinning:
+		return " No wait ends a loop that never blocks: make it return when the test ends (check a context or a closed channel in the loop)."
+	case v.sleeping:
+		return fmt.Sprintf(" Still there after %v of sleeping or selecting, they are most likely loops on a ticker or a sleep that never end,"+
+			" which no longer wait helps: stop them before the test ends (stop the ticker, cancel the context, close the channel they select on)."+
+			" Change the wait with leakcheck.MaxWaitSleeping.", report.RoundWait(v.limit))
+	case windDown && v.extendedTo == 0:
+		return fmt.Sprintf(" A loop on a ticker never ends, however long the check waits: stop it before the test ends."+
+			" Only goroutines that wind down on a timer longer than %v need more time: leakcheck.MaxWaitSleeping gives it to them, alone"+
+			" (leakcheck.MaxWait or LEAKCHECK_MAX_WAIT change the wait for all).", report.RoundWait(v.limit))
+	default:
+		return " Change the wait with leakcheck.MaxWait or LEAKCHECK_MAX_WAIT."
+	}
 }
 
 // unnamedNote says, for the package check, which leaks no test could be

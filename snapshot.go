@@ -73,6 +73,7 @@ var maxDumpSize = 1 << 30
 var reading = struct {
 	sync.Mutex
 	all     []byte // the text of runtime.Stack(all)
+	perG    int    // bytes a goroutine took in the last dump of all, at least minPerG
 	self    []byte // the calling goroutine's stack
 	created []metrics.Sample
 }{
@@ -99,8 +100,12 @@ func takeSnapshot() (*snapshot, error) {
 func dumpAll() (string, error) {
 	restore := showLabels()
 	defer restore()
-	// About 250 bytes a goroutine; start with room for growth in between.
-	want := min((runtime.NumGoroutine()+64)*512, maxDumpSize)
+	// Room for what a goroutine took last time, with a margin, and for
+	// growth in between: a buffer found too small costs a whole dump
+	// more, and goroutines whose creators' stacks the runtime records
+	// (GODEBUG=tracebackancestors) take kilobytes each.
+	live := runtime.NumGoroutine()
+	want := min((live+64)*max(reading.perG*5/4, minPerG), maxDumpSize)
 	if len(reading.all) < want {
 		reading.all = make([]byte, want)
 	}
@@ -108,8 +113,13 @@ func dumpAll() (string, error) {
 	if !ok {
 		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(maxDumpSize)))
 	}
+	reading.perG = n / max(live, 1)
 	return string(reading.all[:n]), nil
 }
+
+// minPerG is the room a dump leaves for each goroutine at least: about
+// twice what one takes without the creators' stacks.
+const minPerG = 512
 
 // readStack runs runtime.Stack into *buf, growing the buffer fourfold
 // until the text fits; it reports false when the text still fills a

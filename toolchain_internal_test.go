@@ -30,3 +30,8 @@ func requireGo(t testing.TB, version, what string) {
 var RequireGo = requireGo
 
 const GoLabels = goLabels
+
+// CanProveLeaks reports, for the external tests, whether the runtime has
+// the goroutine leak profile: go1.27, or go1.26 with the experiment, in
+// the tests' environment, which the fixtures they run inherit.
+func CanProveLeaks() bool { return leakProfile != nil }

@@ -69,6 +69,15 @@ type verdict struct {
 // every later check about as long, so the baseline knows it instead.
 const slowExit = 100 * time.Millisecond
 
+// recordWait bounds the wait of a check recording a baseline: whatever is
+// still there then is recorded, as a leak, and no later check waits for
+// its kind, so waiting out MaxWait or MaxWaitSleeping would only tell
+// a leak from an idle loop that exits on its 10 s timer, at the price of
+// that wait for every new kind. Recording stays within a small multiple
+// of the suite's own time. Well above slowExit, so that slow exits are
+// still told. A variable, so that tests can widen it on a loaded machine.
+var recordWait = 250 * time.Millisecond
+
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime or known to the baseline, or the wait has
 // passed: cfg.maxWait, or the longer cfg.sleepWait while every remaining
@@ -76,15 +85,19 @@ const slowExit = 100 * time.Millisecond
 // running). Before it gives up on goroutines it could not prove, it runs
 // the garbage collector once, so that goroutines stopped by a finalizer
 // or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
-// also notes the slow exits.
+// waits at most recordWait, and notes the slow exits.
 func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 	sharedDumps.waiting.Add(1)
 	defer sharedDumps.waiting.Add(-1)
+	maxWait, sleepWait := cfg.maxWait, cfg.sleepWait
+	if cfg.baseline.recording() {
+		maxWait, sleepWait = min(maxWait, recordWait), min(sleepWait, recordWait)
+	}
 	start := time.Now()
-	deadline := start.Add(cfg.maxWait)
-	sleepDeadline := start.Add(max(cfg.maxWait, cfg.sleepWait))
-	collectAt := start.Add(cfg.maxWait / 2)
-	collected := cfg.maxWait == 0 // zero checks once: nothing to wait for
+	deadline := start.Add(maxWait)
+	sleepDeadline := start.Add(max(maxWait, sleepWait))
+	collectAt := start.Add(maxWait / 2)
+	collected := maxWait == 0 // zero checks once: nothing to wait for
 	w := waiter{deadline: deadline, sleep: firstPoll}
 	var (
 		lastProof    time.Time
@@ -145,14 +158,14 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 			sleepDeadline = later(sleepDeadline, deadline)
 			continue
 		}
-		end, limit, sleeping := deadline, cfg.maxWait, false
+		end, limit, sleeping := deadline, maxWait, false
 		if allMayWindDown(leaks, proved) {
-			end, limit, sleeping = sleepDeadline, max(cfg.maxWait, cfg.sleepWait), cfg.sleepWait > cfg.maxWait
+			end, limit, sleeping = sleepDeadline, max(maxWait, sleepWait), sleepWait > maxWait
 		}
 		if !now.Before(end) {
 			v.limit, v.sleeping = limit, sleeping
 			if waitedLonger && !sleeping && report.RoundWait(v.waited) > report.RoundWait(limit) {
-				v.extendedTo = cfg.sleepWait
+				v.extendedTo = sleepWait
 			}
 			rememberSnapshot(snap)
 			return v, nil

@@ -52,6 +52,42 @@ func StackFingerprint(g *stack.Goroutine) string {
 	return fmt.Sprintf("%016x", stackHash(fnvOffset, g))
 }
 
+// ProgramFingerprint names what g runs in 16 hex digits made of what
+// survives an upgrade of Go: the innermost functions of the program's own
+// code (not the standard library's, as [IsStandardLibrary] tells) and the
+// creating function. The runtime's frames on top of a blocked goroutine,
+// and the standard library's in between, change between releases; the
+// program's do not. A goroutine that runs no code of the program, such
+// as a connection's loop of net/http, is named by its standard library
+// frames outside the runtime and the internal packages instead.
+func ProgramFingerprint(g *stack.Goroutine) string {
+	h, own := uint64(fnvOffset), 0
+	for _, f := range g.Frames {
+		if own == fingerprintDepth {
+			break
+		}
+		if !IsStandardLibrary(f) {
+			h = fnvAdd(fnvAdd(h, "|"), f.Function)
+			own++
+		}
+	}
+	if own == 0 {
+		kept := 0
+		for _, f := range g.Frames {
+			if kept == fingerprintDepth {
+				break
+			}
+			if pkg := packagePath(f.Function); pkg != "runtime" && !strings.HasPrefix(pkg, "runtime/") &&
+				pkg != "internal" && !strings.HasPrefix(pkg, "internal/") && !strings.Contains(f.Function, ".runtime_") {
+				h = fnvAdd(fnvAdd(h, "|"), f.Function)
+				kept++
+			}
+		}
+	}
+	h = fnvAdd(h, "|<")
+	return fmt.Sprintf("%016x", fnvAdd(h, g.CreatedBy.Function))
+}
+
 // The parameters of the 64-bit FNV-1a hash.
 const (
 	fnvOffset = 14695981039346656037

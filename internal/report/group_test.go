@@ -105,3 +105,49 @@ func TestAggregatorCounts(t *testing.T) {
 	assert.Empty(t, gr.IDs, "profiles have no IDs")
 	assert.Equal(t, []uint64{}, DescribeGroup(gr).GoroutineIDs, "an empty list, not null, in JSON")
 }
+
+// ProgramFingerprint keeps what an upgrade of Go leaves alone: the
+// program's frames and its creator. Another runtime under the same
+// program function (go1.27 renamed and moved what sits on top of a
+// blocked select and a mutex wait) gives the same key; another program
+// function or creator gives another. A goroutine without program frames
+// is named by its standard library frames outside the runtime.
+func TestProgramFingerprint(t *testing.T) {
+	prog := func(top ...string) *stack.Goroutine {
+		g := &stack.Goroutine{State: "select", CreatedBy: stack.Frame{Function: "example.com/pool.(*Pool).Start", File: "/src/pool/pool.go", Line: 9}}
+		for _, fn := range top {
+			g.Frames = append(g.Frames, stack.Frame{Function: fn, File: "/usr/local/go/src/runtime/x.go", Line: 1})
+		}
+		g.Frames = append(g.Frames,
+			stack.Frame{Function: "example.com/pool.(*Pool).purge", File: "/src/pool/pool.go", Line: 40},
+			stack.Frame{Function: "example.com/pool.(*Pool).Start.func1", File: "/src/pool/pool.go", Line: 10})
+		return g
+	}
+	go126 := prog("runtime.gopark", "runtime.selectgo")
+	go127 := prog("runtime.gopark", "runtime.selectgo1", "internal/runtime/sys.park")
+	assert.NotEqual(t, StackFingerprint(go126), StackFingerprint(go127), "the runtime's frames differ")
+	assert.Equal(t, ProgramFingerprint(go126), ProgramFingerprint(go127))
+	caught := prog()
+	caught.State = "runnable"
+	assert.Equal(t, ProgramFingerprint(go126), ProgramFingerprint(caught), "neither the state nor the runtime's frames count")
+
+	other := prog("runtime.gopark", "runtime.selectgo")
+	other.Frames[2].Function = "example.com/pool.(*Pool).tick"
+	assert.NotEqual(t, ProgramFingerprint(go126), ProgramFingerprint(other))
+	otherCreator := prog("runtime.gopark", "runtime.selectgo")
+	otherCreator.CreatedBy.Function = "example.com/pool.New"
+	assert.NotEqual(t, ProgramFingerprint(go126), ProgramFingerprint(otherCreator))
+
+	std := func(fns ...string) *stack.Goroutine {
+		g := &stack.Goroutine{CreatedBy: stack.Frame{Function: "net/http.(*Transport).dialConn", File: "/usr/local/go/src/net/http/transport.go"}}
+		for _, fn := range fns {
+			g.Frames = append(g.Frames, stack.Frame{Function: fn, File: "/usr/local/go/src/net/http/transport.go", Line: 1})
+		}
+		return g
+	}
+	read126 := std("runtime.gopark", "runtime.netpollblock", "internal/poll.runtime_pollWait", "internal/poll.(*FD).Read", "net/http.(*persistConn).readLoop")
+	read127 := std("runtime.gopark", "internal/poll.runtime_pollWait", "internal/poll.(*pollDesc).wait", "internal/poll.(*FD).Read", "net/http.(*persistConn).readLoop")
+	write := std("runtime.gopark", "runtime.selectgo", "net/http.(*persistConn).writeLoop")
+	assert.Equal(t, ProgramFingerprint(read126), ProgramFingerprint(read127))
+	assert.NotEqual(t, ProgramFingerprint(read126), ProgramFingerprint(write))
+}

@@ -44,7 +44,12 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 	}
 	fmt.Fprintf(b, ": %s\n", status)
 	if len(g.Frames) > 0 {
-		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
+		where := "blocked in"
+		switch g.State {
+		case "running", "runnable", "preempted":
+			where = "running in" // not blocked: on a CPU, or ready for one
+		}
+		fmt.Fprintf(b, "    %s: %s\n", where, g.Frames[0])
 		if f, ok := CalledFrom(g); ok {
 			fmt.Fprintf(b, "    called from: %s\n", f)
 		}
@@ -108,20 +113,28 @@ func ProofStatus(gr *Group, waited time.Duration) string {
 	}
 }
 
-// IgnoreHint suggests the narrowest option that ignores g: its top
-// function when that is the program's own, else the program's innermost
-// function on the stack, else its creator. Suggesting a standard library
-// function such as sync.runtime_SemacquireMutex would ignore far too much.
+// IgnoreHint suggests the narrowest option that ignores g, as
+// [IgnoreOption] picks it, as Go source: leakcheck.IgnoreTopFunction("f").
 func IgnoreHint(g *stack.Goroutine) string {
+	option, function := IgnoreOption(g)
+	return fmt.Sprintf("leakcheck.%s(%q)", option, function)
+}
+
+// IgnoreOption picks the narrowest option that ignores g, and the function
+// it names: g's top function when that is the program's own, else the
+// program's innermost function on the stack, else its creator.
+// Suggesting a standard library function such as
+// sync.runtime_SemacquireMutex would ignore far too much.
+func IgnoreOption(g *stack.Goroutine) (option, function string) {
 	if len(g.Frames) > 0 && !IsStandardLibrary(g.Frames[0]) {
-		return fmt.Sprintf("leakcheck.IgnoreTopFunction(%q)", g.Frames[0].Function)
+		return "IgnoreTopFunction", g.Frames[0].Function
 	}
 	for _, f := range g.Frames {
 		if !IsStandardLibrary(f) && f.File != "" {
-			return fmt.Sprintf("leakcheck.IgnoreAnyFunction(%q)", f.Function)
+			return "IgnoreAnyFunction", f.Function
 		}
 	}
-	return fmt.Sprintf("leakcheck.IgnoreCreatedBy(%q)", g.CreatedBy.Function)
+	return "IgnoreCreatedBy", g.CreatedBy.Function
 }
 
 // Plural renders a count of noun: "1 goroutine", "2 goroutines".

@@ -90,9 +90,14 @@
 // os and time come when the new code needs them. Imports used only by
 // dropped options go.
 //
+// Doc comments that name goleak's Option or TestingM change with the
+// code: "returns a goleak.Option" becomes "returns a leakcheck.Option".
+//
 // What is not translated. A package with any of these gets a diagnostic
 // for each, saying what to do by hand, and no fix at all, so that goleak
-// and leakcheck types never meet; after the hand edit, run again:
+// and leakcheck types never meet; each of its other goleak checks gets
+// one too, saying it is left until then, so that every check left is
+// listed and counted; after the hand edit, run again:
 //
 //   - a goleak function or type with no counterpart (TestingT, or any
 //     function added to goleak later), or one used as a value;

@@ -16,7 +16,7 @@ func Test(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), fromgoleak.Analyzer,
 		// Translated.
 		"hoist", "renamed", "keeptiming", "testmain", "cleanup", "cleanupcurrent",
-		"find", "findmain", "waits", "waitvar", "optlib", "optuser", "imports",
+		"find", "findmain", "waits", "waitvar", "optlib", "optuser", "imports", "commenttypes",
 		// Left alone, with a diagnostic for what needs a hand.
 		"unknown", "values", "misuse", "dotimport", "cleanuplate", "splitwaits",
 		"badlib", "baduser", "shadow", "variant",

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,12 +92,54 @@ func (fs *fileState) translateReferences() {
 		}
 		fs.reference(sel, stack)
 	})
+	fs.translateComments()
 	if len(fs.goleakImports) > 0 && len(fs.units) == 0 {
 		// Imported, never used: a blank import, which only keeps goleak
 		// in go.mod.
 		u := fs.anchorUnit(fs.goleakImports[0])
 		u.changes = append(u.changes, "the blank import of goleak goes")
 		u.ref = fs.goleakImports[0]
+	}
+}
+
+// commentedType matches, in a comment, goleak's types that leakcheck has
+// under the same name: the code's change of type leaves such a comment
+// wrong.
+var commentedType = regexp.MustCompile(`\bgoleak\.(Option|TestingM)\b`)
+
+// translateComments renames goleak's types where the doc comments of a
+// declaration, or of its specs and fields, name them ("returns a
+// goleak.Option"), with the declaration's change. Other comments are
+// left as written, listed by their own rule.
+func (fs *fileState) translateComments() {
+	for _, d := range fs.file.Decls {
+		ast.Inspect(d, func(n ast.Node) bool {
+			var doc *ast.CommentGroup
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				doc = n.Doc
+			case *ast.GenDecl:
+				doc = n.Doc
+			case *ast.TypeSpec:
+				doc = n.Doc
+			case *ast.ValueSpec:
+				doc = n.Doc
+			case *ast.Field:
+				doc = n.Doc
+			}
+			if doc == nil {
+				return true
+			}
+			for _, c := range doc.List {
+				for _, m := range commentedType.FindAllStringSubmatchIndex(c.Text, -1) {
+					pos := c.Pos() + token.Pos(m[0])
+					name := c.Text[m[2]:m[3]]
+					fs.change(fs.anchorUnit(d), c, pos, pos+token.Pos(len("goleak")), fs.leakcheck(pos),
+						"goleak."+name+" in a comment becomes leakcheck."+name)
+				}
+			}
+			return true
+		})
 	}
 }
 

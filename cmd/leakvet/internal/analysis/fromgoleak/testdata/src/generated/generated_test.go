@@ -9,5 +9,5 @@ import (
 )
 
 func TestGenerated(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t) // want `goleak.VerifyNone left as it is: package generated is translated whole or not at all, and waits for the change by hand reported above`
 }

@@ -9,7 +9,7 @@ import (
 // Translatable on its own, but the package is translated whole or not at
 // all.
 func TestFine(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t) // want `goleak.VerifyNone left as it is: package unknown is translated whole or not at all, and waits for the change by hand reported above`
 }
 
 func TestUnknown(t *testing.T) {
