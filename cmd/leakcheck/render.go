@@ -186,6 +186,9 @@ func clip(s string, n int) string {
 func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 	fmt.Fprintf(b, "%s: %s: %s in %s, from a %s read in %v\n",
 		label, snap.name, report.Plural(snap.total, "goroutine"), report.Plural(len(snap.groups), "kind"), snap.format, report.RoundWait(snap.took))
+	if snap.unwrapped != "" {
+		b.WriteString("    removed " + snap.unwrapped + "\n")
+	}
 	if snap.tests != nil {
 		b.WriteString("    " + snap.tests.summary() + "\n")
 	}

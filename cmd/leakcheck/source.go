@@ -31,6 +31,7 @@ type snapshot struct {
 	tests        *testRun // what "go test" output said, nil for other input
 	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
+	unwrapped    string   // the wrapping of a log's lines removed, "" if none
 	took         time.Duration
 	at           time.Time
 }
@@ -91,6 +92,33 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	if isHTML(head) {
 		return nil, fmt.Errorf("%s is an HTML page (a login page, or a proxy's?), not goroutines", name)
 	}
+	return readFormat(o, name, br, lr, head)
+}
+
+// readFormat reads a source whose first bytes are head, undoing the
+// wrapping of a log first.
+func readFormat(o *options, name string, br *bufio.Reader, lr *limitedReader, head []byte) (*snapshot, error) {
+	unwrapped := ""
+	if stack.Sniff(head) != stack.FormatProto {
+		var r io.Reader
+		if r, unwrapped = unwrap(br); unwrapped != "" {
+			br = bufio.NewReaderSize(r, 64<<10)
+			head, _ = br.Peek(4096)
+		}
+	}
+	snap, err := readUnwrapped(o, name, br, lr, head)
+	if err != nil {
+		if unwrapped != "" {
+			err = fmt.Errorf("%w (after removing %s)", err, unwrapped)
+		}
+		return nil, err
+	}
+	snap.unwrapped = unwrapped
+	return snap, nil
+}
+
+// readUnwrapped reads a source in the format its first bytes, head, say.
+func readUnwrapped(o *options, name string, br *bufio.Reader, lr *limitedReader, head []byte) (*snapshot, error) {
 	switch stack.Sniff(head) {
 	case stack.FormatProto:
 		p, err := stack.ReadProto(br)
