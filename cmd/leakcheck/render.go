@@ -208,22 +208,29 @@ func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 
 // verdictLine sums up the verdicts and says the exit status.
 func verdictLine(js []*judged, total int, what string) string {
-	leaks, suspects, n := 0, 0, 0
+	leaks, suspects, crashes, n := 0, 0, 0, 0
 	for _, j := range js {
 		switch j.verdict {
 		case verdictLeak:
 			leaks++
-			n += j.group.Size()
 		case verdictSuspect:
 			suspects++
-			n += j.group.Size()
+		case verdictCrash:
+			crashes++
+		default:
+			continue
 		}
+		n += j.group.Size()
 	}
-	if leaks+suspects == 0 {
+	if leaks+suspects+crashes == 0 {
 		return fmt.Sprintf("\nNo leak or suspect among %s (exit status 0).\n", report.Plural(total, what))
 	}
-	return fmt.Sprintf("\n%s, %s (%d of %s; exit status 1).\n",
-		report.Plural(leaks, "leak"), report.Plural(suspects, "suspect"), n, report.Plural(total, what))
+	crashed := ""
+	if crashes > 0 {
+		crashed = "the goroutine that crashed, "
+	}
+	return fmt.Sprintf("\n%s%s, %s (%d of %s; exit status 1).\n",
+		crashed, report.Plural(leaks, "leak"), report.Plural(suspects, "suspect"), n, report.Plural(total, what))
 }
 
 // labelLine shows a goroutine's pprof labels, sorted by key.

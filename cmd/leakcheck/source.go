@@ -32,8 +32,13 @@ type snapshot struct {
 	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
 	unwrapped    string   // the wrapping of a log's lines removed, "" if none
-	took         time.Duration
-	at           time.Time
+	// goleak counts the goroutines goleak's failure message listed, by
+	// the fingerprint of their kind.
+	goleak map[string]int
+	// died is what the runtime said when the program died, if it did.
+	died *crash
+	took time.Duration
+	at   time.Time
 }
 
 // load reads a source: a URL, a file, or "-" for standard input.
@@ -172,9 +177,17 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	sc.Outside = tr.line
 	sc.EndsDump = endsDump
 	agg := report.Aggregator{LongWait: o.wait}
+	var goleak map[string]int
 	for sc.Scan() {
 		g := sc.Goroutine()
 		tr.goroutine(g)
+		tr.crash.goroutine(g)
+		if sc.Framed() {
+			if goleak == nil {
+				goleak = make(map[string]int)
+			}
+			goleak[report.Fingerprint(g)]++
+		}
 		if err := addKind(name, &agg, g, 1); err != nil {
 			return nil, err
 		}
@@ -191,13 +204,23 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		perGoroutine: true,
 		groups:       agg.Groups(),
 		total:        agg.Total(),
+		goleak:       goleak,
+		died:         &tr.crash,
 	}
 	if tr.seen() {
-		snap.format = `"go test" output`
 		snap.tests = tr
-	} else if tr.panicMsg != "" {
+	}
+	switch {
+	case goleak != nil:
+		snap.format = "goleak report"
+		if tr.seen() {
+			snap.format = `"go test" output with a goleak report`
+		}
+	case tr.seen():
+		snap.format = `"go test" output`
+	case tr.crash.message != "":
 		snap.format = "crash dump"
-		snap.crash = tr.panicMsg
+		snap.crash = tr.crash.message
 	}
 	if sc.EndedMidLine() || sc.Clipped() {
 		why := "it ends in the middle of a line"

@@ -13,6 +13,7 @@ import (
 const (
 	verdictLeak    = "leak"    // the runtime proved it leaked
 	verdictSuspect = "suspect" // growing, or a crowd blocked at one operation
+	verdictCrash   = "crash"   // the goroutine that crashed the program
 	verdictOK      = "ok"
 )
 
@@ -32,12 +33,14 @@ type judged struct {
 // rank orders verdicts: leaks, then suspects, then the rest.
 func rank(v string) int {
 	switch v {
-	case verdictLeak:
+	case verdictCrash:
 		return 0
-	case verdictSuspect:
+	case verdictLeak:
 		return 1
+	case verdictSuspect:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // sortJudged orders groups leaks first, then suspects, then ok, each by
@@ -73,6 +76,9 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 		j := &judged{group: gr}
 		if snap.tests != nil {
 			j.test = snap.tests.testOf(gr.First())
+			if j.test == "" && snap.goleak[gr.Fingerprint] > 0 {
+				j.test = snap.tests.goleakTest
+			}
 		}
 		j.verdict, j.reason = judgeGroup(o, snap, gr, j.test)
 		js = append(js, j)
@@ -85,6 +91,18 @@ func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verd
 	g := gr.First()
 	if proven(gr) {
 		return verdictLeak, proofReason(gr)
+	}
+	if snap.died != nil {
+		if v, why, ok := snap.died.judge(gr); ok {
+			return v, why
+		}
+	}
+	if n := snap.goleak[gr.Fingerprint]; n > 0 {
+		when := "when the test ended"
+		if test != "" {
+			when = "when test " + test + " ended"
+		}
+		return verdictSuspect, fmt.Sprintf("goleak reported %s still running %s, after its retries (goleak's verdict, not the runtime's proof)", report.Plural(n, "goroutine"), when)
 	}
 	if g.State == "unknown" && !snap.perGoroutine && len(g.Frames) > 0 && gr.Size() >= o.blockedProfile {
 		// A debug=1 profile leaves out the runtime's frames that tell a
