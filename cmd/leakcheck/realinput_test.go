@@ -460,7 +460,8 @@ func TestBinaryInputs(t *testing.T) {
 	}{
 		{"gzip bomb", bomb.Bytes(), "not a readable goroutine profile: the profile inflates to more than 32 MiB"},
 		{"random data", random, "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
-		{"random data starting like a profile", append([]byte{0x0a}, random[1:]...), "not a readable goroutine profile: the profile is more than 32 MiB"},
+		{"random data starting like a profile", append([]byte{0x0a}, random[1:]...), "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
+		{"random data starting with '2'", append([]byte{'2'}, random[1:]...), "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
 	} {
 		r := leakcheck(t, lc, bytes.NewReader(tc.input), "inspect", "-")
 		assert.Equal(t, exitError, r.code, tc.name)

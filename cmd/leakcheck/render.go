@@ -168,11 +168,18 @@ func idLine(gr *report.Group) string {
 func okRow(j *judged) string {
 	g := j.group.First()
 	line := fmt.Sprintf("%7d  %-20s %s", j.group.Size(), clip(g.State, 20), where(g))
+	if gr := j.group; gr.MaxWait > 0 {
+		line += fmt.Sprintf(", waiting up to %d minutes", int64(gr.MaxWait/time.Minute))
+	}
 	if j.test != "" {
 		line += " (test " + j.test + ")"
 	}
-	return line
+	return clip(line, maxRow)
 }
+
+// maxRow bounds a row of the table, so that a long function name or
+// path does not wrap it past reading.
+const maxRow = 200
 
 // clip cuts s to n bytes for a table column.
 func clip(s string, n int) string {
@@ -200,6 +207,9 @@ func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 	}
 	if !snap.perGoroutine {
 		b.WriteString("    a profile counts goroutines per stack: no IDs, wait times or creators\n")
+	}
+	for _, n := range snap.notes {
+		b.WriteString("    NOTE: " + n + "\n")
 	}
 	if snap.partial != "" {
 		b.WriteString("    PARTIAL: the dump is cut short (" + snap.partial + "): goroutines after the cut are missing\n")

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type snapshot struct {
 	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
 	unwrapped    string   // the wrapping of a log's lines removed, "" if none
+	notes        []string // what the reader doubts, for the report's header
 	// goleak counts the goroutines goleak's failure message listed, by
 	// the fingerprint of their kind.
 	goleak map[string]int
@@ -139,14 +141,18 @@ func readUnwrapped(o *options, name string, br *bufio.Reader, lr *limitedReader,
 		return fromProfile(name, "goroutine profile (pprof)", p.Name, &agg)
 	case stack.FormatProfileText:
 		var agg report.Aggregator
-		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
+		profileName, total, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
 		if errors.Is(err, errTooManyKinds) {
 			return nil, err
 		}
 		if err != nil {
 			return nil, profileError(name, lr, err)
 		}
-		return fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
+		snap, err := fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
+		if err == nil && total >= 0 && total != agg.Total() {
+			snap.notes = append(snap.notes, fmt.Sprintf("the profile's first line says total %d, but its records add up to %d: lines are missing or garbled", total, agg.Total()))
+		}
+		return snap, err
 	}
 	return readDump(o, name, br, lr)
 }
@@ -272,6 +278,9 @@ func fromProfile(name, format, profileName string, agg *report.Aggregator) (*sna
 			}
 		}
 		snap.leakNote = "the goroutine leak profile lists only the goroutines the runtime proved leaked"
+		if !slices.ContainsFunc(snap.groups, provable) {
+			snap.leakNote = "the goroutine leak profile lists no goroutine with a stack: a sample without one proves nothing"
+		}
 		if agg.Total() == 0 {
 			snap.leakNote = "the goroutine leak profile is empty: the runtime proved no goroutine leaked"
 		}

@@ -220,13 +220,24 @@ func where(g *stack.Goroutine) string {
 	for _, f := range g.Frames {
 		if !strings.HasPrefix(f.Function, "runtime.") {
 			if entry := g.EntryFunction(); entry != f.Function {
-				return f.String() + " in " + entry
+				return stdFrame(f) + " in " + entry
 			}
-			return f.String()
+			return stdFrame(f)
 		}
 	}
 	if len(g.Frames) > 0 {
-		return g.Frames[0].String()
+		return stdFrame(g.Frames[0])
 	}
 	return "(no stack)"
+}
+
+// stdFrame names a frame of the standard library with its file relative
+// to its Go installation's src, which says all there is to say
+// ("net/http/server.go:2100"), whatever the installation's path (a
+// toolchain in the module cache adds a hundred characters).
+func stdFrame(f stack.Frame) string {
+	if i := strings.LastIndex(f.File, "/src/"); i >= 0 && f.File != "" {
+		f.File = f.File[i+len("/src/"):]
+	}
+	return f.String()
 }

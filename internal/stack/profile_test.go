@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/pprof/profile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -242,9 +244,42 @@ func TestReadProtoBounds(t *testing.T) {
 	_, err = ReadProto(io.MultiReader(strings.NewReader("\x00\x01\x02"), neverEnding{}))
 	assert.ErrorContains(t, err, "neither gzip nor a pprof profile")
 
-	// A profile-looking stream that never ends is cut at MaxProtoSize.
-	_, err = ReadProto(io.MultiReader(strings.NewReader("\x0a"), neverEnding{}))
+	// So is random data whose first byte is a Profile's tag: its next
+	// fields are not.
+	random := make([]byte, 1<<20)
+	rand.New(rand.NewSource(1)).Read(random)
+	for _, first := range []byte{'2', 0x0a, 0x12, 0x08} {
+		random[0] = first
+		_, err = ReadProto(bytes.NewReader(random))
+		assert.ErrorContains(t, err, "neither gzip nor a pprof profile", "first byte %#x", first)
+	}
+
+	// A profile-looking stream that never ends is cut at MaxProtoSize:
+	// a sample type of 30 MiB whose fields look right.
+	_, err = ReadProto(io.MultiReader(strings.NewReader("\x0a\x80\x80\x80\x0f"), neverEnding{}))
 	assert.ErrorContains(t, err, "is more than 32 MiB")
+}
+
+// Every real profile starts like one.
+func TestStartsLikeProfile(t *testing.T) {
+	for _, name := range []string{"go1.26-goroutine.pb.gz", "go1.27-goroutine.pb.gz", "go1.27-goroutineleak.pb.gz"} {
+		zr, err := gzip.NewReader(bytes.NewReader(readProfile(t, name)))
+		require.NoError(t, err)
+		data, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.True(t, startsLikeProfile(data), name)
+		// As google/pprof writes it (continuous profilers use it).
+		p, err := profile.ParseData(data)
+		require.NoError(t, err)
+		p.Comments = []string{"a comment"}
+		var buf bytes.Buffer
+		require.NoError(t, p.WriteUncompressed(&buf))
+		assert.True(t, startsLikeProfile(buf.Bytes()), "%s written by google/pprof", name)
+		for _, n := range []int{1, 2, 7, 100, 4096} {
+			assert.True(t, startsLikeProfile(data[:min(n, len(data))]), "%s cut at %d", name, n)
+		}
+	}
+	assert.False(t, startsLikeProfile([]byte("2\x05hello")), "a string table that starts with a string")
 }
 
 // neverEnding is an endless stream of 'x'.
