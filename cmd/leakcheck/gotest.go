@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -43,6 +44,9 @@ type testRun struct {
 	// tells the reader of the dump that the next goroutine is the one
 	// that crashed.
 	crash
+	// mixedHeader is the first line outside the dump with a goroutine
+	// header in the middle, as two outputs written at once make.
+	mixedHeader string
 	// goleak is goleak's failure message: its test, if it names one.
 	goleak     bool
 	goleakTest string
@@ -54,6 +58,15 @@ type testRun struct {
 	// running, for output that does not list them (before Go 1.20).
 	present map[string]bool
 }
+
+// midLineHeader matches a goroutine header that starts in the middle of
+// a word, as two outputs written at once make: "...crash to
+// pringoroutine 1 [running]:".
+var midLineHeader = regexp.MustCompile(`[^\s"'\x60]goroutine \d+ \[`)
+
+// interleavedHeader matches a goroutine header interleaved byte by byte
+// with other text.
+var interleavedHeader = regexp.MustCompile(`g.o.r.o.u.t.i.n.e. .\d`)
 
 // maxListed bounds each list of names a testRun keeps, so that no input
 // makes it grow without end.
@@ -75,6 +88,9 @@ func endsDump(line string) bool {
 func (t *testRun) line(line string) {
 	trimmed := strings.TrimLeft(line, " \t")
 	t.crash.line(line)
+	if t.mixedHeader == "" && (strings.Contains(line, "goroutine ") && midLineHeader.MatchString(line) || interleavedHeader.MatchString(line)) {
+		t.mixedHeader = strings.Clone(clip(line, 120))
+	}
 	switch {
 	case strings.HasPrefix(line, "panic: test timed out after "):
 		t.markers++

@@ -184,8 +184,16 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	sc.EndsDump = endsDump
 	agg := report.Aggregator{LongWait: o.wait}
 	var goleak map[string]int
+	garbled, example := 0, ""
+	lastWhole := true // whether the last goroutine's block ends as the runtime ends one
 	for sc.Scan() {
 		g := sc.Goroutine()
+		lastWhole = endsWhole(g.Stack)
+		if stack.Garbled(g) > 0 {
+			if garbled++; example == "" {
+				example = clip(strings.SplitN(g.Stack, "\n", 2)[0], 120)
+			}
+		}
 		tr.goroutine(g)
 		tr.crash.goroutine(g)
 		if sc.Framed() {
@@ -203,6 +211,13 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	}
 	if agg.Total() == 0 {
 		return nil, fmt.Errorf("%s: no goroutine dump or goroutine profile found in it (%d bytes)", name, sc.Bytes())
+	}
+	if tr.mixedHeader != "" || garbled >= 2 && garbled*20 >= agg.Total() {
+		why := fmt.Sprintf("%d of %s have broken lines, such as the goroutine %q", garbled, report.Plural(agg.Total(), "goroutine"), example)
+		if tr.mixedHeader != "" {
+			why = fmt.Sprintf("a goroutine header is mixed into other text: %q", tr.mixedHeader)
+		}
+		return nil, fmt.Errorf("%s: the text is garbled (%s): two outputs written at once, or a bad copy? Refusing to report it as goroutines", name, why)
 	}
 	snap := &snapshot{
 		name:         name,
@@ -228,6 +243,9 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		snap.format = "crash dump"
 		snap.crash = tr.crash.message
 	}
+	if !lastWhole && !sc.EndedMidLine() {
+		snap.notes = append(snap.notes, "the last goroutine ends with a frame without its position: the dump may have been cut after a complete line")
+	}
 	if sc.EndedMidLine() || sc.Clipped() {
 		why := "it ends in the middle of a line"
 		if sc.Clipped() {
@@ -245,6 +263,18 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		}
 	}
 	return snap, nil
+}
+
+// endsWhole reports whether a goroutine's block ends as the runtime ends
+// one: with a position (a tab-indented line), or a header alone (a
+// goroutine whose stack the runtime could not print).
+func endsWhole(block string) bool {
+	i := strings.LastIndexByte(block, '\n')
+	if i < 0 {
+		return true
+	}
+	last := block[i+1:]
+	return strings.HasPrefix(last, "\t") || strings.HasPrefix(last, "...")
 }
 
 // profileError words a failure to read a profile.

@@ -119,6 +119,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			// A position with no function line before it, or a note
 			// such as "goroutine running on other thread; stack
 			// unavailable": nothing to record.
+			if brokenPosition(line) {
+				g.garbled++
+			}
 			continue
 		case strings.HasPrefix(line, "created by "):
 			var loc string
@@ -145,6 +148,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			// looks like a call. Anything else is noise written into the
 			// dump (log lines, a crash message) and is left out.
 			if loc == "" && !strings.HasSuffix(line, ")") && !strings.HasPrefix(line, "non-Go function") {
+				if brokenPosition(line) {
+					g.garbled++
+				}
 				continue
 			}
 			rest = after
@@ -154,6 +160,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			}
 			f := Frame{Function: functionName(line)}
 			f.File, f.Line = parseFileLine(loc)
+			if f.Line == 0 && loc != "" && !strings.HasPrefix(loc, "?") {
+				g.garbled++ // no runtime writes line 0
+			}
 			frames = append(frames, f)
 		}
 	}
@@ -164,6 +173,27 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 		g.Frames = frames[start:len(frames):len(frames)]
 	}
 	return rest, frames
+}
+
+// brokenPosition reports whether line holds a source position broken
+// mid-way: ".go:" (or ".s:") followed by anything but a line number, as
+// in "main.go:/work/main/x.go:12" where two outputs mixed. (A log line
+// "main.go:12: message" is whole.)
+func brokenPosition(line string) bool {
+	for _, ext := range []string{".go:", ".s:"} {
+		rest := line
+		for {
+			i := strings.Index(rest, ext)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(ext):]
+			if rest == "" || rest[0] < '0' || rest[0] > '9' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isElided reports whether line is the runtime's marker for frames left
@@ -256,6 +286,9 @@ func parseHeader(g *Goroutine, line string) {
 	}
 	if state == "" {
 		state = "unknown"
+	}
+	if strings.ContainsAny(state, "=[]{}:") || strings.Contains(state, "0x") {
+		g.garbled++
 	}
 	g.State = state
 	for decorations != "" {
