@@ -28,6 +28,7 @@ type judged struct {
 	before, after int
 	isNew, gone   bool
 	samples       []int
+	cause         int // diff: the number of the kinds that grew in step with it, 0 if none
 }
 
 // rank orders verdicts: leaks, then suspects, then the rest.
@@ -88,6 +89,25 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 }
 
 func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
+	verdict, reason = judgeKind(o, snap, gr, test)
+	if verdict == verdictOK && isCrowd(o, snap, gr) {
+		return verdictSuspect, fmt.Sprintf("holds %d of the process's %d goroutines (%d%%): one kind holding most of a big process is worth a look whatever its state, be it a leak or a pool far larger than its load (threshold: half of at least -blocked-profile=%d goroutines)",
+			gr.Size(), snap.total, gr.Size()*100/snap.total, o.blockedProfile)
+	}
+	return verdict, reason
+}
+
+// isCrowd reports whether gr holds most of a big snapshot's goroutines:
+// more than half of at least -blocked-profile. A server whose goroutines
+// are nearly all one kind, even idle connections waiting to be read, is
+// either leaking them or holding far more than it serves. A kind without
+// a stack says nothing.
+func isCrowd(o *options, snap *snapshot, gr *report.Group) bool {
+	return snap.total >= o.blockedProfile && gr.Size()*2 > snap.total && provable(gr) && !snap.leakProfile
+}
+
+// judgeKind judges a kind by what it is and does, alone.
+func judgeKind(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
 	g := gr.First()
 	if proven(gr) {
 		return verdictLeak, proofReason(gr)
