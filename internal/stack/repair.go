@@ -27,18 +27,20 @@ func RepairLine(line []byte, scratch *[]byte) []byte {
 // repairLine is [RepairLine], and reports whether the line was goleak's
 // introduction of a goroutine.
 func repairLine(line []byte, scratch *[]byte) (_ []byte, goleak bool) {
-	if len(line) == 0 || line[0] == '\t' {
-		return line, false // the runtime's own indentation: a position, a note, a list of tests
+	if len(line) == 0 || line[0] == '\t' && (len(line) == 1 || line[1] != '\t' && line[1] != ' ') {
+		return line, false // the runtime's own indentation: a position, a note
 	}
 	switch c := line[0]; c {
-	case '>', ' ', '`', '[', ']', 'G', 'o':
+	case '>', ' ', '\t', '`', '[', ']', 'G', 'o':
 	default:
 		if !isHexDigit(lastByte(line)) {
 			return line, false // most lines: a function line ends in ")", a header in ":"
 		}
 	}
 	// Quoting, indentation and backticks, in any order. (Not a line
-	// that starts with a tab: the runtime indents so.)
+	// that starts with one tab: the runtime indents so. Two are the
+	// indentation of a test's output, as go test printed it before Go
+	// 1.14.)
 	k := 0
 	for k < len(line) && (line[k] == '>' || line[k] == ' ' || line[k] == '\t' || line[k] == '`') {
 		k++
@@ -64,7 +66,21 @@ func repairLine(line []byte, scratch *[]byte) (_ []byte, goleak bool) {
 		*scratch = append(append((*scratch)[:0], 'g'), rest...)
 		return *scratch, false
 	}
+	if line[0] == '\t' && !isHeader(string(body)) && !isCall(body) {
+		return line, false // over-indented text, not a pasted dump's line
+	}
 	return rest, false
+}
+
+// isCall reports whether line reads as a function line of a dump,
+// "pkg.f(...)", or its creator's, "created by pkg.f".
+func isCall(line []byte) bool {
+	if bytes.HasPrefix(line, []byte("created by ")) {
+		return true
+	}
+	open := bytes.IndexByte(line, '(')
+	return open > 0 && bytes.HasSuffix(line, []byte(")")) &&
+		!bytes.ContainsAny(line[:open], " \t") && bytes.IndexByte(line[:open], '.') > 0
 }
 
 // goleakHeader turns the line with which goleak's failure message
