@@ -35,6 +35,7 @@ type testRun struct {
 	// finished were running.
 	started  []string
 	finished map[string]bool
+	paused   map[string]bool // parallel tests waiting for their turn
 	// lastTest is the test the last "=== RUN", "=== CONT" or "--- FAIL"
 	// line named: output that follows is most likely its.
 	lastTest string
@@ -128,13 +129,28 @@ func (t *testRun) line(line string) {
 		if f := strings.Split(line, "\t"); len(f) >= 2 && len(t.packages) < maxListed {
 			t.packages = append(t.packages, strings.Clone(f[1]))
 		}
-	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "=== CONT"):
+	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "=== CONT"), strings.HasPrefix(line, "=== PAUSE"):
 		t.markers++
-		name := strings.TrimSpace(line[len("=== RUN"):])
-		if name != "" {
+		verb, name, _ := strings.Cut(line[len("=== "):], " ")
+		name = strings.TrimSpace(name)
+		if name == "" {
+			break
+		}
+		if t.paused == nil {
+			t.paused = make(map[string]bool)
+		}
+		switch verb {
+		case "RUN":
 			t.lastTest = strings.Clone(name)
-			if strings.HasPrefix(line, "=== RUN") && len(t.started) < maxListed {
+			if len(t.started) < maxListed {
 				t.started = append(t.started, t.lastTest)
+			}
+		case "CONT":
+			t.lastTest = strings.Clone(name)
+			delete(t.paused, name)
+		case "PAUSE":
+			if len(t.paused) < maxListed {
+				t.paused[strings.Clone(name)] = true
 			}
 		}
 	case strings.HasPrefix(line, "ok  \t"):
@@ -163,16 +179,21 @@ func (t *testRun) finish(name string) {
 	}
 }
 
-// unfinished returns the tests that "=== RUN" started and no "--- "
-// line ended.
+// unfinished returns the tests that "=== RUN" started, that no "--- "
+// line ended and that were not paused waiting for their turn, leaving
+// out those that only waited for their subtests: the tests that were
+// running, as Go 1.20 and later list them.
 func (t *testRun) unfinished() []string {
 	var names []string
 	for _, name := range t.started {
-		if !t.finished[name] {
+		if !t.finished[name] && !t.paused[name] {
 			names = append(names, name)
 		}
 	}
-	return names
+	all := slices.Clone(names)
+	return slices.DeleteFunc(names, func(name string) bool {
+		return slices.ContainsFunc(all, func(sub string) bool { return strings.HasPrefix(sub, name+"/") })
+	})
 }
 
 // isRunningEntry reports whether a line of the list of running tests,

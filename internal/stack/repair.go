@@ -66,7 +66,7 @@ func repairLine(line []byte, scratch *[]byte) (_ []byte, goleak bool) {
 		*scratch = append(append((*scratch)[:0], 'g'), rest...)
 		return *scratch, false
 	}
-	if line[0] == '\t' && !isHeader(string(body)) && !isCall(body) {
+	if line[0] == '\t' && len(body) > 0 && !isHeader(string(body)) && !isCall(body) {
 		return line, false // over-indented text, not a pasted dump's line
 	}
 	return rest, false
