@@ -105,14 +105,21 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 // readFormat reads a source whose first bytes are head, undoing the
 // wrapping of a log first.
 func readFormat(o *options, name string, br *bufio.Reader, lr *limitedReader, head []byte) (*snapshot, error) {
-	unwrapped := ""
-	if stack.Sniff(head) != stack.FormatProto {
-		var r io.Reader
-		if r, unwrapped = unwrap(br); unwrapped != "" {
-			br = bufio.NewReaderSize(r, 64<<10)
-			head, _ = br.Peek(4096)
+	// Two wrappings at most: "go test -json" in a CI log.
+	var removed []string
+	for range 2 {
+		if stack.Sniff(head) == stack.FormatProto {
+			break
 		}
+		r, what := unwrap(br)
+		if what == "" {
+			break
+		}
+		removed = append(removed, what)
+		br = bufio.NewReaderSize(r, 64<<10)
+		head, _ = br.Peek(4096)
 	}
+	unwrapped := strings.Join(removed, ", then ")
 	snap, err := readUnwrapped(o, name, br, lr, head)
 	if err != nil {
 		if unwrapped != "" {
