@@ -491,4 +491,6 @@ func TestOldGoCrash(t *testing.T) {
 	assert.Contains(t, r.stdout, "blocked in: queue/worker.(*Pool).run at /home/dev/src/queue/worker/pool.go:57")
 	assert.Contains(t, r.stdout, "started by: queue/worker.(*Pool).Start at /home/dev/src/queue/worker/pool.go:31")
 	assert.Regexp(t, `1  finalizer wait +runtime.park at /usr/local/go/src/pkg/runtime/proc.c:1369\n`, r.stdout)
+	assert.Contains(t, r.stdout, "crash: goroutine 16 crashed: panic: runtime error: invalid memory address or nil pointer dereference")
+	assert.Contains(t, r.stdout, "running in: runtime.panic at")
 }

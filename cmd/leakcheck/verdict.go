@@ -251,13 +251,22 @@ func where(g *stack.Goroutine) string {
 	return "(no stack)"
 }
 
-// stdFrame names a frame of the standard library with its file relative
-// to its Go installation's src, which says all there is to say
-// ("net/http/server.go:2100"), whatever the installation's path (a
-// toolchain in the module cache adds a hundred characters).
+// stdFrame names a frame of the standard library, shortening the path
+// of a toolchain that the go command downloaded into the module cache
+// ("/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.4.linux-amd64/src/
+// net/http/server.go") to its version ("go1.27.4/src/net/http/server.go"):
+// a hundred characters that say nothing more.
 func stdFrame(f stack.Frame) string {
-	if i := strings.LastIndex(f.File, "/src/"); i >= 0 && f.File != "" {
-		f.File = f.File[i+len("/src/"):]
+	const toolchain = "/golang.org/toolchain@"
+	i := strings.Index(f.File, toolchain)
+	if i < 0 {
+		return f.String()
+	}
+	rest := f.File[i+len(toolchain):]
+	version, path, ok := strings.Cut(rest, "/")
+	_, version, _ = strings.Cut(version, "-") // v0.0.1-go1.27.4.linux-amd64
+	if dot := strings.LastIndexByte(version, '.'); ok && dot > 0 && strings.HasPrefix(version, "go") {
+		f.File = version[:dot] + "/" + path
 	}
 	return f.String()
 }

@@ -44,7 +44,11 @@ func WriteGroup(b *strings.Builder, n, total int, gr *Group, status, test string
 	}
 	fmt.Fprintf(b, ": %s\n", status)
 	if len(g.Frames) > 0 {
-		fmt.Fprintf(b, "    blocked in: %s\n", g.Frames[0])
+		where := "blocked in"
+		if g.State == "running" || g.State == "runnable" {
+			where = "running in" // a crash's goroutine, a busy loop
+		}
+		fmt.Fprintf(b, "    %s: %s\n", where, g.Frames[0])
 		if f, ok := CalledFrom(g); ok {
 			fmt.Fprintf(b, "    called from: %s\n", f)
 		}
