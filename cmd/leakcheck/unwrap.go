@@ -136,8 +136,8 @@ func numbered(lines [][]byte) bool {
 	prev := -1
 	for _, l := range lines {
 		m := lineNumber.FindSubmatch(l)
-		if m == nil {
-			return false
+		if m == nil || bytes.HasPrefix(l[len(m[0]):], []byte("@ ")) {
+			return false // not numbered, or a text profile's record: "3 @ 0x..."
 		}
 		n, err := strconv.Atoi(string(m[1]))
 		if err != nil || prev >= 0 && (n <= prev || n > prev+3) {

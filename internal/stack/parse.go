@@ -9,7 +9,9 @@ import (
 // Parse parses the text of runtime.Stack(buf, true) into goroutines,
 // in dump order. It never fails and never panics: every header line
 // ("goroutine N [" or, in crash dumps, "goroutine N gp=") starts a
-// goroutine, even when its stack is garbled or cut short; a line it does
+// goroutine, even when its stack is garbled or cut short (but for a
+// header alone followed by the same goroutine's header, which only
+// goleak's reports have); a line it does
 // not understand stays in the goroutine's Stack text; text before the
 // first header belongs to no goroutine and is dropped. Lines may end in
 // "\n" or "\r\n".
@@ -33,9 +35,34 @@ func Parse(dump string) []Goroutine {
 	}
 	for rest != "" {
 		gs = append(gs, Goroutine{})
+		block := rest
 		rest, frames = parseBlock(&gs[len(gs)-1], rest, frames)
+		if introduces(block[:len(block)-len(rest)], rest) {
+			gs = gs[:len(gs)-1]
+		}
 	}
 	return gs
+}
+
+// introduces reports whether block, a header alone, is followed by the
+// header of the same goroutine in rest, as goleak before v1.3 introduced
+// each goroutine it listed: "[Goroutine 12 in state chan send, ...",
+// repaired into a header ([RepairLine]), then the goroutine's own
+// header. The runtime never writes two headers of one goroutine in a
+// row.
+func introduces(block, rest string) bool {
+	if !isHeader(rest) {
+		return false
+	}
+	header, after, _ := strings.Cut(block, "\n")
+	if strings.TrimSpace(after) != "" {
+		return false
+	}
+	id := func(h string) string {
+		h = h[len("goroutine "):]
+		return h[:strings.IndexByte(h, ' ')]
+	}
+	return id(header) == id(rest)
 }
 
 // countLines returns, in one pass, the number of lines that start with

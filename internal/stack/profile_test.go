@@ -122,6 +122,36 @@ func TestParseProfileTextPasted(t *testing.T) {
 	assert.Equal(t, want, got)
 }
 
+// Damaged text profiles: frame lines that lost their "#" read as frames
+// still; a frame at address 0 is none (a sample without a stack, as a
+// healthy go1.27 service's leak profile can hold); the total of the
+// first line is returned, to be compared.
+func TestScanProfileTextDamaged(t *testing.T) {
+	raw := string(readProfile(t, "go1.27-goroutine-debug1.txt"))
+	want, err := ParseProfileText(strings.NewReader(raw))
+	require.NoError(t, err)
+	for _, lost := range []string{"\n\t0x", "\n    0x", "\n0x"} {
+		got, err := ParseProfileText(strings.NewReader(strings.ReplaceAll(raw, "\n#\t0x", lost)))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "frames as %q", lost)
+	}
+
+	var records []Record
+	name, total, err := ScanProfileText(strings.NewReader("goroutineleak profile: total 1\n1 @\n#\t0x0\n\n"), func(r *Record) error {
+		records = append(records, *r)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, GoroutineLeakProfile, name)
+	assert.Equal(t, 1, total)
+	require.Len(t, records, 1)
+	assert.Empty(t, records[0].Frames, "address 0 is no frame")
+
+	_, total, err = ScanProfileText(strings.NewReader("1 @ 0x1\n#\t0x1\tmain.f+0x1\t/x.go:1\n"), func(*Record) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, -1, total, "no first line")
+}
+
 func TestParseProfileTextRejectsOtherText(t *testing.T) {
 	_, err := ParseProfileText(strings.NewReader("hello\nworld\n"))
 	assert.ErrorIs(t, err, ErrNotGoroutineProfile)

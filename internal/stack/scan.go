@@ -100,8 +100,8 @@ func (s *Scanner) Scan() bool {
 		s.readBlock()
 		// goleak before v1.3 printed the goroutine's own header after
 		// its introduction: the introduction alone is no goroutine.
-		if s.framed && s.inDump && !s.nextFramed && headerOnly(s.block) && sameID(s.block, s.next) {
-			s.nextFramed = true
+		if s.inDump && introduces(unsafeString(s.block), unsafeString(s.next)) {
+			s.nextFramed = s.nextFramed || s.framed
 			continue
 		}
 		break
@@ -144,22 +144,6 @@ func (s *Scanner) readBlock() {
 			return
 		}
 	}
-}
-
-// headerOnly reports whether block holds a header and nothing else.
-func headerOnly(block []byte) bool {
-	_, rest, _ := bytes.Cut(block, []byte("\n"))
-	return len(bytes.TrimSpace(rest)) == 0
-}
-
-// sameID reports whether two headers name the same goroutine.
-func sameID(a, b []byte) bool {
-	id := func(h []byte) []byte {
-		h = h[len("goroutine "):]
-		i := bytes.IndexByte(h, ' ')
-		return h[:i]
-	}
-	return bytes.Equal(id(a), id(b))
 }
 
 // readLine returns the next line with its line end, or what is left at
