@@ -36,6 +36,9 @@ type testRun struct {
 	started  []string
 	finished map[string]bool
 	paused   map[string]bool // parallel tests waiting for their turn
+	// unfinishedTests caches unfinished once the output is read (known).
+	unfinishedTests []string
+	unfinishedKnown bool
 	// lastTest is the test the last "=== RUN", "=== CONT" or "--- FAIL"
 	// line named: output that follows is most likely its.
 	lastTest string
@@ -89,6 +92,7 @@ func endsDump(line string) bool {
 func (t *testRun) line(line string) {
 	trimmed := strings.TrimLeft(line, " \t")
 	t.crash.line(line)
+	t.unfinishedKnown = false
 	if t.mixedHeader == "" && (strings.Contains(line, "goroutine ") && midLineHeader.MatchString(line) || interleavedHeader.MatchString(line)) {
 		t.mixedHeader = strings.Clone(clip(line, 120))
 	}
@@ -184,6 +188,16 @@ func (t *testRun) finish(name string) {
 // out those that only waited for their subtests: the tests that were
 // running, as Go 1.20 and later list them.
 func (t *testRun) unfinished() []string {
+	if t.unfinishedKnown {
+		return t.unfinishedTests
+	}
+	t.unfinishedKnown = true
+	t.unfinishedTests = t.findUnfinished()
+	return t.unfinishedTests
+}
+
+// findUnfinished computes [testRun.unfinished].
+func (t *testRun) findUnfinished() []string {
 	var names []string
 	for _, name := range t.started {
 		if !t.finished[name] && !t.paused[name] {
