@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -428,4 +430,66 @@ func TestWatchForRunsOut(t *testing.T) {
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "-for=300ms ran out before the first sample was read")
 	assert.NotContains(t, r.stderr, "interrupted")
+}
+
+// A real reverse proxy whose upstream hangs (testdata/hungproxy): each
+// request leaves goroutines of five kinds that grow in step, each within
+// the noise bar the others raise. Two dumps, 5 then 27 hung requests:
+// one cause, exit status 1.
+func TestDiffHungProxy(t *testing.T) {
+	lc, _ := binaries(t)
+	bin := filepath.Join(binDir, "hungproxy")
+	out, err := exec.Command("go", "build", "-o", bin, "./testdata/hungproxy").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	cmd := exec.Command(bin)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	s := &svc{url: strings.TrimSpace(line)}
+	hang := func(n int) {
+		for range n {
+			go func() {
+				if resp, err := http.Get(s.url + "/hang"); err == nil {
+					resp.Body.Close()
+				}
+			}()
+		}
+	}
+	waitHung := func(n int) {
+		give := time.Now().Add(time.Minute)
+		for {
+			require.True(t, time.Now().Before(give), "the upstream never held %d requests", n)
+			resp, err := http.Get(s.url + "/hung")
+			require.NoError(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) == fmt.Sprint(n) {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	hang(5)
+	waitHung(5)
+	before := s.save(t, "/debug/pprof/goroutine?debug=2")
+	hang(22)
+	waitHung(27)
+	after := s.save(t, "/debug/pprof/goroutine?debug=2")
+
+	r := leakcheck(t, lc, nil, "diff", "-json", before, after)
+	assert.Equal(t, exitFound, r.code, r.stderr)
+	for _, fn := range []string{"main.main.func1", "net/http.(*persistConn).readLoop", "net/http.(*persistConn).writeLoop", "net/http.(*persistConn).roundTrip"} {
+		rec := r.find(t, fn)
+		assert.Equal(t, "suspect", rec.Verdict, fn)
+		assert.Equal(t, 27, *rec.After, fn)
+		assert.Contains(t, rec.Reason, "cause 1: grew from 5 to 27 in step with", fn)
+	}
+	r = leakcheck(t, lc, nil, "diff", before, after)
+	assert.GreaterOrEqual(t, strings.Count(r.stdout, "[cause 1]"), 4, r.stdout)
 }
