@@ -170,7 +170,7 @@ var prefixers = map[string]struct {
 		return fmt.Sprintf("%4d %s", i+1, l)
 	}), "removed the line numbers of each line"},
 	"docker compose": {eachLine(func(i int, l string) string { return "api-1  | " + l }), `removed the prefix "api-1  | " of each line`},
-	"log package": {eachLine(func(i int, l string) string { return "2023/05/01 10:00:00.123456 " + l }), "removed the log timestamps of each line"},
+	"log package":    {eachLine(func(i int, l string) string { return "2023/05/01 10:00:00.123456 " + l }), "removed the log timestamps of each line"},
 }
 
 // eachLine applies f to every line of a text (with its index).
