@@ -79,6 +79,14 @@ const maxListed = 1000
 // endsDump reports whether a line of "go test" output (or of a crash)
 // ends a goroutine dump: frame lines never start so.
 func endsDump(line string) bool {
+	if line == "" {
+		return false
+	}
+	switch line[0] {
+	case 'F', 'o', 'P', 'e', '-', '=', 'p', 'f', 't', 'W':
+	default:
+		return false // most lines of a dump: a position, a function
+	}
 	for _, p := range []string{"FAIL", "ok  \t", "PASS", "exit status ", "--- ", "=== ", "panic: ", "fatal error: ", "throw: ", "WARNING: DATA RACE", "=================="} {
 		if strings.HasPrefix(line, p) {
 			return true

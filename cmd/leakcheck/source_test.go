@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -225,4 +226,45 @@ func TestReadDumpBoundsKinds(t *testing.T) {
 	_, err := readAny(testOptions(), "generated", pr)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more kinds of goroutine than leakcheck keeps")
+}
+
+// FuzzLineWrappings: the fast readers of a line's wrapping agree with
+// the slow ones: the timestamp prefix with its regular expression, the
+// Output of a "go test -json" event with encoding/json.
+//
+//	go test -run '^$' -fuzz FuzzLineWrappings -fuzztime 1m ./cmd/leakcheck
+func FuzzLineWrappings(f *testing.F) {
+	f.Add("2023-05-01T10:00:00.1234567Z goroutine 1 [running]:")
+	f.Add("2023-05-01T10:00:00+02:00 x")
+	f.Add("2023-05-01T10:00:00-0700")
+	f.Add(`{"Time":"2023-05-01T10:00:00Z","Action":"output","Package":"p","Output":"a\tb\n"}`)
+	f.Add(`{"Action":"output","Output":"x\"y\\z\u003c"}`)
+	f.Add("\tmain.f(0x1, {0x2, 0x3})\n")
+	f.Fuzz(func(t *testing.T, line string) {
+		want := -1
+		if loc := linePrefixes[0].re.FindStringIndex(line); loc != nil {
+			want = loc[1]
+		}
+		if got := rfc3339End([]byte(line)); got != want {
+			t.Fatalf("rfc3339End(%q) = %d, the regular expression says %d", line, got, want)
+		}
+
+		ev, err := json.Marshal(map[string]string{"Time": "2023-05-01T10:00:00Z", "Action": "output", "Package": "p", "Output": line})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var decoded struct{ Output string }
+		if err := json.Unmarshal(ev, &decoded); err != nil {
+			t.Fatal(err)
+		}
+		if got := testJSONOutput(ev); string(got) != decoded.Output {
+			t.Fatalf("testJSONOutput(%s) = %q, want %q", ev, got, decoded.Output)
+		}
+		if out, ok := quickOutput([]byte(line)); ok {
+			var ev struct{ Action, Output string }
+			if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.Action != "output" || ev.Output != string(out) {
+				t.Fatalf("quickOutput(%q) = %q, encoding/json: %+v, %v", line, out, ev, err)
+			}
+		}
+	})
 }

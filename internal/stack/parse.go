@@ -202,6 +202,22 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 	return rest, frames
 }
 
+// garbledState reports whether a header's state holds what no wait
+// reason does: "=", brackets, braces, a colon or an address ("0x").
+func garbledState(state string) bool {
+	for i := 0; i < len(state); i++ {
+		switch state[i] {
+		case '=', '[', ']', '{', '}', ':':
+			return true
+		case 'x':
+			if i > 0 && state[i-1] == '0' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // brokenPosition reports whether line holds a source position broken
 // mid-way: ".go:" (or ".s:") followed by anything but a line number, as
 // in "main.go:/work/main/x.go:12" where two outputs mixed. (A log line
@@ -314,7 +330,7 @@ func parseHeader(g *Goroutine, line string) {
 	if state == "" {
 		state = "unknown"
 	}
-	if strings.ContainsAny(state, "=[]{}:") || strings.Contains(state, "0x") {
+	if garbledState(state) {
 		g.garbled++
 	}
 	g.State = state

@@ -107,11 +107,14 @@ func goleakHeader(line string) (string, bool) {
 
 // lastByte returns the last byte of line before its line end, or 0.
 func lastByte(line []byte) byte {
-	line = bytes.TrimRight(line, "\r\n")
-	if len(line) == 0 {
+	n := len(line)
+	for n > 0 && (line[n-1] == '\n' || line[n-1] == '\r') {
+		n--
+	}
+	if n == 0 {
 		return 0
 	}
-	return line[len(line)-1]
+	return line[n-1]
 }
 
 // isPosition reports whether s, a line without its indentation, is the
