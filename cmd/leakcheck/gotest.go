@@ -141,6 +141,16 @@ func (t *testRun) line(line string) {
 		if f := strings.Split(line, "\t"); len(f) >= 2 && len(t.packages) < maxListed {
 			t.packages = append(t.packages, strings.Clone(f[1]))
 		}
+	case strings.HasPrefix(line, "=== FAIL: "):
+		// gotestsum: "=== FAIL: example.com/pkg TestX (0.45s)", then the
+		// test's output.
+		t.markers++
+		if f := strings.Fields(line); len(f) >= 4 {
+			t.lastTest = strings.Clone(f[3])
+			if len(t.failed) < maxListed {
+				t.failed = append(t.failed, t.lastTest)
+			}
+		}
 	case strings.HasPrefix(line, "=== RUN"), strings.HasPrefix(line, "=== CONT"), strings.HasPrefix(line, "=== PAUSE"):
 		t.markers++
 		verb, name, _ := strings.Cut(line[len("=== "):], " ")

@@ -74,6 +74,7 @@ func TestGoleakReports(t *testing.T) {
 		{"goleak-v1.3-gotest-v.txt", "TestWorkerShutdown", map[string]int{"example.org/jobs/worker.(*Pool).deliver": 2, "example.org/jobs/worker.(*Pool).heartbeat": 1}},
 		{"goleak-old-headers.txt", "TestSubscribe", map[string]int{"example.net/pubsub/client.(*Conn).readLoop": 1, "example.net/pubsub/client.(*Conn).pingLoop": 1}},
 		{"goleak-testmain.txt", "", map[string]int{"example.com/cache.(*Janitor).run": 1}},
+		{"goleak-gotestsum.txt", "TestExpire", map[string]int{"example.io/chat/internal/session.(*Store).sweep": 1}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			file := filepath.Join("testdata", "pasted", tc.file)
@@ -492,4 +493,29 @@ func TestDiffHungProxy(t *testing.T) {
 	}
 	r = leakcheck(t, lc, nil, "diff", before, after)
 	assert.GreaterOrEqual(t, strings.Count(r.stdout, "[cause 1]"), 4, r.stdout)
+}
+
+// A 404 on goroutineleak from a service says what the profile needs, not
+// to import net/http/pprof; rows stay short: a toolchain in the module
+// cache is named by its version, and a row is cut at 200 characters.
+func TestSmallThings(t *testing.T) {
+	lc, _ := binaries(t)
+	goroutines := readFixture(t, "go1.26-goroutine-debug1.txt")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/goroutine", func(w http.ResponseWriter, r *http.Request) { w.Write(goroutines) })
+	srv := newLoopbackServer(t, mux)
+	r := leakcheck(t, lc, nil, "inspect", srv.URL+"/debug/pprof/goroutineleak?debug=1")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "the service serves no goroutine leak profile: it needs Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile")
+	assert.NotContains(t, r.stderr, "does it import net/http/pprof")
+
+	r = leakcheck(t, lc, nil, "inspect", filepath.Join("testdata", "gotest", "go1.27-timeout.txt"))
+	assert.Contains(t, r.stdout, "testing.(*M).startAlarm.func1 at go1.27.4/src/testing/testing.go:")
+	long := "goroutine 7 [select]:\nexample.com/" + strings.Repeat("very/", 60) + "deep.(*Server).loop(0x1)\n\t/src/deep/server.go:10 +0x1\n"
+	r = leakcheck(t, lc, strings.NewReader(long), "inspect", "-")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	rows := regexp.MustCompile(`(?m)^ +1  select +example\.com/.*$`).FindAllString(r.stdout, -1)
+	require.Len(t, rows, 1, r.stdout)
+	assert.LessOrEqual(t, len(rows[0]), 4+200-1+len("…"), "the row, indented by 4, cut at 200")
+	assert.True(t, strings.HasSuffix(rows[0], "…"), rows[0])
 }

@@ -273,15 +273,19 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 }
 
 // endsWhole reports whether a goroutine's block ends as the runtime ends
-// one: with a position (a tab-indented line), or a header alone (a
-// goroutine whose stack the runtime could not print).
+// one, or with other text: not with a function line or a creator without
+// the position that follows each ("main.f(0x1)", "created by main.g").
 func endsWhole(block string) bool {
 	i := strings.LastIndexByte(block, '\n')
 	if i < 0 {
 		return true
 	}
 	last := block[i+1:]
-	return strings.HasPrefix(last, "\t") || strings.HasPrefix(last, "...")
+	if strings.HasPrefix(last, "created by ") {
+		return false
+	}
+	open := strings.IndexByte(last, '(')
+	return open <= 0 || !strings.HasSuffix(last, ")") || strings.ContainsAny(last[:open], " \t")
 }
 
 // profileError words a failure to read a profile.
