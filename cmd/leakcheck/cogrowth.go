@@ -109,3 +109,31 @@ func kindsOther(n int) string {
 	}
 	return fmt.Sprintf("%d other kinds", n)
 }
+
+// oneBlockPerCause returns the flagged kinds of a diff with each cause
+// shown as one: its first member (the largest growth) stands for it,
+// with a note naming the others, which the report then leaves out of its
+// details (their rows of the table remain).
+func oneBlockPerCause(flagged []*judged) []*judged {
+	var out []*judged
+	first := make(map[int]*judged)
+	for _, j := range flagged {
+		if j.cause == 0 {
+			out = append(out, j)
+			continue
+		}
+		head := first[j.cause]
+		if head == nil {
+			// A copy of the group, so that the note is the report's only.
+			c := *j
+			g := *j.group
+			g.Notes = append(slices.Clip(g.Notes), fmt.Sprintf("cause %d, with it:", j.cause))
+			c.group = &g
+			first[j.cause] = &c
+			out = append(out, &c)
+			continue
+		}
+		head.group.Notes = append(head.group.Notes, fmt.Sprintf("  %+d (%d to %d) %s: %s", j.after-j.before, j.before, j.after, j.group.First().State, where(j.group.First())))
+	}
+	return out
+}

@@ -48,7 +48,7 @@ func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 				flagged = append(flagged, j)
 			}
 		}
-		writeDetails(b, flagged, diffRow)
+		writeDetails(b, oneBlockPerCause(flagged), diffRow)
 		b.WriteString(verdictLine(js, after.total, "goroutine"))
 	})
 	if err != nil {

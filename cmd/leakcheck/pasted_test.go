@@ -493,6 +493,9 @@ func TestDiffHungProxy(t *testing.T) {
 	}
 	r = leakcheck(t, lc, nil, "diff", before, after)
 	assert.GreaterOrEqual(t, strings.Count(r.stdout, "[cause 1]"), 4, r.stdout)
+	assert.Equal(t, 1, strings.Count(r.stdout, ": suspect: cause 1:"), "one cause, shown as one:\n%s", r.stdout)
+	assert.Contains(t, r.stdout, "cause 1, with it:\n")
+	assert.Regexp(t, `\+22 \(5 to 27\) chan receive: main\.main\.func1 at \S+hungproxy/main\.go:\d+`, r.stdout)
 }
 
 // A 404 on goroutineleak from a service says what the profile needs, not
