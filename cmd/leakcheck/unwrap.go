@@ -21,7 +21,7 @@ const unwrapHeadLines = 200
 
 // A linePrefix is a prefix that a log system writes before every line.
 type linePrefix struct {
-	what string // for the report: "GitHub Actions timestamps"
+	what string // for the report: "timestamps (GitHub Actions style)"
 	re   *regexp.Regexp
 	// match, if set, does what re does, faster: the length of the
 	// prefix line starts with, or -1.
@@ -41,12 +41,12 @@ func (p *linePrefix) prefixEnd(line []byte) int {
 
 // linePrefixes are the known prefixes, tried in order.
 var linePrefixes = []linePrefix{
-	// GitHub Actions (and Azure Pipelines): RFC 3339 in UTC, 7 decimals.
+	// GitHub Actions and Azure Pipelines (RFC 3339 in UTC, 7 decimals),
+	// kubectl logs --timestamps and docker logs -t (9 decimals).
 	{"timestamps (GitHub Actions style)", regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) ?`), rfc3339End},
 	// journald and syslog: "Oct 07 12:00:00 host app[123]: ".
 	{"journald/syslog prefixes", regexp.MustCompile(`^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d [^ ]+ [^ :\[]+(?:\[\d+\])?: ?`), nil},
-	// kubectl logs --timestamps and Docker: RFC 3339 with nanoseconds.
-	// A log package's date and time: "2023/05/01 10:00:00.123456 ".
+	// The log package's date and time: "2023/05/01 10:00:00.123456 ".
 	{"log timestamps", regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? `), nil},
 }
 
