@@ -13,7 +13,9 @@ import (
 // /debug/pprof/goroutine?debug=2, of a crash, or the whole output of a
 // "go test" run that timed out or panicked: lines outside the dump are
 // skipped. Dumps pasted into issues and terminals read as the original,
-// "> " quoting and tabs turned into spaces included.
+// "> " quoting, Markdown backticks, indentation and tabs turned into
+// spaces included, and so do the goroutines listed by goleak's failure
+// message ("found unexpected goroutines"), in either of its forms.
 //
 // It never panics: a line it does not understand stays in the
 // goroutine's Stack text. The error is the first error reading r, or,

@@ -48,7 +48,7 @@ func runDiff(ctx context.Context, o *options, args []string) (int, error) {
 				flagged = append(flagged, j)
 			}
 		}
-		writeDetails(b, flagged, diffRow)
+		writeDetails(b, oneBlockPerCause(flagged), diffRow)
 		b.WriteString(verdictLine(js, after.total, "goroutine"))
 	})
 	if err != nil {
@@ -66,6 +66,9 @@ func diffRow(j *judged) string {
 		mark = " [new]"
 	case j.gone:
 		mark = " [gone]"
+	}
+	if j.cause > 0 {
+		mark += fmt.Sprintf(" [cause %d]", j.cause)
 	}
 	line := fmt.Sprintf("%7d %7d %+7d  %-8s %-20s %s%s", j.before, j.after, j.after-j.before, j.verdict, clip(g.State, 20), where(g), mark)
 	if j.test != "" {
@@ -135,6 +138,7 @@ func diffGroups(o *options, before, after *snapshot) (js []*judged, coarse bool)
 			j.verdict = verdictOK
 		}
 	}
+	causes(o, js)
 	slices.SortStableFunc(js, func(a, b *judged) int {
 		if d := (b.after - b.before) - (a.after - a.before); d != 0 {
 			return d

@@ -406,9 +406,13 @@ func TestInspectGoTestOutput(t *testing.T) {
 			assert.Equal(t, "suspect", r.find(t, "hangtest.TestDeadlock.func1").Verdict)
 		})
 	}
+	// A test that panicked: the goroutine that crashed is named, exit
+	// status 1.
 	r := leakcheck(t, lc, nil, "inspect", filepath.Join("testdata", "gotest", "go1.26-panic-all.txt"))
-	assert.Equal(t, exitOK, r.code)
+	assert.Equal(t, exitFound, r.code)
 	assert.Contains(t, r.stdout, "panic: boom [recovered, repanicked] in TestPanic")
+	assert.Contains(t, r.stdout, `1 goroutine in state "running": crash: goroutine 22 crashed: panic: boom [recovered, repanicked]`)
+	assert.Contains(t, r.stdout, "called from: github.com/leakcheck/leakcheck/cmd/leakcheck/testdata/hangtest.TestPanic at ")
 	assert.Contains(t, r.stdout, "5 goroutines in 3 kinds")
 }
 

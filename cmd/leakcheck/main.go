@@ -9,8 +9,9 @@
 //	leakcheck version                        print the command's version
 //
 // A SOURCE is a file, or - for standard input, holding a goroutine dump
-// (runtime.Stack, /debug/pprof/goroutine?debug=2, a crash, or the whole
-// output of a "go test" run that timed out or panicked, pasted or not),
+// (runtime.Stack, /debug/pprof/goroutine?debug=2, a crash, goleak's
+// report, or the whole output of a "go test" run that timed out or
+// panicked, pasted or not, in a CI log or go test -json or not),
 // a debug=1 text profile, or a goroutine profile in pprof's protocol
 // buffer format (debug=0, as "go tool pprof" and continuous profilers
 // store it); or the http:// or https:// URL of a service's /debug/pprof/
@@ -49,7 +50,8 @@
 // A flag that does not apply to the subcommand is an error.
 //
 // Exit status: 0 when no group is a leak or a suspect (for diff: nothing
-// grew past -grow), 1 when one is, 2 for usage or input errors.
+// grew past -grow), 1 when one is or the program crashed, 2 for usage or
+// input errors.
 package main
 
 import (

@@ -460,7 +460,8 @@ func TestBinaryInputs(t *testing.T) {
 	}{
 		{"gzip bomb", bomb.Bytes(), "not a readable goroutine profile: the profile inflates to more than 32 MiB"},
 		{"random data", random, "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
-		{"random data starting like a profile", append([]byte{0x0a}, random[1:]...), "not a readable goroutine profile: the profile is more than 32 MiB"},
+		{"random data starting like a profile", append([]byte{0x0a}, random[1:]...), "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
+		{"random data starting with '2'", append([]byte{'2'}, random[1:]...), "not a readable goroutine profile: binary data that is neither gzip nor a pprof profile"},
 	} {
 		r := leakcheck(t, lc, bytes.NewReader(tc.input), "inspect", "-")
 		assert.Equal(t, exitError, r.code, tc.name)
@@ -490,4 +491,6 @@ func TestOldGoCrash(t *testing.T) {
 	assert.Contains(t, r.stdout, "blocked in: queue/worker.(*Pool).run at /home/dev/src/queue/worker/pool.go:57")
 	assert.Contains(t, r.stdout, "started by: queue/worker.(*Pool).Start at /home/dev/src/queue/worker/pool.go:31")
 	assert.Regexp(t, `1  finalizer wait +runtime.park at /usr/local/go/src/pkg/runtime/proc.c:1369\n`, r.stdout)
+	assert.Contains(t, r.stdout, "crash: goroutine 16 crashed: panic: runtime error: invalid memory address or nil pointer dereference")
+	assert.Contains(t, r.stdout, "running in: runtime.panic at")
 }

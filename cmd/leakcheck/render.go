@@ -168,11 +168,18 @@ func idLine(gr *report.Group) string {
 func okRow(j *judged) string {
 	g := j.group.First()
 	line := fmt.Sprintf("%7d  %-20s %s", j.group.Size(), clip(g.State, 20), where(g))
+	if gr := j.group; gr.MaxWait > 0 {
+		line += fmt.Sprintf(", waiting up to %d minutes", int64(gr.MaxWait/time.Minute))
+	}
 	if j.test != "" {
 		line += " (test " + j.test + ")"
 	}
-	return line
+	return clip(line, maxRow)
 }
+
+// maxRow bounds a row of the table, so that a long function name or
+// path does not wrap it past reading.
+const maxRow = 200
 
 // clip cuts s to n bytes for a table column.
 func clip(s string, n int) string {
@@ -186,6 +193,9 @@ func clip(s string, n int) string {
 func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 	fmt.Fprintf(b, "%s: %s: %s in %s, from a %s read in %v\n",
 		label, snap.name, report.Plural(snap.total, "goroutine"), report.Plural(len(snap.groups), "kind"), snap.format, report.RoundWait(snap.took))
+	if snap.unwrapped != "" {
+		b.WriteString("    removed " + snap.unwrapped + "\n")
+	}
 	if snap.tests != nil {
 		b.WriteString("    " + snap.tests.summary() + "\n")
 	}
@@ -198,6 +208,9 @@ func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 	if !snap.perGoroutine {
 		b.WriteString("    a profile counts goroutines per stack: no IDs, wait times or creators\n")
 	}
+	for _, n := range snap.notes {
+		b.WriteString("    NOTE: " + n + "\n")
+	}
 	if snap.partial != "" {
 		b.WriteString("    PARTIAL: the dump is cut short (" + snap.partial + "): goroutines after the cut are missing\n")
 	}
@@ -205,22 +218,29 @@ func snapshotHeader(b *strings.Builder, snap *snapshot, label string) {
 
 // verdictLine sums up the verdicts and says the exit status.
 func verdictLine(js []*judged, total int, what string) string {
-	leaks, suspects, n := 0, 0, 0
+	leaks, suspects, crashes, n := 0, 0, 0, 0
 	for _, j := range js {
 		switch j.verdict {
 		case verdictLeak:
 			leaks++
-			n += j.group.Size()
 		case verdictSuspect:
 			suspects++
-			n += j.group.Size()
+		case verdictCrash:
+			crashes++
+		default:
+			continue
 		}
+		n += j.group.Size()
 	}
-	if leaks+suspects == 0 {
+	if leaks+suspects+crashes == 0 {
 		return fmt.Sprintf("\nNo leak or suspect among %s (exit status 0).\n", report.Plural(total, what))
 	}
-	return fmt.Sprintf("\n%s, %s (%d of %s; exit status 1).\n",
-		report.Plural(leaks, "leak"), report.Plural(suspects, "suspect"), n, report.Plural(total, what))
+	crashed := ""
+	if crashes > 0 {
+		crashed = "the goroutine that crashed, "
+	}
+	return fmt.Sprintf("\n%s%s, %s (%d of %s; exit status 1).\n",
+		crashed, report.Plural(leaks, "leak"), report.Plural(suspects, "suspect"), n, report.Plural(total, what))
 }
 
 // labelLine shows a goroutine's pprof labels, sorted by key.

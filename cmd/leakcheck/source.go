@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,15 @@ type snapshot struct {
 	tests        *testRun // what "go test" output said, nil for other input
 	leakProfile  bool     // whether it is the runtime's goroutine leak profile
 	crash        string   // the panic or fatal error of a crash's output
-	took         time.Duration
-	at           time.Time
+	unwrapped    string   // the wrapping of a log's lines removed, "" if none
+	notes        []string // what the reader doubts, for the report's header
+	// goleak counts the goroutines goleak's failure message listed, by
+	// the fingerprint of their kind.
+	goleak map[string]int
+	// died is what the runtime said when the program died, if it did.
+	died *crash
+	took time.Duration
+	at   time.Time
 }
 
 // load reads a source: a URL, a file, or "-" for standard input.
@@ -91,6 +99,40 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 	if isHTML(head) {
 		return nil, fmt.Errorf("%s is an HTML page (a login page, or a proxy's?), not goroutines", name)
 	}
+	return readFormat(o, name, br, lr, head)
+}
+
+// readFormat reads a source whose first bytes are head, undoing the
+// wrapping of a log first.
+func readFormat(o *options, name string, br *bufio.Reader, lr *limitedReader, head []byte) (*snapshot, error) {
+	// Two wrappings at most: "go test -json" in a CI log.
+	var removed []string
+	for range 2 {
+		if stack.Sniff(head) == stack.FormatProto {
+			break
+		}
+		r, what := unwrap(br)
+		if what == "" {
+			break
+		}
+		removed = append(removed, what)
+		br = bufio.NewReaderSize(r, 64<<10)
+		head, _ = br.Peek(4096)
+	}
+	unwrapped := strings.Join(removed, ", then ")
+	snap, err := readUnwrapped(o, name, br, lr, head)
+	if err != nil {
+		if unwrapped != "" {
+			err = fmt.Errorf("%w (after removing %s)", err, unwrapped)
+		}
+		return nil, err
+	}
+	snap.unwrapped = unwrapped
+	return snap, nil
+}
+
+// readUnwrapped reads a source in the format its first bytes, head, say.
+func readUnwrapped(o *options, name string, br *bufio.Reader, lr *limitedReader, head []byte) (*snapshot, error) {
 	switch stack.Sniff(head) {
 	case stack.FormatProto:
 		p, err := stack.ReadProto(br)
@@ -106,14 +148,18 @@ func readAny(o *options, name string, r io.Reader) (*snapshot, error) {
 		return fromProfile(name, "goroutine profile (pprof)", p.Name, &agg)
 	case stack.FormatProfileText:
 		var agg report.Aggregator
-		profileName, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
+		profileName, total, err := stack.ScanProfileText(br, func(r *stack.Record) error { return addKind(name, &agg, &r.Goroutine, r.Count) })
 		if errors.Is(err, errTooManyKinds) {
 			return nil, err
 		}
 		if err != nil {
 			return nil, profileError(name, lr, err)
 		}
-		return fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
+		snap, err := fromProfile(name, "goroutine profile (debug=1 text)", profileName, &agg)
+		if err == nil && total >= 0 && total != agg.Total() {
+			snap.notes = append(snap.notes, fmt.Sprintf("the profile's first line says total %d, but its records add up to %d: lines are missing or garbled", total, agg.Total()))
+		}
+		return snap, err
 	}
 	return readDump(o, name, br, lr)
 }
@@ -144,9 +190,25 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	sc.Outside = tr.line
 	sc.EndsDump = endsDump
 	agg := report.Aggregator{LongWait: o.wait}
+	var goleak map[string]int
+	garbled, example := 0, ""
+	lastWhole := true // whether the last goroutine's block ends as the runtime ends one
 	for sc.Scan() {
 		g := sc.Goroutine()
+		lastWhole = endsWhole(g.Stack)
+		if stack.Garbled(g) > 0 {
+			if garbled++; example == "" {
+				example = clip(strings.SplitN(g.Stack, "\n", 2)[0], 120)
+			}
+		}
 		tr.goroutine(g)
+		tr.crash.goroutine(g)
+		if sc.Framed() {
+			if goleak == nil {
+				goleak = make(map[string]int)
+			}
+			goleak[report.Fingerprint(g)]++
+		}
 		if err := addKind(name, &agg, g, 1); err != nil {
 			return nil, err
 		}
@@ -157,19 +219,39 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 	if agg.Total() == 0 {
 		return nil, fmt.Errorf("%s: no goroutine dump or goroutine profile found in it (%d bytes)", name, sc.Bytes())
 	}
+	if tr.mixedHeader != "" || garbled >= 2 && garbled*20 >= agg.Total() {
+		why := fmt.Sprintf("%d of %s have broken lines, such as the goroutine %q", garbled, report.Plural(agg.Total(), "goroutine"), example)
+		if tr.mixedHeader != "" {
+			why = fmt.Sprintf("a goroutine header is mixed into other text: %q", tr.mixedHeader)
+		}
+		return nil, fmt.Errorf("%s: the text is garbled (%s): two outputs written at once, or a bad copy? Refusing to report it as goroutines", name, why)
+	}
 	snap := &snapshot{
 		name:         name,
 		format:       "goroutine dump",
 		perGoroutine: true,
 		groups:       agg.Groups(),
 		total:        agg.Total(),
+		goleak:       goleak,
+		died:         &tr.crash,
 	}
 	if tr.seen() {
-		snap.format = `"go test" output`
 		snap.tests = tr
-	} else if tr.panicMsg != "" {
+	}
+	switch {
+	case goleak != nil:
+		snap.format = "goleak report"
+		if tr.seen() {
+			snap.format = `"go test" output with a goleak report`
+		}
+	case tr.seen():
+		snap.format = `"go test" output`
+	case tr.crash.message != "":
 		snap.format = "crash dump"
-		snap.crash = tr.panicMsg
+		snap.crash = tr.crash.message
+	}
+	if !lastWhole && !sc.EndedMidLine() {
+		snap.notes = append(snap.notes, "the last goroutine ends with a frame without its position: the dump may have been cut after a complete line")
 	}
 	if sc.EndedMidLine() || sc.Clipped() {
 		why := "it ends in the middle of a line"
@@ -188,6 +270,22 @@ func readDump(o *options, name string, r io.Reader, lr *limitedReader) (*snapsho
 		}
 	}
 	return snap, nil
+}
+
+// endsWhole reports whether a goroutine's block ends as the runtime ends
+// one, or with other text: not with a function line or a creator without
+// the position that follows each ("main.f(0x1)", "created by main.g").
+func endsWhole(block string) bool {
+	i := strings.LastIndexByte(block, '\n')
+	if i < 0 {
+		return true
+	}
+	last := block[i+1:]
+	if strings.HasPrefix(last, "created by ") {
+		return false
+	}
+	open := strings.IndexByte(last, '(')
+	return open <= 0 || !strings.HasSuffix(last, ")") || strings.ContainsAny(last[:open], " \t")
 }
 
 // profileError words a failure to read a profile.
@@ -221,6 +319,9 @@ func fromProfile(name, format, profileName string, agg *report.Aggregator) (*sna
 			}
 		}
 		snap.leakNote = "the goroutine leak profile lists only the goroutines the runtime proved leaked"
+		if !slices.ContainsFunc(snap.groups, provable) {
+			snap.leakNote = "the goroutine leak profile lists no goroutine with a stack: a sample without one proves nothing"
+		}
 		if agg.Total() == 0 {
 			snap.leakNote = "the goroutine leak profile is empty: the runtime proved no goroutine leaked"
 		}

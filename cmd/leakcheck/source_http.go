@@ -234,6 +234,8 @@ type statusError struct {
 
 func (e *statusError) Error() string {
 	switch {
+	case e.code == http.StatusNotFound && strings.Contains(e.url, "/goroutineleak"):
+		return fmt.Sprintf("%s: %s: the service serves no goroutine leak profile: it needs Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile", e.url, e.status)
 	case e.code == http.StatusNotFound && strings.Contains(e.url, "/goroutine"):
 		return fmt.Sprintf("%s: %s: the service does not serve this profile (does it import net/http/pprof, and is this its /debug/pprof/?)", e.url, e.status)
 	case e.body != "":

@@ -13,6 +13,7 @@ import (
 const (
 	verdictLeak    = "leak"    // the runtime proved it leaked
 	verdictSuspect = "suspect" // growing, or a crowd blocked at one operation
+	verdictCrash   = "crash"   // the goroutine that crashed the program
 	verdictOK      = "ok"
 )
 
@@ -27,17 +28,20 @@ type judged struct {
 	before, after int
 	isNew, gone   bool
 	samples       []int
+	cause         int // diff: the number of the kinds that grew in step with it, 0 if none
 }
 
 // rank orders verdicts: leaks, then suspects, then the rest.
 func rank(v string) int {
 	switch v {
-	case verdictLeak:
+	case verdictCrash:
 		return 0
-	case verdictSuspect:
+	case verdictLeak:
 		return 1
+	case verdictSuspect:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // sortJudged orders groups leaks first, then suspects, then ok, each by
@@ -73,6 +77,9 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 		j := &judged{group: gr}
 		if snap.tests != nil {
 			j.test = snap.tests.testOf(gr.First())
+			if j.test == "" && snap.goleak[gr.Fingerprint] > 0 {
+				j.test = snap.tests.goleakTest
+			}
 		}
 		j.verdict, j.reason = judgeGroup(o, snap, gr, j.test)
 		js = append(js, j)
@@ -82,9 +89,40 @@ func judgeSnapshot(o *options, snap *snapshot) []*judged {
 }
 
 func judgeGroup(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
+	verdict, reason = judgeKind(o, snap, gr, test)
+	if verdict == verdictOK && isCrowd(o, snap, gr) {
+		return verdictSuspect, fmt.Sprintf("holds %d of the process's %d goroutines (%d%%): one kind holding most of a big process is worth a look whatever its state, be it a leak or a pool far larger than its load (threshold: half of at least -blocked-profile=%d goroutines)",
+			gr.Size(), snap.total, gr.Size()*100/snap.total, o.blockedProfile)
+	}
+	return verdict, reason
+}
+
+// isCrowd reports whether gr holds most of a big snapshot's goroutines:
+// more than half of at least -blocked-profile. A server whose goroutines
+// are nearly all one kind, even idle connections waiting to be read, is
+// either leaking them or holding far more than it serves. A kind without
+// a stack says nothing.
+func isCrowd(o *options, snap *snapshot, gr *report.Group) bool {
+	return snap.total >= o.blockedProfile && gr.Size()*2 > snap.total && provable(gr) && !snap.leakProfile
+}
+
+// judgeKind judges a kind by what it is and does, alone.
+func judgeKind(o *options, snap *snapshot, gr *report.Group, test string) (verdict, reason string) {
 	g := gr.First()
 	if proven(gr) {
 		return verdictLeak, proofReason(gr)
+	}
+	if snap.died != nil {
+		if v, why, ok := snap.died.judge(gr); ok {
+			return v, why
+		}
+	}
+	if n := snap.goleak[gr.Fingerprint]; n > 0 {
+		when := "when the test ended"
+		if test != "" {
+			when = "when test " + test + " ended"
+		}
+		return verdictSuspect, fmt.Sprintf("goleak reported %s still running %s, after its retries (goleak's verdict, not the runtime's proof)", report.Plural(n, "goroutine"), when)
 	}
 	if g.State == "unknown" && !snap.perGoroutine && len(g.Frames) > 0 && gr.Size() >= o.blockedProfile {
 		// A debug=1 profile leaves out the runtime's frames that tell a
@@ -202,13 +240,33 @@ func where(g *stack.Goroutine) string {
 	for _, f := range g.Frames {
 		if !strings.HasPrefix(f.Function, "runtime.") {
 			if entry := g.EntryFunction(); entry != f.Function {
-				return f.String() + " in " + entry
+				return stdFrame(f) + " in " + entry
 			}
-			return f.String()
+			return stdFrame(f)
 		}
 	}
 	if len(g.Frames) > 0 {
-		return g.Frames[0].String()
+		return stdFrame(g.Frames[0])
 	}
 	return "(no stack)"
+}
+
+// stdFrame names a frame of the standard library, shortening the path
+// of a toolchain that the go command downloaded into the module cache
+// ("/root/go/pkg/mod/golang.org/toolchain@v0.0.1-go1.27.4.linux-amd64/src/
+// net/http/server.go") to its version ("go1.27.4/src/net/http/server.go"):
+// a hundred characters that say nothing more.
+func stdFrame(f stack.Frame) string {
+	const toolchain = "/golang.org/toolchain@"
+	i := strings.Index(f.File, toolchain)
+	if i < 0 {
+		return f.String()
+	}
+	rest := f.File[i+len(toolchain):]
+	version, path, ok := strings.Cut(rest, "/")
+	_, version, _ = strings.Cut(version, "-") // v0.0.1-go1.27.4.linux-amd64
+	if dot := strings.LastIndexByte(version, '.'); ok && dot > 0 && strings.HasPrefix(version, "go") {
+		f.File = version[:dot] + "/" + path
+	}
+	return f.String()
 }

@@ -190,6 +190,67 @@ func TestShowSampleTerminal(t *testing.T) {
 	assert.Regexp(t, `^\d\d:\d\d:\d\d sample 3: 35 goroutines in 2 kinds\n\d\d:\d\d:\d\d   \+10 -> 30  chan send  main.compute at /x.go:3  \[a\]\n$`, out.String())
 }
 
+// While a watch runs, a kind whose growth makes it a suspect is said at
+// the sample where it becomes one, once; on a terminal its row is marked.
+func TestShowSampleSuspects(t *testing.T) {
+	var out strings.Builder
+	o := testOptions()
+	o.stdout = &out
+	svc, err := newService(o, "http://127.0.0.1:1/")
+	require.NoError(t, err)
+	grow := &report.Group{Fingerprint: "a", Count: 30, Goroutines: []*stack.Goroutine{{State: "chan send", Frames: []stack.Frame{{Function: "main.compute", File: "/x.go", Line: 3}}}}}
+	pool := &report.Group{Fingerprint: "b", Count: 5, Goroutines: []*stack.Goroutine{{State: "chan receive", Frames: []stack.Frame{{Function: "main.worker", File: "/x.go", Line: 9}}}}}
+	leak, steady := &series{group: grow}, &series{group: pool}
+	order := []*series{leak, steady}
+	snap := &snapshot{groups: []*report.Group{grow, pool}, total: 35}
+	for n := 1; n <= 9; n++ {
+		leak.counts = append(leak.counts, 5*n)
+		steady.counts = append(steady.counts, 5)
+		showSample(o, svc, sourceProfile, snap, order, n, time.Now())
+	}
+	s := out.String()
+	assert.Equal(t, 1, strings.Count(s, "SUSPECT"), s)
+	assert.Regexp(t, `sample 7: .*\n(.*\n)?.*SUSPECT chan send  main.compute at /x.go:3  \[a\]: grew from 5 to 35`, s, "at the 7th sample, the first that can tell")
+	assert.NotContains(t, s, "main.worker")
+
+	out.Reset()
+	o.terminal = true
+	showSample(o, svc, sourceProfile, snap, order, 9, time.Now())
+	assert.Regexp(t, `main.compute at /x.go:3  SUSPECT\n`, out.String())
+}
+
+// Kinds that grow in step are judged together, against the noise of the
+// kinds that did not grow with them.
+func TestCauses(t *testing.T) {
+	o := testOptions()
+	kind := func(fn string, before, after int) *judged {
+		g := &stack.Goroutine{State: "select", Frames: []stack.Frame{{Function: fn, File: "/x.go", Line: 1}}}
+		return &judged{group: &report.Group{Fingerprint: fn, Goroutines: []*stack.Goroutine{g}}, before: before, after: after, verdict: verdictOK}
+	}
+	hung := []*judged{kind("a", 5, 27), kind("b", 6, 27), kind("c", 12, 28), kind("d", 12, 28)}
+	steady := []*judged{kind("e", 40, 44), kind("f", 12, 10), kind("g", 30, 27), kind("h", 100, 96)}
+	found := causes(o, append(append([]*judged{}, hung...), steady...))
+	require.Len(t, found, 1)
+	assert.Len(t, found[0].members, 4)
+	for _, j := range hung {
+		assert.Equal(t, verdictSuspect, j.verdict, j.group.Fingerprint)
+		assert.Equal(t, 1, j.cause)
+	}
+	for _, j := range steady {
+		assert.Equal(t, verdictOK, j.verdict)
+	}
+
+	// A bursty service: in-flight kinds jump together, and so do the
+	// others: noise.
+	bursty := []*judged{kind("a", 0, 11), kind("b", 0, 10), kind("c", 1, 6), kind("d", 0, 5), kind("e", 45, 36), kind("f", 3, 60)}
+	for _, c := range causes(o, bursty) {
+		t.Errorf("a cause in noise: %+v", c)
+	}
+	// Growths far apart are no step: a leak of 57 and a pool of 11.
+	apart := []*judged{kind("a", 3, 60), kind("b", 0, 11)}
+	assert.Empty(t, causes(o, apart))
+}
+
 func TestLimitedReader(t *testing.T) {
 	for _, tc := range []struct {
 		size, max int64

@@ -22,6 +22,9 @@ const maxLiveRows = 20
 type series struct {
 	group  *report.Group // as last seen
 	counts []int         // one per sample, 0 where absent
+	// suspect is why the kind's growth makes it a suspect as of the last
+	// sample, "" if it does not.
+	suspect string
 }
 
 // runWatch samples a service every -every until -for has passed or the
@@ -112,6 +115,9 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	// A second ^C now stops the command, even during the last request.
 	signal.Reset(os.Interrupt)
 	if last == nil {
+		if ctx.Err() == nil && o.duration > 0 {
+			return exitError, fmt.Errorf("-for=%v ran out before the first sample was read", o.duration)
+		}
 		return exitError, errors.New("interrupted before the first sample")
 	}
 
@@ -233,6 +239,18 @@ func showSample(o *options, svc *service, source string, snap *snapshot, order [
 		return // standard output is for the records
 	}
 	now := time.Now().Format("15:04:05")
+	var newSuspects []*series
+	for _, s := range order {
+		was := s.suspect
+		if suspect, why := growth(o, s.counts); suspect && provable(s.group) {
+			s.suspect = why
+		} else {
+			s.suspect = ""
+		}
+		if s.suspect != "" && was == "" {
+			newSuspects = append(newSuspects, s)
+		}
+	}
 	w := o.stdout
 	if o.json {
 		w = o.stderr
@@ -247,6 +265,9 @@ func showSample(o *options, svc *service, source string, snap *snapshot, order [
 			if d := c[n-1] - c[n-2]; d > 0 {
 				fmt.Fprintf(w, "%s   %+d -> %d  %s  %s  [%s]\n", now, d, c[n-1], s.group.First().State, where(s.group.First()), s.group.Fingerprint)
 			}
+		}
+		for _, s := range newSuspects {
+			fmt.Fprintf(w, "%s   SUSPECT %s  %s  [%s]: %s\n", now, s.group.First().State, where(s.group.First()), s.group.Fingerprint, s.suspect)
 		}
 		return
 	}
@@ -264,7 +285,11 @@ func showSample(o *options, svc *service, source string, snap *snapshot, order [
 			break
 		}
 		rows++
-		fmt.Fprintf(&b, "%7d %+7d  %-24s %-16s %s\n", s.counts[n-1], growthOf(s), clip(lastCounts(s.counts, 6), 24), clip(s.group.First().State, 16), where(s.group.First()))
+		mark := ""
+		if s.suspect != "" {
+			mark = "  SUSPECT"
+		}
+		fmt.Fprintf(&b, "%7d %+7d  %-24s %-16s %s%s\n", s.counts[n-1], growthOf(s), clip(lastCounts(s.counts, 6), 24), clip(s.group.First().State, 16), where(s.group.First()), mark)
 	}
 	if rows == 0 {
 		b.WriteString("    (nothing has grown since the first sample)\n")

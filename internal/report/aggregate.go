@@ -57,6 +57,7 @@ func (a *Aggregator) Add(g *stack.Goroutine, count int) {
 	if g.Proven {
 		gr.Proven += count
 	}
+	gr.MaxWait = max(gr.MaxWait, g.Wait)
 	if a.LongWait > 0 && g.Wait >= a.LongWait {
 		gr.LongWaiting += count
 	}

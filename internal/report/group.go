@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
@@ -144,6 +145,8 @@ type Group struct {
 	// LongWaiting counts the goroutines of an Aggregator's group that
 	// have been blocked at least its LongWait.
 	LongWaiting int
+	// MaxWait is the longest wait of an Aggregator's group's goroutines.
+	MaxWait time.Duration
 }
 
 // First returns the group's first goroutine, the one that represents it.

@@ -48,6 +48,9 @@ func IsStandardLibrary(f stack.Frame) bool {
 		return true
 	}
 	pkg := packagePath(f.Function)
+	if f.Function == "panic" {
+		pkg = "runtime" // the runtime prints its gopanic so
+	}
 	first, _, _ := strings.Cut(pkg, "/")
 	if !stdRoots[first] {
 		return false

@@ -19,6 +19,8 @@ func TestIsStandardLibrary(t *testing.T) {
 		{"runtime.gopark", toolchain + "runtime/proc.go", true},
 		{"internal/sync.runtime_SemacquireMutex", "/opt/go1.24/src/runtime/sema.go", true}, // linknamed
 		{"net/http.(*conn).serve", "/usr/lib/go-1.19/src/net/http/server.go", true},
+		{"panic", "/usr/local/go/src/runtime/panic.go", true}, // runtime.gopanic, as the runtime prints it
+		{"panic", "/home/me/app/panic.go", false},
 		{"net/http.(*conn).serve", "C:/Program Files/Go/src/net/http/server.go", true},
 		{"net/http.(*conn).serve", `C:\Program Files\Go\src\net\http\server.go`, true},
 		{"net/http.(*conn).serve", "$GOROOT/src/net/http/server.go", true},

@@ -61,7 +61,19 @@ type Goroutine struct {
 	// which the checks leave to synctest: users never see them set.
 	durable bool
 	bubble  uint64 // the bubble's ID, or zero outside any bubble
+
+	// garbled counts the lines of the goroutine's block that no runtime
+	// writes and no log line looks like: broken positions and headers,
+	// as two outputs written at once into one file make.
+	garbled int
 }
+
+// Garbled returns how many lines of g's block are broken in a way no
+// runtime writes and no log line written into a dump looks like: a
+// position whose line number is not a number, a header whose state
+// holds addresses or "=". Two outputs written at once into one file, or
+// a bad copy, make such lines; a dump of one program has none.
+func Garbled(g *Goroutine) int { return g.garbled }
 
 // AncestorFunctions returns the functions on the stacks of g's creators
 // when each started its child, nearest creator first, innermost frame

@@ -9,7 +9,9 @@ import (
 // Parse parses the text of runtime.Stack(buf, true) into goroutines,
 // in dump order. It never fails and never panics: every header line
 // ("goroutine N [" or, in crash dumps, "goroutine N gp=") starts a
-// goroutine, even when its stack is garbled or cut short; a line it does
+// goroutine, even when its stack is garbled or cut short (but for a
+// header alone followed by the same goroutine's header, which only
+// goleak's reports have); a line it does
 // not understand stays in the goroutine's Stack text; text before the
 // first header belongs to no goroutine and is dropped. Lines may end in
 // "\n" or "\r\n".
@@ -33,9 +35,34 @@ func Parse(dump string) []Goroutine {
 	}
 	for rest != "" {
 		gs = append(gs, Goroutine{})
+		block := rest
 		rest, frames = parseBlock(&gs[len(gs)-1], rest, frames)
+		if introduces(block[:len(block)-len(rest)], rest) {
+			gs = gs[:len(gs)-1]
+		}
 	}
 	return gs
+}
+
+// introduces reports whether block, a header alone, is followed by the
+// header of the same goroutine in rest, as goleak before v1.3 introduced
+// each goroutine it listed: "[Goroutine 12 in state chan send, ...",
+// repaired into a header ([RepairLine]), then the goroutine's own
+// header. The runtime never writes two headers of one goroutine in a
+// row.
+func introduces(block, rest string) bool {
+	if !isHeader(rest) {
+		return false
+	}
+	header, after, _ := strings.Cut(block, "\n")
+	if strings.TrimSpace(after) != "" {
+		return false
+	}
+	id := func(h string) string {
+		h = h[len("goroutine "):]
+		return h[:strings.IndexByte(h, ' ')]
+	}
+	return id(header) == id(rest)
 }
 
 // countLines returns, in one pass, the number of lines that start with
@@ -119,6 +146,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			// A position with no function line before it, or a note
 			// such as "goroutine running on other thread; stack
 			// unavailable": nothing to record.
+			if brokenPosition(line) {
+				g.garbled++
+			}
 			continue
 		case strings.HasPrefix(line, "created by "):
 			var loc string
@@ -145,6 +175,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			// looks like a call. Anything else is noise written into the
 			// dump (log lines, a crash message) and is left out.
 			if loc == "" && !strings.HasSuffix(line, ")") && !strings.HasPrefix(line, "non-Go function") {
+				if brokenPosition(line) {
+					g.garbled++
+				}
 				continue
 			}
 			rest = after
@@ -154,6 +187,9 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 			}
 			f := Frame{Function: functionName(line)}
 			f.File, f.Line = parseFileLine(loc)
+			if f.Line == 0 && loc != "" && !strings.HasPrefix(loc, "?") {
+				g.garbled++ // no runtime writes line 0
+			}
 			frames = append(frames, f)
 		}
 	}
@@ -164,6 +200,43 @@ func parseBlock(g *Goroutine, dump string, frames []Frame) (rest string, _ []Fra
 		g.Frames = frames[start:len(frames):len(frames)]
 	}
 	return rest, frames
+}
+
+// garbledState reports whether a header's state holds what no wait
+// reason does: "=", brackets, braces, a colon or an address ("0x").
+func garbledState(state string) bool {
+	for i := 0; i < len(state); i++ {
+		switch state[i] {
+		case '=', '[', ']', '{', '}', ':':
+			return true
+		case 'x':
+			if i > 0 && state[i-1] == '0' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// brokenPosition reports whether line holds a source position broken
+// mid-way: ".go:" (or ".s:") followed by anything but a line number, as
+// in "main.go:/work/main/x.go:12" where two outputs mixed. (A log line
+// "main.go:12: message" is whole.)
+func brokenPosition(line string) bool {
+	for _, ext := range []string{".go:", ".s:"} {
+		rest := line
+		for {
+			i := strings.Index(rest, ext)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(ext):]
+			if rest == "" || rest[0] < '0' || rest[0] > '9' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isElided reports whether line is the runtime's marker for frames left
@@ -256,6 +329,9 @@ func parseHeader(g *Goroutine, line string) {
 	}
 	if state == "" {
 		state = "unknown"
+	}
+	if garbledState(state) {
+		g.garbled++
 	}
 	g.State = state
 	for decorations != "" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -58,8 +59,8 @@ const MaxProtoSize = 32 << 20
 // bytes, and inflates at most as many: a larger profile is an error, as
 // is data that starts neither as gzip nor as a profile message.
 func ReadProto(r io.Reader) (*Profile, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(2)
+	br := bufio.NewReaderSize(r, 4096)
+	head, _ := br.Peek(4096)
 	var data []byte
 	var err error
 	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
@@ -69,7 +70,7 @@ func ReadProto(r io.Reader) (*Profile, error) {
 		}
 		data, err = readAtMost(zr, MaxProtoSize, "inflates to")
 	} else {
-		if len(head) > 0 && !isProfileTag(head[0]) {
+		if len(head) > 0 && !startsLikeProfile(head) {
 			return nil, errors.New("binary data that is neither gzip nor a pprof profile")
 		}
 		data, err = readAtMost(br, MaxProtoSize, "is")
@@ -96,12 +97,107 @@ func readAtMost(r io.Reader, max int64, verb string) ([]byte, error) {
 	return data, nil
 }
 
-// isProfileTag reports whether b can start a pprof Profile message: the
-// tag of one of its fields (1 to 14), as a varint or a length-delimited
-// value.
-func isProfileTag(b byte) bool {
-	field, wire := b>>3, b&7
-	return 1 <= field && field <= 14 && (wire == 0 || wire == 2)
+// startsLikeProfile reports whether data, the first bytes of an input,
+// can start a pprof Profile message: each field it holds whole (and the
+// start of one it cuts) has a tag of the message (1 to 14) with the
+// field's wire type, the messages among them hold fields in turn, and
+// the string table starts with "", as the format requires. Random bytes
+// fail within a few fields, so such data is refused without being read
+// to the size limit.
+func startsLikeProfile(data []byte) bool {
+	return walkProto(data, profileFields, 0) && firstStringEmpty(data)
+}
+
+// profileFields gives the wire type of each field of a Profile message
+// (profile.proto): 2 for messages and strings, 0 for varints; packed
+// repeated varints (13, comment) may be either.
+var profileFields = map[uint64]uint64{1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 0, 10: 0, 11: 2, 12: 0, 13: 2, 14: 0}
+
+// messageFields lists the fields of a Profile that are messages, whose
+// contents walkProto checks too (any tag of a small field number, as
+// their own fields are).
+var messageFields = map[uint64]bool{1: true, 2: true, 3: true, 4: true, 5: true, 11: true}
+
+// walkProto checks the fields in data against fields (nil: any field
+// from 1 to 16, as in the Profile's inner messages), to depth 2.
+func walkProto(data []byte, fields map[uint64]uint64, depth int) bool {
+	for len(data) > 0 {
+		tag, n := binary.Uvarint(data)
+		if n <= 0 {
+			return n == 0 // a varint cut by the end of data
+		}
+		data = data[n:]
+		field, wire := tag>>3, tag&7
+		if fields != nil {
+			want, ok := fields[field]
+			if !ok || wire != want && !(field == 13 && wire == 0) {
+				return false
+			}
+		} else if field < 1 || field > 16 || wire != 0 && wire != 2 {
+			return false
+		}
+		if wire == 0 {
+			_, n := binary.Uvarint(data)
+			if n < 0 {
+				return false
+			}
+			if n == 0 {
+				return true
+			}
+			data = data[n:]
+			continue
+		}
+		size, n := binary.Uvarint(data)
+		if n < 0 || size > MaxProtoSize {
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+		data = data[n:]
+		body := data
+		if uint64(len(body)) > size {
+			body = body[:size]
+		}
+		if fields != nil && messageFields[field] && depth < 2 && !walkProto(body, nil, depth+1) {
+			return false
+		}
+		if uint64(len(data)) < size {
+			return true // the field runs past data
+		}
+		data = data[size:]
+	}
+	return true
+}
+
+// firstStringEmpty reports whether the first string of the string table
+// (field 6) that data holds is "", or data holds none.
+func firstStringEmpty(data []byte) bool {
+	for len(data) > 0 {
+		tag, n := binary.Uvarint(data)
+		if n <= 0 {
+			return true
+		}
+		data = data[n:]
+		var size uint64
+		if tag&7 == 0 {
+			_, n = binary.Uvarint(data)
+		} else {
+			size, n = binary.Uvarint(data)
+		}
+		if n <= 0 {
+			return true
+		}
+		if tag>>3 == 6 {
+			return size == 0
+		}
+		data = data[n:]
+		if uint64(len(data)) < size {
+			return true
+		}
+		data = data[size:]
+	}
+	return true
 }
 
 // ParseProto reads a goroutine profile held in data, as [ReadProto] does.
@@ -215,7 +311,7 @@ func hiddenInDump(fn string) bool {
 // [ScanProfileText] does, into a Profile.
 func ParseProfileText(r io.Reader) (*Profile, error) {
 	p := &Profile{}
-	name, err := ScanProfileText(r, func(rec *Record) error {
+	name, _, err := ScanProfileText(r, func(rec *Record) error {
 		p.Records = append(p.Records, *rec)
 		return nil
 	})
@@ -230,21 +326,25 @@ func ParseProfileText(r io.Reader) (*Profile, error) {
 // /debug/pprof/goroutine?debug=1 (or goroutineleak?debug=1), handing
 // each record to each as it is read (the Record is each's to keep; an
 // error from each stops the reading and is returned), and returns the
-// profile's name from its first line:
+// profile's name and the total of goroutines from its first line (-1
+// when the text has no such line):
 //
 //	goroutine profile: total 11
 //	5 @ 0x48c1ea 0x419bce 0x419712 0x6842e7 0x493121
 //	# labels: {"handler":"leak"}
 //	#	0x6842e6	main.worker+0x46	/src/main.go:63
 //
-// Pasted text reads too: lines quoted with "> ", tabs turned into spaces.
+// Pasted text reads too: lines quoted with "> ", tabs turned into spaces,
+// frame lines that lost their "#". A frame at address 0 (a sample the
+// runtime recorded without a stack) is no frame.
 // That format leaves out the runtime frames on top of each stack, so the
 // state is known only for waits in the sync, time and poll packages and
 // system calls; channel operations and select read as "unknown". Lines it
 // does not understand are skipped; text with neither the first line nor
 // a record is an error ([ErrNotGoroutineProfile]). Memory stays that of
 // one record, whatever the input's size.
-func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err error) {
+func ScanProfileText(r io.Reader, each func(*Record) error) (name string, total int, err error) {
+	total = -1
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), MaxBlock)
 	var cur *Record
@@ -260,9 +360,16 @@ func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err er
 	records := 0
 	for eachErr == nil && sc.Scan() {
 		line := unquote(strings.TrimSuffix(sc.Text(), "\r"))
+		if cur != nil && strings.HasPrefix(strings.TrimLeft(line, " \t"), "0x") {
+			line = "#\t" + strings.TrimLeft(line, " \t") // a frame that lost its "#"
+		}
 		switch {
 		case name == "" && records == 0 && isProfileTextHeader(line):
-			name = strings.Fields(line)[0]
+			f := strings.Fields(line)
+			name = f[0]
+			if n, err := strconv.Atoi(f[3]); err == nil && n >= 0 {
+				total = n
+			}
 		case strings.HasPrefix(line, "# labels: "):
 			if cur != nil {
 				cur.Labels = parseProfileLabels(strings.TrimPrefix(line, "# labels: "))
@@ -288,6 +395,9 @@ func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err er
 			case 0:
 				continue
 			case 1: // "#\t0x4b9c24": a PC without symbol
+				if pc, err := strconv.ParseUint(fields[0], 0, 64); err == nil && pc == 0 {
+					continue // no code: a sample without a stack
+				}
 				f.Function = fields[0]
 			default:
 				f.Function = fields[1]
@@ -315,18 +425,18 @@ func ScanProfileText(r io.Reader, each func(*Record) error) (name string, err er
 	}
 	finish()
 	if eachErr != nil {
-		return name, eachErr
+		return name, total, eachErr
 	}
 	if err := sc.Err(); err != nil {
-		return name, err
+		return name, total, err
 	}
 	if name == "" && records == 0 {
-		return "", ErrNotGoroutineProfile
+		return "", total, ErrNotGoroutineProfile
 	}
 	if name == "" {
 		name = GoroutineProfile
 	}
-	return name, nil
+	return name, total, nil
 }
 
 // parseProfileLabels parses runtime/pprof's label set of the debug=1

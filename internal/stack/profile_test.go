@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/pprof/profile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -118,6 +120,36 @@ func TestParseProfileTextPasted(t *testing.T) {
 	got, err := ParseProfileText(strings.NewReader(pasted))
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
+}
+
+// Damaged text profiles: frame lines that lost their "#" read as frames
+// still; a frame at address 0 is none (a sample without a stack, as a
+// healthy go1.27 service's leak profile can hold); the total of the
+// first line is returned, to be compared.
+func TestScanProfileTextDamaged(t *testing.T) {
+	raw := string(readProfile(t, "go1.27-goroutine-debug1.txt"))
+	want, err := ParseProfileText(strings.NewReader(raw))
+	require.NoError(t, err)
+	for _, lost := range []string{"\n\t0x", "\n    0x", "\n0x"} {
+		got, err := ParseProfileText(strings.NewReader(strings.ReplaceAll(raw, "\n#\t0x", lost)))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "frames as %q", lost)
+	}
+
+	var records []Record
+	name, total, err := ScanProfileText(strings.NewReader("goroutineleak profile: total 1\n1 @\n#\t0x0\n\n"), func(r *Record) error {
+		records = append(records, *r)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, GoroutineLeakProfile, name)
+	assert.Equal(t, 1, total)
+	require.Len(t, records, 1)
+	assert.Empty(t, records[0].Frames, "address 0 is no frame")
+
+	_, total, err = ScanProfileText(strings.NewReader("1 @ 0x1\n#\t0x1\tmain.f+0x1\t/x.go:1\n"), func(*Record) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, -1, total, "no first line")
 }
 
 func TestParseProfileTextRejectsOtherText(t *testing.T) {
@@ -242,9 +274,42 @@ func TestReadProtoBounds(t *testing.T) {
 	_, err = ReadProto(io.MultiReader(strings.NewReader("\x00\x01\x02"), neverEnding{}))
 	assert.ErrorContains(t, err, "neither gzip nor a pprof profile")
 
-	// A profile-looking stream that never ends is cut at MaxProtoSize.
-	_, err = ReadProto(io.MultiReader(strings.NewReader("\x0a"), neverEnding{}))
+	// So is random data whose first byte is a Profile's tag: its next
+	// fields are not.
+	random := make([]byte, 1<<20)
+	rand.New(rand.NewSource(1)).Read(random)
+	for _, first := range []byte{'2', 0x0a, 0x12, 0x08} {
+		random[0] = first
+		_, err = ReadProto(bytes.NewReader(random))
+		assert.ErrorContains(t, err, "neither gzip nor a pprof profile", "first byte %#x", first)
+	}
+
+	// A profile-looking stream that never ends is cut at MaxProtoSize:
+	// a sample type of 30 MiB whose fields look right.
+	_, err = ReadProto(io.MultiReader(strings.NewReader("\x0a\x80\x80\x80\x0f"), neverEnding{}))
 	assert.ErrorContains(t, err, "is more than 32 MiB")
+}
+
+// Every real profile starts like one.
+func TestStartsLikeProfile(t *testing.T) {
+	for _, name := range []string{"go1.26-goroutine.pb.gz", "go1.27-goroutine.pb.gz", "go1.27-goroutineleak.pb.gz"} {
+		zr, err := gzip.NewReader(bytes.NewReader(readProfile(t, name)))
+		require.NoError(t, err)
+		data, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.True(t, startsLikeProfile(data), name)
+		// As google/pprof writes it (continuous profilers use it).
+		p, err := profile.ParseData(data)
+		require.NoError(t, err)
+		p.Comments = []string{"a comment"}
+		var buf bytes.Buffer
+		require.NoError(t, p.WriteUncompressed(&buf))
+		assert.True(t, startsLikeProfile(buf.Bytes()), "%s written by google/pprof", name)
+		for _, n := range []int{1, 2, 7, 100, 4096} {
+			assert.True(t, startsLikeProfile(data[:min(n, len(data))]), "%s cut at %d", name, n)
+		}
+	}
+	assert.False(t, startsLikeProfile([]byte("2\x05hello")), "a string table that starts with a string")
 }
 
 // neverEnding is an endless stream of 'x'.

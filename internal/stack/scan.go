@@ -56,6 +56,9 @@ type Scanner struct {
 	bytes   int64
 	lastNL  bool // whether the input ended with a line end
 	clipped bool
+	// goleak's failure message: whether the last line read, the header
+	// in s.next and the current goroutine were introduced by it.
+	lineFramed, nextFramed, framed bool
 }
 
 // NewScanner returns a Scanner that reads a dump from r.
@@ -75,6 +78,7 @@ func (s *Scanner) Scan() bool {
 		if len(line) > 0 {
 			if isHeader(unsafeString(line)) {
 				s.next = append(s.next[:0], line...)
+				s.nextFramed = s.lineFramed
 				s.inDump = true
 				break
 			}
@@ -87,24 +91,47 @@ func (s *Scanner) Scan() bool {
 			return false
 		}
 	}
-	// The block: the header, then every line up to the next header, the
-	// end of the dump or of the input.
-	s.block = append(s.block[:0], s.next...)
-	s.inDump = false
+	for {
+		// The block: the header, then every line up to the next header,
+		// the end of the dump or of the input.
+		s.block = append(s.block[:0], s.next...)
+		s.framed = s.nextFramed
+		s.inDump = false
+		s.readBlock()
+		// goleak before v1.3 printed the goroutine's own header after
+		// its introduction: the introduction alone is no goroutine.
+		if s.inDump && introduces(unsafeString(s.block), unsafeString(s.next)) {
+			s.nextFramed = s.nextFramed || s.framed
+			continue
+		}
+		break
+	}
+	s.g = Goroutine{}
+	var rest string
+	rest, s.frames = parseBlock(&s.g, unsafeString(s.block), s.frames[:0])
+	_ = rest // the block holds no other header
+	return true
+}
+
+// readBlock reads the lines of a goroutine's block after its header
+// into s.block, up to the next header (left in s.next), a line that ends
+// the dump, or the end of the input.
+func (s *Scanner) readBlock() {
 	for {
 		line, err := s.readLine()
 		if len(line) > 0 {
 			text := unsafeString(line)
 			if isHeader(text) {
 				s.next = append(s.next[:0], line...)
+				s.nextFramed = s.lineFramed
 				s.inDump = true
-				break
+				return
 			}
 			if s.EndsDump != nil && s.EndsDump(trimLine(text, len(text))) {
 				if s.Outside != nil {
 					s.Outside(trimLine(text, maxOutsideLine))
 				}
-				break
+				return
 			}
 			if len(s.block)+len(line) <= MaxBlock {
 				s.block = append(s.block, line...)
@@ -114,14 +141,9 @@ func (s *Scanner) Scan() bool {
 		}
 		if err != nil {
 			s.setErr(err)
-			break
+			return
 		}
 	}
-	s.g = Goroutine{}
-	var rest string
-	rest, s.frames = parseBlock(&s.g, unsafeString(s.block), s.frames[:0])
-	_ = rest // the block holds no other header
-	return true
 }
 
 // readLine returns the next line with its line end, or what is left at
@@ -146,85 +168,11 @@ func (s *Scanner) readLine() ([]byte, error) {
 		return line, err
 	}
 	s.lastNL = line[len(line)-1] == '\n'
-	line = RepairLine(line, &s.fixed)
+	line, s.lineFramed = repairLine(line, &s.fixed)
 	if !s.lastNL && len(bytes.TrimSpace(line)) == 0 {
 		s.lastNL = true // a paste's last, empty, quoted line: "> "
 	}
 	return line, err
-}
-
-// RepairLine undoes what pasting does to a line of a goroutine dump, the
-// line given with its line end: it drops "> " (or ">") quoting, nested
-// or not, and leading spaces (an indented paste, or tabs turned into
-// spaces); and it starts a position line ("/src/x.go:12 +0x1d") with the
-// tab the runtime writes and pastes lose. Repairing a repaired line
-// changes nothing. Lines the runtime writes come
-// back unchanged, so Parse of the repaired text reads any dump. The
-// result may share line's memory (which it may modify) or scratch's,
-// which grows as needed.
-func RepairLine(line []byte, scratch *[]byte) []byte {
-	if len(line) == 0 || line[0] == '\t' {
-		return line // the runtime's own indentation: a position, a note, a list of tests
-	}
-	if c := line[0]; c != '>' && c != ' ' && !isHexDigit(lastByte(line)) {
-		return line // most lines: a function line ends in ")", a header in ":"
-	}
-	// Quoting and indentation: '>', spaces and tabs, in any order.
-	// (Not a line that starts with a tab: the runtime indents so.)
-	k := 0
-	for k < len(line) && (line[k] == '>' || line[k] == ' ' || line[k] == '\t') {
-		k++
-	}
-	rest := line[k:]
-	if isPosition(bytes.TrimRight(rest, "\r\n")) {
-		if k == 0 {
-			*scratch = append(append((*scratch)[:0], '\t'), line...)
-			return *scratch
-		}
-		line[k-1] = '\t'
-		return line[k-1:]
-	}
-	return rest
-}
-
-// lastByte returns the last byte of line before its line end, or 0.
-func lastByte(line []byte) byte {
-	line = bytes.TrimRight(line, "\r\n")
-	if len(line) == 0 {
-		return 0
-	}
-	return line[len(line)-1]
-}
-
-// isPosition reports whether s, a line without its indentation, is the
-// position of a frame: a source file, a colon and a line number, maybe
-// followed by " +0x1d" or GOTRACEBACK=system's " fp=... sp=... pc=...".
-// Function lines end in ")" and headers in ":", so most lines are told
-// by their last byte.
-func isPosition(s []byte) bool {
-	if len(s) == 0 || !isHexDigit(s[len(s)-1]) {
-		return false
-	}
-	if i := bytes.Index(s, []byte(" +0x")); i >= 0 {
-		s = s[:i]
-	} else if i := bytes.Index(s, []byte(" fp=")); i >= 0 {
-		s = s[:i]
-	}
-	colon := bytes.LastIndexByte(s, ':')
-	if colon < 0 || colon == len(s)-1 {
-		return false
-	}
-	for _, c := range s[colon+1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	file := s[:colon]
-	return bytes.HasSuffix(file, []byte(".go")) || bytes.HasSuffix(file, []byte(".s")) || bytes.HasSuffix(file, []byte(".c"))
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func (s *Scanner) setErr(err error) {
@@ -247,6 +195,11 @@ func (s *Scanner) Err() error {
 	}
 	return s.err
 }
+
+// Framed reports whether goleak's failure message ("found unexpected
+// goroutines") listed the goroutine the last call to Scan read: goleak
+// judged it leaked.
+func (s *Scanner) Framed() bool { return s.framed }
 
 // Bytes returns how many bytes the Scanner has read so far.
 func (s *Scanner) Bytes() int64 { return s.bytes }

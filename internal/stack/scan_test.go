@@ -159,12 +159,87 @@ func TestRepairLine(t *testing.T) {
 		"main.f(0x1, 0x2)\n":                         "main.f(0x1, 0x2)\n",
 		"	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n": "	/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c\n",
 		"  /x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c":  "\t/x.go:1 fp=0xc000 sp=0xc000 pc=0x4a1b2c",
+		// goleak's framing, a lost letter, Markdown, go test's old indentation.
+		"        [Goroutine 12 in state chan send, with example.com/p.f on top of the stack:\n":              "goroutine 12 [chan send]:\n",
+		" Goroutine 13 in state sync.Mutex.Lock, with sync.runtime_SemacquireMutex on top of the stack:\r\n": "goroutine 13 [sync.Mutex.Lock]:\r\n",
+		"[Goroutine 1 in state running first func: x:\n":                                                     "[Goroutine 1 in state running first func: x:\n",
+		"        ]\n":                           "\n",
+		"oroutine 6 [chan receive]:\n":          "goroutine 6 [chan receive]:\n",
+		"oroutine is a word\n":                  "oroutine is a word\n",
+		"`fatal error: concurrent map writes\n": "fatal error: concurrent map writes\n",
+		"```\n":                                 "\n",
+		"\t\tgoroutine 19 [IO wait]:\n":         "goroutine 19 [IO wait]:\n",
+		"\t\tmain.f(0x1)\n":                     "main.f(0x1)\n",
+		"\t\t\t/src/x.go:12 +0x1d\n":            "\t/src/x.go:12 +0x1d\n",
+		"\t\tan over-indented line\n":           "\t\tan over-indented line\n",
+		"\t\t\n":                                "\n",
+		"[originating from goroutine 5]:\n":     "[originating from goroutine 5]:\n",
 	} {
 		var scratch, scratch2 []byte
 		got := string(RepairLine([]byte(in), &scratch))
 		assert.Equal(t, want, got, "%q", in)
 		assert.Equal(t, got, string(RepairLine([]byte(got), &scratch2)), "repairing %q again", got)
 	}
+}
+
+// goleak's failure message lists goroutines in either of its forms: the
+// Scanner reads each once, marked as goleak's, with its stack free of
+// goleak's framing; goroutines outside the list are not marked.
+func TestScannerReadsGoleakReports(t *testing.T) {
+	v13 := "    x_test.go:9: found unexpected goroutines:\n" +
+		"        [Goroutine 12 in state chan send, with example.com/p.f on top of the stack:\n" +
+		"        example.com/p.f(0x1)\n        \t/src/p/f.go:8 +0x1d\n" +
+		"        created by example.com/p.Start in goroutine 7\n        \t/src/p/f.go:3 +0x2a\n" +
+		"         Goroutine 13 in state select, with example.com/p.g on top of the stack:\n" +
+		"        example.com/p.g()\n        \t/src/p/g.go:4 +0x11\n        ]\n" +
+		"--- FAIL: TestX (0.44s)\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n"
+	old := "\tx_test.go:9: found unexpected goroutines:\n" +
+		"\t\t[Goroutine 12 in state chan send, with example.com/p.f on top of the stack:\n" +
+		"\t\tgoroutine 12 [chan send]:\n\t\texample.com/p.f(0x1)\n\t\t\t/src/p/f.go:8 +0x1d\n\t\t\n" +
+		"\t\t Goroutine 13 in state select, with example.com/p.g on top of the stack:\n" +
+		"\t\tgoroutine 13 [select]:\n\t\texample.com/p.g()\n\t\t\t/src/p/g.go:4 +0x11\n\t\t]\n" +
+		"\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:3 +0x1\n"
+	for name, text := range map[string]string{"v1.3": v13, "before v1.3": old} {
+		s := NewScanner(strings.NewReader(text))
+		s.EndsDump = func(line string) bool { return strings.HasPrefix(line, "--- ") }
+		var ids []uint64
+		var framed []bool
+		for s.Scan() {
+			g := s.Goroutine()
+			ids = append(ids, g.ID)
+			framed = append(framed, s.Framed())
+			assert.NotContains(t, g.Stack, "Goroutine", name)
+			assert.NotRegexp(t, `(?m)^\s*\]\s*$`, g.Stack, name)
+			assert.Equal(t, 0, Garbled(g), name)
+			switch g.ID {
+			case 12:
+				assert.Equal(t, "chan send", g.State, name)
+				assert.Equal(t, "example.com/p.f", g.TopFunction(), name)
+				assert.Equal(t, Frame{Function: "example.com/p.f", File: "/src/p/f.go", Line: 8}, g.Frames[0], name)
+			case 13:
+				assert.Equal(t, "select", g.State, name)
+			}
+		}
+		assert.Equal(t, []uint64{12, 13, 1}, ids, name)
+		assert.Equal(t, []bool{true, true, false}, framed, name)
+	}
+}
+
+// Lines that no runtime writes, as two outputs written at once make, are
+// counted; a whole dump has none.
+func TestGarbled(t *testing.T) {
+	for _, file := range []string{"go1.26-basic.txt", "go1.27-system.txt", "go1.27-labels.txt", "synthetic-garbage.txt"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "dumps", file))
+		require.NoError(t, err)
+		for _, g := range Parse(string(b)) {
+			assert.Zero(t, Garbled(&g), "%s: goroutine %d", file, g.ID)
+		}
+	}
+	gs := Parse("goroutine 1 [chan send]f6279d8, 0x:\nmain.f(0x0?)\n\t/src/main.go:/src/ma139 +0x331\n" +
+		"goroutine 2 [select]:\nmain.g()\n\t/src/main.go:12 +0x1\n")
+	require.Len(t, gs, 2)
+	assert.Positive(t, Garbled(&gs[0]))
+	assert.Zero(t, Garbled(&gs[1]))
 }
 
 // A dump as pasted, tabs turned into spaces and quoted, reads as the
@@ -218,6 +293,9 @@ func FuzzScanMatchesParse(f *testing.F) {
 	f.Add("goroutine 1 [running]:\ngoroutine 2 gp=0x1 [x]:\n")
 	f.Add("> goroutine 1 [running]:\n> main.f()\n>     /x.go:1 +0x1\n>\n")
 	f.Add("goroutine 1 [running]:\n  main.f()\n/x.go:1\n        C:/a b/x.go:3 +0x1d\n")
+	f.Add("    [Goroutine 12 in state chan send, with p.f on top of the stack:\n    p.f()\n    \t/x.go:1 +0x1\n     Goroutine 13 in state select, with p.g on top of the stack:\n    p.g()\n    ]\n")
+	f.Add("\t\t[Goroutine 12 in state chan send, with p.f on top of the stack:\n\t\tgoroutine 12 [chan send]:\n\t\tp.f()\n\t\t\t/x.go:1 +0x1\n\t\t]\n")
+	f.Add("`oroutine 6 [chan receive]:\n```\nmain.f()\n\t/x.go:1\n")
 	f.Fuzz(func(t *testing.T, dump string) {
 		want := Parse(repairText(dump))
 		got, s := scanAll(t, iotest.HalfReader(strings.NewReader(dump)))
