@@ -24,7 +24,7 @@ import (
 // A uiRun is the command running with -http, serving pprof's web UI.
 type uiRun struct {
 	cmd    *exec.Cmd
-	url    string       // http://127.0.0.1:PORT/ui/
+	url    string        // http://127.0.0.1:PORT/ui/
 	stdout *lockedBuffer // the report
 	stderr *lockedBuffer // what it said after the URL
 	done   chan error
