@@ -28,6 +28,7 @@ type uiRun struct {
 	stdout *lockedBuffer // the report
 	stderr *lockedBuffer // what it said after the URL
 	done   chan error
+	lines  chan string // standard error, line by line, until the URL
 }
 
 // lockedBuffer collects a process's output as it comes.
@@ -56,7 +57,15 @@ var webUIURL = regexp.MustCompile(`pprof's web UI on (http://127\.0\.0\.1:[0-9]+
 // for the URL of the web UI on its standard error.
 func startUI(t *testing.T, bin string, args ...string) *uiRun {
 	t.Helper()
-	r := &uiRun{cmd: exec.Command(bin, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	r := start(t, bin, args...)
+	r.waitURL(t)
+	return r
+}
+
+// start starts the command with args.
+func start(t *testing.T, bin string, args ...string) *uiRun {
+	t.Helper()
+	r := &uiRun{cmd: exec.Command(bin, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1), lines: make(chan string)}
 	r.cmd.Stdout = r.stdout
 	pipe, err := r.cmd.StderrPipe()
 	require.NoError(t, err)
@@ -65,38 +74,43 @@ func startUI(t *testing.T, bin string, args ...string) *uiRun {
 		r.cmd.Process.Kill()
 		<-r.done
 	})
-	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
-			lines <- sc.Text()
+			r.lines <- sc.Text()
 		}
-		close(lines)
+		close(r.lines)
 		io.Copy(r.stderr, pipe)
 		r.done <- r.cmd.Wait()
 	}()
+	return r
+}
+
+// waitURL waits for the URL of the web UI on the command's standard
+// error; what it prints after goes to r.stderr.
+func (r *uiRun) waitURL(t *testing.T) {
+	t.Helper()
 	deadline := time.After(e2eTimeout)
 	var seen []string
 	for r.url == "" {
 		select {
-		case line, ok := <-lines:
+		case line, ok := <-r.lines:
 			if !ok {
-				t.Fatalf("leakcheck %v ended without serving:\n%s\n%s", args, strings.Join(seen, "\n"), r.stdout)
+				t.Fatalf("leakcheck %v ended without serving:\n%s\n%s", r.cmd.Args, strings.Join(seen, "\n"), r.stdout)
 			}
 			seen = append(seen, line)
 			if m := webUIURL.FindStringSubmatch(line); m != nil {
 				r.url = m[1]
 			}
 		case <-deadline:
-			t.Fatalf("leakcheck %v printed no URL:\n%s", args, strings.Join(seen, "\n"))
+			t.Fatalf("leakcheck %v printed no URL:\n%s", r.cmd.Args, strings.Join(seen, "\n"))
 		}
 	}
 	go func() {
-		for line := range lines {
+		for line := range r.lines {
 			r.stderr.Write([]byte(line + "\n"))
 		}
 	}()
-	return r
 }
 
 // get fetches a page of the web UI.
@@ -207,7 +221,15 @@ func TestWatchHTMLAndWebUI(t *testing.T) {
 		}
 	}()
 	page := filepath.Join(t.TempDir(), "watch.html")
-	r := startUI(t, lc, "watch", "-every", "400ms", "-for", "3s", "-grow", "5", "-html", page, "-http", "127.0.0.1:0", s.url+"/debug/pprof/")
+	r := start(t, lc, "watch", "-every", "300ms", "-grow", "5", "-html", page, "-http", "127.0.0.1:0", s.url+"/debug/pprof/")
+	// The page is rewritten at each sample while the watch goes on.
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(page)
+		return regexp.MustCompile(`watching: sample ([8-9]|[1-9][0-9]+) at`).Match(b)
+	}, e2eTimeout, 50*time.Millisecond, "the page shows the watch going on")
+	// ^C ends the watch: the report, the final page, then the web UI.
+	require.NoError(t, r.cmd.Process.Signal(syscall.SIGINT))
+	r.waitURL(t)
 	cancel()
 	wg.Wait()
 

@@ -52,6 +52,7 @@ func Serve(ctx context.Context, addr string, p *profile.Profile, ready func(url 
 	}
 	hostport := net.JoinHostPort(host, fmt.Sprint(port))
 
+	p = titled(p)
 	args := []string{"-http=" + hostport, "-no_browser", "-symbolize=none"}
 	for _, s := range p.Sample {
 		if _, ok := s.Label[RootLabel]; ok {
@@ -76,6 +77,22 @@ func Serve(ctx context.Context, addr string, p *profile.Profile, ready func(url 
 		return fmt.Errorf("pprof web UI: %w", err)
 	}
 	return nil
+}
+
+// titled returns p with a main mapping named "leakcheck", which pprof
+// names its pages after ("leakcheck goroutine" rather than "unknown
+// goroutine"), when it has none; p itself is left as it is.
+func titled(p *profile.Profile) *profile.Profile {
+	if len(p.Mapping) > 0 {
+		return p
+	}
+	p = p.Copy()
+	m := &profile.Mapping{ID: 1, File: "leakcheck"}
+	p.Mapping = []*profile.Mapping{m}
+	for _, l := range p.Location {
+		l.Mapping = m
+	}
+	return p
 }
 
 // shutdownGrace bounds how long requests in flight may take to finish
