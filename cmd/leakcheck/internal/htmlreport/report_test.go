@@ -256,7 +256,11 @@ func FuzzWrite(f *testing.F) {
 	f.Add("api 10.0.0.7:9100", "restart", "chan send", "http://x/", 3.0)
 	f.Add(`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, "]]><!--", "javascript:alert(1)", math.NaN())
 	f.Add("\x00\xff</svg>", "&amp;", "{{.Title}}", "//evil.example/", math.Inf(1))
+	// Each text is put between two private-use runes: whatever the page
+	// shows between them must be escaped text, with no markup character.
+	between := regexp.MustCompile("\ue000[^\ue001…]*")
 	f.Fuzz(func(t *testing.T, name, label, title, url string, v float64) {
+		name, label, title = "\ue000"+name+"\ue001", "\ue000"+label+"\ue001", "\ue000"+title+"\ue001"
 		r := Report{
 			Title: title, Summary: []string{name},
 			Series: []Series{
@@ -264,16 +268,17 @@ func FuzzWrite(f *testing.F) {
 					Marks: []Mark{{start.Add(time.Minute), label}}, Trends: []Line{{Point{start, v}, Point{start.Add(time.Hour), 2}}}},
 				{Name: label, Verdict: VerdictLeak, Points: []Point{{start, 1}}},
 			},
-			Kinds: []Kind{{Verdict: label, Title: title, Summary: name, Stack: label, Links: []Link{{name, url}}}},
-			Links: []Link{{label, url}},
+			Overview: []Series{{Name: title, Points: []Point{{start, v}}}},
+			Kinds:    []Kind{{Verdict: label, Title: title, Summary: name, Stack: label, Links: []Link{{name, url}}}},
+			Links:    []Link{{label, url}},
 		}
 		var b bytes.Buffer
 		require.NoError(t, Write(&b, r))
 		page := b.String()
-		for _, s := range []string{name, label, title} {
-			if strings.ContainsAny(s, `<>"'`) {
-				assert.NotContains(t, page, s, "text left unescaped")
-			}
+		texts := between.FindAllString(page, -1)
+		require.NotEmpty(t, texts)
+		for _, text := range texts {
+			require.False(t, strings.ContainsAny(text, `<>"'`), "text left unescaped: %q", text)
 		}
 		assert.NotContains(t, page, "NaN")
 		charts(t, page)
