@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -145,6 +144,38 @@ func (r *uiRun) interrupt(t *testing.T) int {
 	return -1
 }
 
+// leakSteadily drives requests at the service every 40 ms until stop is
+// called, each round leaking one goroutine (/leak) beside healthy work
+// (/work, /job). stop waits for the last round; it may be called twice.
+func (s *svc) leakSteadily() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				for _, p := range []string{"/leak", "/work", "/job"} {
+					if resp, err := http.Get(s.url + p); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		wg.Wait()
+	}
+}
+
 // hasRoot reports whether pprof's flame graph page has the verdict as a
 // root, the frame -tagroot=verdict adds (its data is JSON in the page).
 func hasRoot(flamegraph, verdict string) bool {
@@ -202,24 +233,8 @@ func TestWatchHTMLAndWebUI(t *testing.T) {
 	s := startService(t, svcBin)
 	s.hit(t, "/job", 5)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(40 * time.Millisecond)
-		defer tick.Stop()
-		for ctx.Err() == nil {
-			<-tick.C
-			for _, p := range []string{"/leak", "/work", "/job"} {
-				if resp, err := http.Get(s.url + p); err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			}
-		}
-	}()
+	stop := s.leakSteadily()
+	defer stop()
 	page := filepath.Join(t.TempDir(), "watch.html")
 	r := start(t, lc, "watch", "-every", "300ms", "-grow", "5", "-html", page, "-http", "127.0.0.1:0", s.url+"/debug/pprof/")
 	// The page is rewritten at each sample while the watch goes on.
@@ -230,8 +245,7 @@ func TestWatchHTMLAndWebUI(t *testing.T) {
 	// ^C ends the watch: the report, the final page, then the web UI.
 	require.NoError(t, r.cmd.Process.Signal(syscall.SIGINT))
 	r.waitURL(t)
-	cancel()
-	wg.Wait()
+	stop()
 
 	// The final report, then the page, then the web UI.
 	assert.Contains(t, r.stdout.String(), "main.compute")
