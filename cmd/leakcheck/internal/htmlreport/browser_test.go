@@ -18,7 +18,7 @@ import (
 func TestBrowserRendersTheCharts(t *testing.T) {
 	browsertest.Chromium(t)
 	file := filepath.Join(t.TempDir(), "report.html")
-	page := write(t, fleetReport(60, 7*24*60*4, 15*time.Second)) // a week at 15 s
+	page := write(t, fleetReport(maxSmallCharts, 7*24*60*4, 15*time.Second)) // a week at 15 s
 	require.NoError(t, os.WriteFile(file, []byte(page), 0o644))
 
 	dom := browsertest.DOM(t, "file://"+file)
