@@ -30,9 +30,12 @@ const (
 type watchPage struct {
 	o       *options
 	service string
-	times   []time.Time // of each sample taken
-	totals  []int       // the goroutines of each sample
-	failed  []time.Time // samples that failed
+	// times are those of the samples taken. The series set no Step: a
+	// slow service stretches the intervals past -every, and the median
+	// interval says better where a gap is.
+	times  []time.Time
+	totals []int       // the goroutines of each sample
+	failed []time.Time // samples that failed
 }
 
 // newWatchPage writes a first page, so that a path that cannot be written
@@ -101,7 +104,7 @@ func (p *watchPage) write(js []*judged, summary []string) error {
 		Links:     []htmlreport.Link{{Text: "the service's goroutines (debug=1)", URL: serviceLink(p.service)}},
 	}
 	if len(p.times) > 0 {
-		total := htmlreport.Series{Name: "all goroutines", Step: p.o.every,
+		total := htmlreport.Series{Name: "all goroutines",
 			Note: fmt.Sprintf("from %d to %d over %s, every %v", p.totals[0], p.totals[len(p.totals)-1], report.Plural(len(p.times), "sample"), p.o.every)}
 		for i, t := range p.times {
 			total.Points = append(total.Points, htmlreport.Point{T: t, V: float64(p.totals[i])})
@@ -134,7 +137,6 @@ func (p *watchPage) kindSeries(j *judged) htmlreport.Series {
 	s := htmlreport.Series{
 		Name:    fmt.Sprintf("%s in %s [%s]", g.State, where(g), j.group.Fingerprint),
 		Verdict: j.verdict,
-		Step:    p.o.every,
 		Note:    lastCounts(j.samples, 1) + " now",
 	}
 	for i, c := range j.samples {
