@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -293,5 +294,47 @@ func TestPicturesFlagErrors(t *testing.T) {
 		r := leakcheck(t, lc, nil, tc.args...)
 		assert.Equal(t, exitError, r.code, "%v: %s", tc.args, r.stderr)
 		assert.Contains(t, r.stderr, tc.want, "%v", tc.args)
+	}
+}
+
+// TestWatchHTMLFailedSamples watches a service whose fourth and fifth
+// samples fail: the page shows them as marks on the total, and as a gap
+// in its line.
+func TestWatchHTMLFailedSamples(t *testing.T) {
+	lc, _ := binaries(t)
+	var mu sync.Mutex
+	served := 0
+	srv := newLoopbackServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/debug/pprof/goroutine" || r.URL.Query().Get("debug") != "1" {
+			http.NotFound(w, r) // no protobuf profile, no leak profile: the text profile
+			return
+		}
+		mu.Lock()
+		served++
+		n := served
+		mu.Unlock()
+		if n == 4 || n == 5 {
+			http.Error(w, "scrape failed", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "goroutine profile: total %d\n20 @ 0x1 0x2\n#\t0x1\tmain.worker+0x46\t/src/app/main.go:63\n\n%d @ 0x3 0x4\n#\t0x3\tmain.compute+0x1d\t/src/app/main.go:82\n\n", 20+5*n, 5*n)
+	}))
+	page := filepath.Join(t.TempDir(), "watch.html")
+	r := leakcheck(t, lc, nil, "watch", "-every", "250ms", "-for", "3s", "-html", page, srv.URL+"/debug/pprof/")
+	require.NotEqual(t, exitError, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2 samples failed and were skipped")
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	h := string(b)
+	assert.Contains(t, h, "2 samples failed and were skipped: gaps in the lines")
+	total := regexp.MustCompile(`(?s)<figure class="plain".*?</figure>`).FindString(h)
+	require.NotEmpty(t, total, "the total's chart")
+	assert.Equal(t, 2, strings.Count(total, ">sample failed</text>"), "each failed sample marked")
+	d := regexp.MustCompile(`class="data"[^>]* d="([^"]*)"`).FindStringSubmatch(total)
+	require.NotNil(t, d)
+	assert.GreaterOrEqual(t, strings.Count(d[1], "M"), 2, "the line breaks where samples failed")
+	assert.Contains(t, h, "main.compute", "the kind that grows is drawn")
+	if _, err := exec.LookPath("chromium"); err == nil || os.Getenv("LEAKCHECK_REQUIRE_BROWSER") != "" {
+		browsertest.Screenshot(t, "file://"+page, 1100, "watch-failed-samples.png")
 	}
 }

@@ -191,7 +191,11 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		return exitError, err
 	}
 	if page != nil {
-		summary := []string{header, leakNote, strings.TrimSpace(verdictLine(js, last.total, "goroutine"))}
+		summary := []string{header, leakNote}
+		if failed > 0 {
+			summary = append(summary, report.Plural(failed, "sample")+" failed and were skipped: gaps in the lines")
+		}
+		summary = append(summary, strings.TrimSpace(verdictLine(js, last.total, "goroutine")))
 		if err := page.final(js, summary); err != nil {
 			return exitError, fmt.Errorf("-html: %v", err)
 		}

@@ -130,8 +130,8 @@ func (p *watchPage) write(js []*judged, summary []string) error {
 	return writeFileWhole(p.o.htmlFile, func(f *os.File) error { return htmlreport.Write(f, r) })
 }
 
-// kindSeries is a kind's count at each sample, with the Theil-Sen trend
-// through them when it is flagged and rises.
+// kindSeries is a kind's count at each sample, with its trend when it is
+// flagged and rises.
 func (p *watchPage) kindSeries(j *judged) htmlreport.Series {
 	g := j.group.First()
 	s := htmlreport.Series{
@@ -139,29 +139,71 @@ func (p *watchPage) kindSeries(j *judged) htmlreport.Series {
 		Verdict: j.verdict,
 		Note:    lastCounts(j.samples, 1) + " now",
 	}
-	for i, c := range j.samples {
-		if i < len(p.times) {
-			s.Points = append(s.Points, htmlreport.Point{T: p.times[i], V: float64(c)})
-		}
+	n := min(len(j.samples), len(p.times))
+	for i, c := range j.samples[:n] {
+		s.Points = append(s.Points, htmlreport.Point{T: p.times[i], V: float64(c)})
 	}
-	if n := len(s.Points); j.verdict != verdictOK && n >= 2 {
-		counts := j.samples[:n]
-		slope := theilSen(counts)
-		if slope > 0 {
-			at := make([]float64, n)
-			for i, c := range counts {
-				at[i] = float64(c) - slope*float64(i)
-			}
-			slices.Sort(at)
-			intercept := at[n/2]
-			s.Trends = []htmlreport.Line{{
-				From: htmlreport.Point{T: p.times[0], V: intercept},
-				To:   htmlreport.Point{T: p.times[n-1], V: intercept + slope*float64(n-1)},
-			}}
-			s.Note = fmt.Sprintf("%s now, trend %+.1f a sample (%+.0f/h)", lastCounts(j.samples, 1), slope, slope*float64(time.Hour)/float64(p.o.every))
-		}
+	if j.verdict == verdictOK {
+		return s
+	}
+	if perHour, at, ok := trendInTime(p.times[:n], j.samples[:n]); ok && perHour > 0 {
+		last := p.times[n-1]
+		s.Trends = []htmlreport.Line{{
+			From: htmlreport.Point{T: p.times[0], V: at},
+			To:   htmlreport.Point{T: last, V: at + perHour*last.Sub(p.times[0]).Hours()},
+		}}
+		s.Note = fmt.Sprintf("%s now, trend %+.0f/h", lastCounts(j.samples, 1), perHour)
 	}
 	return s
+}
+
+// maxTrendPoints bounds the samples a drawn trend is fitted on: Theil-Sen
+// takes every pair, and a day's watch at 10 s has 8,640 samples.
+const maxTrendPoints = 400
+
+// trendInTime fits the Theil-Sen line through the counts against their
+// times, which a failed or slow sample spaces unevenly (the watch's test
+// counts samples; the chart draws time): the median of the slopes
+// between every two samples, per hour, and the line's value at the first
+// sample, the median of what each sample puts there. ok is false for
+// fewer than two samples.
+func trendInTime(times []time.Time, counts []int) (perHour, first float64, ok bool) {
+	n := len(counts)
+	if n < 2 {
+		return 0, 0, false
+	}
+	idx := make([]int, 0, min(n, maxTrendPoints))
+	for k := range min(n, maxTrendPoints) {
+		idx = append(idx, k*(n-1)/max(1, min(n, maxTrendPoints)-1))
+	}
+	hours := func(i int) float64 { return times[i].Sub(times[0]).Hours() }
+	var slopes []float64
+	for a, i := range idx {
+		for _, j := range idx[a+1:] {
+			if dt := hours(j) - hours(i); dt > 0 {
+				slopes = append(slopes, float64(counts[j]-counts[i])/dt)
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return 0, 0, false
+	}
+	perHour = median(slopes)
+	at := make([]float64, len(idx))
+	for k, i := range idx {
+		at[k] = float64(counts[i]) - perHour*hours(i)
+	}
+	return perHour, median(at), true
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 0 {
+		return (xs[m-1] + xs[m]) / 2
+	}
+	return xs[m]
 }
 
 // serviceLink is the URL of a service's goroutines as text, to open
