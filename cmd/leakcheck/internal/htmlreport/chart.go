@@ -199,7 +199,7 @@ func maxTime(a, b time.Time) time.Time {
 
 // valueRange is the range of the values of a series and its trends.
 // Counts near zero are drawn from zero, so that noise on a small count
-// does not look like a swing.
+// does not look like a swing; a flat line is drawn in the middle.
 func valueRange(s Series) (lo, hi float64) {
 	lo, hi, _, n := valueStats(s.Points)
 	if n == 0 {
@@ -212,11 +212,20 @@ func valueRange(s Series) (lo, hi float64) {
 			}
 		}
 	}
-	if lo >= 0 && lo <= hi/2 {
+	least := lo
+	switch {
+	case hi-lo < 1:
+		// A flat line, drawn in the middle.
+		lo, hi = lo-1, hi+1
+	case lo >= 0 && lo <= hi/2:
 		lo = 0
+	default:
+		// A margin, so that the line does not run along the axis.
+		pad := (hi - lo) / 20
+		lo, hi = lo-pad, hi+pad
 	}
-	if hi-lo < 1 {
-		hi = lo + 1
+	if least >= 0 && lo < 0 {
+		lo = 0 // no axis below zero for counts that never are
 	}
 	return lo, hi
 }

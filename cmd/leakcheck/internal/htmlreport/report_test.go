@@ -324,3 +324,27 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	*w += countingWriter(len(p))
 	return len(p), nil
 }
+
+func TestValueRange(t *testing.T) {
+	series := func(vs ...float64) Series {
+		s := Series{}
+		for i, v := range vs {
+			s.Points = append(s.Points, Point{start.Add(time.Duration(i) * time.Minute), v})
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		values []float64
+		lo, hi float64
+	}{
+		{[]float64{1, 1, 1}, 0, 2},          // flat: in the middle
+		{[]float64{0, 0}, 0, 1},             // flat at zero: never below it
+		{[]float64{3, 9, 5}, 0, 9},          // near zero: from zero
+		{[]float64{100, 120}, 99, 121},      // far from zero: a margin
+		{[]float64{-5, 5}, -5.5, 5.5},       // negative values keep theirs
+		{[]float64{math.NaN(), 7, 7}, 6, 8}, // missing samples do not count
+	} {
+		lo, hi := valueRange(series(tc.values...))
+		assert.Equal(t, [2]float64{tc.lo, tc.hi}, [2]float64{lo, hi}, "%v", tc.values)
+	}
+}
