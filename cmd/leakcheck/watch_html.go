@@ -55,7 +55,9 @@ func (p *watchPage) sample(t time.Time, total int) {
 func (p *watchPage) failure(t time.Time) { p.failed = append(p.failed, t) }
 
 // refresh rewrites the page during the watch with the kinds that grew
-// most, judged by growth alone (the runtime's proofs come at the end).
+// most, judged by growth alone (the runtime's proofs come at the end), on
+// at most maxTrendPoints samples spread over the watch, so that a long
+// watch's page costs the same at each sample.
 // A failure to write is reported and the watch goes on.
 func (p *watchPage) refresh(order []*series) {
 	grown := slices.Clone(order)
@@ -66,7 +68,7 @@ func (p *watchPage) refresh(order []*series) {
 			break
 		}
 		j := &judged{group: s.group, samples: s.counts, verdict: verdictOK}
-		if suspect, why := growth(p.o, s.counts); suspect && provable(s.group) {
+		if suspect, why := growth(p.o, thin(s.counts, maxTrendPoints)); suspect && provable(s.group) {
 			j.verdict, j.reason = verdictSuspect, why
 		}
 		js = append(js, j)
@@ -172,10 +174,7 @@ func trendInTime(times []time.Time, counts []int) (perHour, first float64, ok bo
 	if n < 2 {
 		return 0, 0, false
 	}
-	idx := make([]int, 0, min(n, maxTrendPoints))
-	for k := range min(n, maxTrendPoints) {
-		idx = append(idx, k*(n-1)/max(1, min(n, maxTrendPoints)-1))
-	}
+	idx := spread(n, maxTrendPoints)
 	hours := func(i int) float64 { return times[i].Sub(times[0]).Hours() }
 	var slopes []float64
 	for a, i := range idx {
@@ -194,6 +193,30 @@ func trendInTime(times []time.Time, counts []int) (perHour, first float64, ok bo
 		at[k] = float64(counts[i]) - perHour*hours(i)
 	}
 	return perHour, median(at), true
+}
+
+// spread returns the indices of at most m of n samples, evenly spread,
+// the first and the last included.
+func spread(n, m int) []int {
+	k := min(n, m)
+	idx := make([]int, k)
+	for i := range idx {
+		idx[i] = i * (n - 1) / max(1, k-1)
+	}
+	return idx
+}
+
+// thin returns at most m of counts, evenly spread (counts itself when it
+// has no more).
+func thin(counts []int, m int) []int {
+	if len(counts) <= m {
+		return counts
+	}
+	out := make([]int, 0, m)
+	for _, i := range spread(len(counts), m) {
+		out = append(out, counts[i])
+	}
+	return out
 }
 
 // median returns the median of xs, which it sorts.

@@ -36,3 +36,19 @@ func TestTrendInTime(t *testing.T) {
 	_, _, ok = trendInTime([]time.Time{t0, t0}, []int{1, 5})
 	assert.False(t, ok, "two samples at one instant have no trend")
 }
+
+func TestThin(t *testing.T) {
+	counts := make([]int, 1000)
+	for i := range counts {
+		counts[i] = i
+	}
+	thinned := thin(counts, 400)
+	require.Len(t, thinned, 400)
+	assert.Equal(t, 0, thinned[0])
+	assert.Equal(t, 999, thinned[399])
+	for i := 1; i < len(thinned); i++ {
+		assert.Greater(t, thinned[i], thinned[i-1], "in order, no sample twice")
+	}
+	assert.Equal(t, counts[:10], thin(counts[:10], 400), "short series as they are")
+	assert.Equal(t, []int{5}, thin([]int{5}, 400))
+}
