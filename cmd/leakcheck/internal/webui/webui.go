@@ -2,11 +2,12 @@
 // graph, source, peek) over a goroutine profile, as "go tool pprof -http"
 // does, through the driver package of github.com/google/pprof.
 //
-// The profile is served from memory: nothing is fetched, symbolized or
-// written. Each sample's labels (leakcheck sets "verdict" and
-// "fingerprint") are tags in the interface, and the flame graph starts
-// with the verdict as its root ("verdict:leak", "verdict:suspect",
-// "verdict:ok"), so that the leaks stand apart.
+// The profile is served from memory: nothing is fetched or symbolized
+// (pprof's Config menu still saves its settings where pprof keeps them).
+// Each sample's labels (leakcheck sets "verdict" and "fingerprint") are
+// tags in the interface, and the flame graph and the call graph start
+// from the verdict, one root frame each ("leak", "suspect", "ok"), so
+// that the leaks stand apart.
 package webui
 
 import (
