@@ -92,9 +92,13 @@ func (pc *PipelineClient) writer(c net.Conn, reqs chan *pipelineRequest, pending
 	}
 }
 
-// retire stops new requests from reaching reqs, unless some are queued.
+// retire stops new requests from reaching reqs, unless some are queued
+// or a Do is under way. It must not wait for the lock: a Do holds it while
+// it blocks sending on a full reqs, which only this writer drains.
 func (pc *PipelineClient) retire(reqs chan *pipelineRequest) bool {
-	pc.mu.Lock()
+	if !pc.mu.TryLock() {
+		return false
+	}
 	defer pc.mu.Unlock()
 	if len(reqs) > 0 {
 		return false
