@@ -36,6 +36,7 @@ import (
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
@@ -49,6 +50,7 @@ func main() {
 	}
 	multichecker.Main(
 		abandonedsend.Analyzer,
+		doublelock.Analyzer,
 		foreverloop.Analyzer,
 		optIn(fromgoleak.Analyzer),
 		missingverify.Analyzer,

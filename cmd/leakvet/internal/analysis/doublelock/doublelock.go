@@ -1,0 +1,57 @@
+package doublelock
+
+import (
+	_ "embed"
+	"fmt"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports locks taken again on a path that holds them.
+var Analyzer = &analysis.Analyzer{
+	Name:     "doublelock",
+	Doc:      docstring.FromDocGo(doc, "doublelock"),
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock",
+	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	locks := lockset.New(ssainput.Pkg)
+	r := lockset.NewReporter(pass)
+	for _, fn := range ssainput.SrcFuncs {
+		locks.Events(fn, func(e lockset.Event) {
+			for _, h := range e.Held {
+				if h.Lock.Key() == e.Take.Lock.Key() {
+					r.Report(analysis.Diagnostic{Pos: e.Take.Site.Pos, Message: message(pass, ssainput, e, h)})
+				}
+			}
+		})
+	}
+	return nil, nil
+}
+
+// message says why taking e's lock, held as h, blocks.
+func message(pass *analysis.Pass, ssainput *buildssa.SSA, e lockset.Event, h lockset.Held) string {
+	pkg := ssainput.Pkg
+	name := lockset.Name(e.Take.Lock)
+	again := lockset.Where(pass.Fset, e.Take.Site.Pos) + lockset.Through(pkg, e.Take.Site.Chain)
+	first := lockset.Where(pass.Fset, h.Site.Pos) + lockset.Through(pkg, h.Site.Chain)
+	if h.Maybe {
+		return fmt.Sprintf("%s is locked at %s and %s can return without unlocking it; locking it again at %s blocks forever",
+			name, first, "`"+h.Returner.RelString(pkg.Pkg)+"`", again)
+	}
+	if h.Mode == lockset.Read && e.Take.Mode == lockset.Read {
+		return fmt.Sprintf("%s is read-locked at %s and again at %s: recursive read locking blocks forever if a writer calls Lock in between",
+			name, first, again)
+	}
+	return fmt.Sprintf("%s is %s at %s and %s again at %s: blocks forever", name, h.Mode, first, e.Take.Mode, again)
+}

@@ -1,0 +1,69 @@
+package lockset
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Where returns "file.go:LINE" for pos, for messages.
+func Where(fset *token.FileSet, pos token.Pos) string {
+	p := fset.Position(pos)
+	return fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)
+}
+
+// Through returns " through f → g" naming the calls of chain, or "" when
+// the chain is one function.
+func Through(pkg *ssa.Package, chain []*ssa.Function) string {
+	if len(chain) < 2 {
+		return ""
+	}
+	names := make([]string, len(chain))
+	for i, fn := range chain {
+		names[i] = "`" + fn.RelString(pkg.Pkg) + "`"
+	}
+	return " through " + strings.Join(names, " → ")
+}
+
+// Name returns how a message names lock p.
+func Name(p Path) string {
+	switch {
+	case p.Text != "":
+		return "`" + p.Text + "`"
+	case p.Type != "":
+		return "`" + p.Type + "`"
+	}
+	return "the lock"
+}
+
+// A Reporter reports each position once and never in generated files.
+type Reporter struct {
+	pass      *analysis.Pass
+	seen      map[token.Pos]bool
+	generated map[*token.File]bool
+}
+
+// NewReporter returns a Reporter for pass.
+func NewReporter(pass *analysis.Pass) *Reporter {
+	r := &Reporter{pass: pass, seen: map[token.Pos]bool{}, generated: map[*token.File]bool{}}
+	for _, f := range pass.Files {
+		if ast.IsGenerated(f) {
+			r.generated[pass.Fset.File(f.FileStart)] = true
+		}
+	}
+	return r
+}
+
+// Report reports d unless its position was reported or is generated.
+func (r *Reporter) Report(d analysis.Diagnostic) {
+	if !d.Pos.IsValid() || r.seen[d.Pos] || r.generated[r.pass.Fset.File(d.Pos)] {
+		return
+	}
+	r.seen[d.Pos] = true
+	r.pass.Report(d)
+}
