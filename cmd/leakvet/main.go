@@ -39,6 +39,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
@@ -53,6 +54,7 @@ func main() {
 		doublelock.Analyzer,
 		foreverloop.Analyzer,
 		optIn(fromgoleak.Analyzer),
+		lockorder.Analyzer,
 		missingverify.Analyzer,
 		tickerstop.Analyzer,
 	)

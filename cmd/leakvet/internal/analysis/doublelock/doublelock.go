@@ -28,9 +28,18 @@ func run(pass *analysis.Pass) (any, error) {
 	locks := lockset.New(ssainput.Pkg)
 	r := lockset.NewReporter(pass)
 	for _, fn := range ssainput.SrcFuncs {
+		if fn.Signature.Results().Len() == 0 {
+			for _, l := range locks.Summary(fn).Leaks {
+				if l.Return.Pos().IsValid() {
+					r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
+						"return with %s still locked (locked at %s), which the function unlocks on its other paths: the next Lock blocks forever",
+						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain))})
+				}
+			}
+		}
 		locks.Events(fn, func(e lockset.Event) {
 			for _, h := range e.Held {
-				if h.Lock.Key() == e.Take.Lock.Key() {
+				if e.Take.Lock.Root != nil && h.Lock.Key() == e.Take.Lock.Key() {
 					r.Report(analysis.Diagnostic{Pos: e.Take.Site.Pos, Message: message(pass, ssainput, e, h)})
 				}
 			}

@@ -36,6 +36,16 @@ type Summary struct {
 	// MayHold lists the locks it takes and holds at some return on some
 	// paths but not on others: a forgotten unlock.
 	MayHold []Acquisition
+	// Leaks lists the returns that hold, on every path to them, a lock
+	// that the function releases before another return (or on another
+	// path to the same one).
+	Leaks []Leak
+}
+
+// A Leak is a return that keeps a lock the function otherwise releases.
+type Leak struct {
+	Acquisition
+	Return *ssa.Return
 }
 
 // A Held is a lock held at an instruction and where it was taken.
@@ -78,6 +88,7 @@ type state struct {
 	suspect  map[pathKey]Held // held on some path after a callee's forgotten unlock
 	released map[pathKey]Path // released on some path without being taken here
 	deferred map[pathKey]bool // released by a deferred call
+	dropped  map[pathKey]bool // taken here, then released, on some path
 }
 
 func newState() *state {
@@ -87,6 +98,7 @@ func newState() *state {
 		suspect:  map[pathKey]Held{},
 		released: map[pathKey]Path{},
 		deferred: map[pathKey]bool{},
+		dropped:  map[pathKey]bool{},
 	}
 }
 
@@ -97,6 +109,7 @@ func (s *state) clone() *state {
 		suspect:  maps.Clone(s.suspect),
 		released: maps.Clone(s.released),
 		deferred: maps.Clone(s.deferred),
+		dropped:  maps.Clone(s.dropped),
 	}
 }
 
@@ -123,10 +136,12 @@ func (s *state) join(t *state) bool {
 			changed = true
 		}
 	}
-	for k := range t.deferred {
-		if !s.deferred[k] {
-			s.deferred[k] = true
-			changed = true
+	for _, pair := range []struct{ into, from map[pathKey]bool }{{s.deferred, t.deferred}, {s.dropped, t.dropped}} {
+		for k := range pair.from {
+			if !pair.into[k] {
+				pair.into[k] = true
+				changed = true
+			}
 		}
 	}
 	return changed
@@ -140,10 +155,10 @@ func (s *state) take(a Acquisition) {
 
 func (s *state) release(p Path) {
 	k := p.key()
-	if _, ok := s.may[k]; !ok {
-		if _, ok := s.suspect[k]; !ok {
-			s.released[k] = p
-		}
+	if _, ok := s.may[k]; ok {
+		s.dropped[k] = true
+	} else if _, ok := s.suspect[k]; !ok {
+		s.released[k] = p
 	}
 	delete(s.must, k)
 	delete(s.may, k)
@@ -221,6 +236,8 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 	var holds map[pathKey]Held
 	mayHold := map[pathKey]Held{}
 	acquired := map[token.Pos]bool{}
+	kept := map[*ssa.Return]map[pathKey]Held{} // taken here, held on every path to the return
+	unkept := map[pathKey]bool{}                // taken here, released on some path to some return
 	for _, b := range fn.Blocks {
 		if in[b.Index] == nil {
 			continue
@@ -233,8 +250,25 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 					sum.Acquires = append(sum.Acquires, acq)
 				}
 			})
-			if _, ok := instr.(*ssa.Return); !ok {
+			ret, ok := instr.(*ssa.Return)
+			if !ok {
 				continue
+			}
+			kept[ret] = map[pathKey]Held{}
+			for k, h := range s.may {
+				if s.deferred[k] {
+					continue
+				}
+				if _, ok := s.must[k]; ok {
+					kept[ret][k] = h
+				} else {
+					unkept[k] = true
+				}
+			}
+			for k := range s.dropped {
+				if _, ok := s.must[k]; !ok {
+					unkept[k] = true
+				}
 			}
 			exit := map[pathKey]Held{}
 			for k, h := range s.must {
@@ -264,6 +298,13 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 				if !contains(sum.Releases, k) {
 					sum.Releases = append(sum.Releases, p)
 				}
+			}
+		}
+	}
+	for ret, held := range kept {
+		for k, h := range held {
+			if unkept[k] {
+				sum.Leaks = append(sum.Leaks, Leak{Acquisition: h.Acquisition, Return: ret})
 			}
 		}
 	}
@@ -315,37 +356,12 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 			return
 		}
 		callee, bindings := staticCallee(c)
-		if !a.inPackage(callee) {
+		if a.inPackage(callee) {
+			a.call(fn, s, instr, callee, c.Args, bindings, visit, took)
 			return
 		}
-		sum := a.Summary(callee)
-		for _, acq := range sum.Acquires {
-			if p, ok := acq.Lock.mapInto(callee, c.Args, bindings); ok {
-				acq.Lock = p
-				acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-				a.taking(fn, s, instr, acq, visit, took)
-			}
-		}
-		for _, r := range sum.Releases {
-			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
-				s.release(p)
-			}
-		}
-		for _, acq := range sum.Holds {
-			if p, ok := acq.Lock.mapInto(callee, c.Args, bindings); ok {
-				acq.Lock = p
-				acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-				s.take(acq)
-			}
-		}
-		for _, acq := range sum.MayHold {
-			if p, ok := acq.Lock.mapInto(callee, c.Args, bindings); ok {
-				acq.Lock = p
-				acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-				if _, held := s.must[p.key()]; !held {
-					s.suspect[p.key()] = Held{Acquisition: acq, Maybe: true, Returner: callee}
-				}
-			}
+		for _, m := range a.formatted(c) {
+			a.call(fn, s, instr, m.fn, []ssa.Value{m.recv}, nil, visit, took)
 		}
 	case *ssa.Defer:
 		c := instr.Common()
@@ -372,5 +388,46 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 	}
 	if visit != nil {
 		visit(Event{Fn: fn, Take: acq, At: instr, Held: s.held()})
+	}
+}
+
+// call applies to s the summary of callee, called by instr of fn with
+// args and bindings for its free variables.
+func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
+		sum := a.Summary(callee)
+	for _, acq := range sum.Acquires {
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+		} else if acq.Lock.Type != "" {
+			// A lock of the callee's own making (a map element, a
+			// result): the caller cannot name it, but its type still
+			// orders it.
+			acq.Lock = Path{Type: acq.Lock.Type, Text: acq.Lock.Text}
+		} else {
+			continue
+		}
+		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+		a.taking(fn, s, instr, acq, visit, took)
+	}
+	for _, r := range sum.Releases {
+		if p, ok := r.mapInto(callee, args, bindings); ok {
+			s.release(p)
+		}
+	}
+	for _, acq := range sum.Holds {
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+			s.take(acq)
+		}
+	}
+	for _, acq := range sum.MayHold {
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+			if _, held := s.must[p.key()]; !held {
+				s.suspect[p.key()] = Held{Acquisition: acq, Maybe: true, Returner: callee}
+			}
+		}
 	}
 }

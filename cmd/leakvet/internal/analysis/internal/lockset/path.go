@@ -17,6 +17,8 @@ import (
 // selections and pointer loads from it. Two uses of the same Path in one
 // function, with no store between, are the same lock.
 type Path struct {
+	// Root is nil when only the lock's Type is known: a lock a callee
+	// reached through values of its own.
 	Root  ssa.Value
 	Steps string // ".f" for a field, "*" for a load, in order
 	// Type is the lock's name by type, "Store.mu" for the field mu of
@@ -79,14 +81,18 @@ func (p Path) field(t types.Type, i int) Path {
 	}
 	f := st.Field(i)
 	p.Steps += "." + f.Name()
+	if f.Embedded() && isSyncLock(f.Type()) {
+		// s.mu.Mutex reads as s.mu, and Store's embedded RWMutex as
+		// Store: the source writes s.mu.Lock() and s.Lock().
+		if named, ok := types.Unalias(t).(*types.Named); ok {
+			p.Type = named.Obj().Name()
+		}
+		return p
+	}
 	if named, ok := types.Unalias(t).(*types.Named); ok {
 		p.Type = named.Obj().Name() + "." + f.Name()
 	} else if p.Type != "" {
 		p.Type += "." + f.Name()
-	}
-	if f.Embedded() && p.Text != "" {
-		// s.RWMutex reads as s: the source writes s.Lock().
-		return p
 	}
 	if p.Text == "" {
 		p.Text = f.Name()
@@ -155,3 +161,12 @@ func (p Path) mapInto(callee *ssa.Function, args, bindings []ssa.Value) (Path, b
 // Key returns a comparable identity of p within its function: two paths
 // with the same Key name the same lock.
 func (p Path) Key() any { return p.key() }
+
+// isSyncLock reports whether t is sync.Mutex or sync.RWMutex.
+func isSyncLock(t types.Type) bool {
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil || named.Obj().Pkg().Path() != "sync" {
+		return false
+	}
+	return named.Obj().Name() == "Mutex" || named.Obj().Name() == "RWMutex"
+}
