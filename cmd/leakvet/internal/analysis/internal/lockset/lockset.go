@@ -1,6 +1,7 @@
 package lockset
 
 import (
+	"go/constant"
 	"go/token"
 	"maps"
 
@@ -20,6 +21,9 @@ type Acquisition struct {
 	Lock Path
 	Mode Mode
 	Site Site
+
+	block   *ssa.BasicBlock // where the function analysed takes it
+	guarded bool            // taken only under a condition on a parameter
 }
 
 // A Summary is what a function does to the locks its caller can name
@@ -219,7 +223,7 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 		for _, instr := range b.Instrs {
 			a.step(fn, out, instr, nil, nil)
 		}
-		for _, succ := range b.Succs {
+		for _, succ := range live(b) {
 			switch {
 			case in[succ.Index] == nil:
 				in[succ.Index] = out.clone()
@@ -237,7 +241,7 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 	mayHold := map[pathKey]Held{}
 	acquired := map[token.Pos]bool{}
 	kept := map[*ssa.Return]map[pathKey]Held{} // taken here, held on every path to the return
-	unkept := map[pathKey]bool{}                // taken here, released on some path to some return
+	unkept := map[pathKey]bool{}               // taken here, released on some path to some return
 	for _, b := range fn.Blocks {
 		if in[b.Index] == nil {
 			continue
@@ -287,7 +291,10 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 			}
 			for _, m := range []map[pathKey]Held{s.may, s.suspect} {
 				for k, h := range m {
-					if _, ok := s.must[k]; !ok && !s.deferred[k] {
+					// A lock taken on every path to the return and
+					// released on some: an unlock forgotten, not a lock
+					// taken on a condition that an unlock repeats.
+					if _, ok := s.must[k]; !ok && !s.deferred[k] && !h.guarded && h.block != nil && h.block.Dominates(ret.Block()) {
 						mayHold[k] = h
 					}
 				}
@@ -309,7 +316,7 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 		}
 	}
 	for k, h := range holds {
-		if _, ok := mapRoot(fn, k); ok {
+		if _, ok := mapRoot(fn, k); ok && !h.guarded {
 			sum.Holds = append(sum.Holds, h.Acquisition)
 		}
 	}
@@ -347,13 +354,23 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		c := instr.Common()
 		switch kind, mode, p := lockOp(c); kind {
 		case acquire:
-			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}}}
+			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
+				block: instr.Block(), guarded: guardedByParam(instr.Block())}
 			a.taking(fn, s, instr, acq, visit, took)
 			s.take(acq)
 			return
 		case release:
 			s.release(p)
 			return
+		}
+		for _, arg := range c.Args {
+			// The body of a range-over-func loop runs during the
+			// iterator's call.
+			if mc, ok := arg.(*ssa.MakeClosure); ok {
+				if body := mc.Fn.(*ssa.Function); body.Synthetic == "range-over-func yield" {
+					a.call(fn, s, instr, body, nil, mc.Bindings, visit, took)
+				}
+			}
 		}
 		callee, bindings := staticCallee(c)
 		if a.inPackage(callee) {
@@ -362,6 +379,20 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		}
 		for _, m := range a.formatted(c) {
 			a.call(fn, s, instr, m.fn, []ssa.Value{m.recv}, nil, visit, took)
+		}
+	case *ssa.Go:
+		// A goroutine that releases a lock its starter holds takes it
+		// over (go resetTransportAndUnlock()): the starter no longer
+		// holds it.
+		c := instr.Common()
+		callee, bindings := staticCallee(c)
+		if !a.inPackage(callee) {
+			return
+		}
+		for _, r := range a.Summary(callee).Releases {
+			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
+				s.release(p)
+			}
 		}
 	case *ssa.Defer:
 		c := instr.Common()
@@ -394,8 +425,15 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 // call applies to s the summary of callee, called by instr of fn with
 // args and bindings for its free variables.
 func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
-		sum := a.Summary(callee)
+	sum := a.Summary(callee)
+	guarded := guardedByParam(instr.Block())
 	for _, acq := range sum.Acquires {
+		if acq.guarded {
+			// The callee takes the lock only when its caller says so
+			// (a needLock parameter): not a lock this call must take.
+			continue
+		}
+		acq.block, acq.guarded = instr.Block(), guarded
 		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
 			acq.Lock = p
 		} else if acq.Lock.Type != "" {
@@ -415,6 +453,7 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 		}
 	}
 	for _, acq := range sum.Holds {
+		acq.block, acq.guarded = instr.Block(), guarded
 		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
 			acq.Lock = p
 			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
@@ -422,6 +461,7 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 		}
 	}
 	for _, acq := range sum.MayHold {
+		acq.block, acq.guarded = instr.Block(), guarded
 		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
 			acq.Lock = p
 			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
@@ -430,4 +470,49 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 			}
 		}
 	}
+}
+
+// guardedByParam reports whether b runs only under a condition on a
+// parameter of its function, as in if needLock { mu.Lock() }.
+func guardedByParam(b *ssa.BasicBlock) bool {
+	for d := b.Idom(); d != nil; d = d.Idom() {
+		if cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok && fromParam(cond.Cond, 3) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromParam reports whether v is computed from a parameter, within depth
+// operations.
+func fromParam(v ssa.Value, depth int) bool {
+	if depth == 0 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.UnOp:
+		return v.Op == token.NOT && fromParam(v.X, depth-1)
+	case *ssa.BinOp:
+		return fromParam(v.X, depth-1) || fromParam(v.Y, depth-1)
+	}
+	return false
+}
+
+// live returns the successors of b that can run: both, unless b ends in
+// an if on a constant (if false { return }).
+func live(b *ssa.BasicBlock) []*ssa.BasicBlock {
+	if len(b.Instrs) == 0 {
+		return b.Succs
+	}
+	if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+		if c, ok := cond.Cond.(*ssa.Const); ok && c.Value != nil && len(b.Succs) == 2 {
+			if constant.BoolVal(c.Value) {
+				return b.Succs[:1]
+			}
+			return b.Succs[1:]
+		}
+	}
+	return b.Succs
 }
