@@ -42,12 +42,12 @@ func run(pass *analysis.Pass) (any, error) {
 	orders := map[order]witness{}
 	for _, fn := range ssainput.SrcFuncs {
 		locks.Events(fn, func(e lockset.Event) {
-			if fresh(e.Take.Lock) || inTest(pass, e.Take.Site.Pos) {
+			if fresh(e.Take.Lock) || inTest(pass, e.Fn) {
 				return
 			}
 			for _, h := range e.Held {
 				if h.Maybe || h.Lock.Type == "" || e.Take.Lock.Type == "" || h.Lock.Type == e.Take.Lock.Type ||
-					fresh(h.Lock) || inTest(pass, h.Site.Pos) {
+					fresh(h.Lock) {
 					continue
 				}
 				o := order{h.Lock.Type, e.Take.Lock.Type}
@@ -113,8 +113,20 @@ func fresh(p lockset.Path) bool {
 	return ok
 }
 
-// inTest reports whether pos is in a test file. Tests take locks in
-// unusual orders on purpose, to hold a component still while they look.
-func inTest(pass *analysis.Pass, pos token.Pos) bool {
-	return strings.HasSuffix(pass.Fset.Position(pos).Filename, "_test.go")
+// inTest reports whether fn is a test, benchmark or fuzz function, or a
+// closure in one. Tests take locks in unusual orders on purpose, to hold
+// a component still while they look.
+func inTest(pass *analysis.Pass, fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	if !strings.HasSuffix(pass.Fset.Position(fn.Pos()).Filename, "_test.go") {
+		return false
+	}
+	for _, prefix := range []string{"Test", "Benchmark", "Fuzz"} {
+		if strings.HasPrefix(fn.Name(), prefix) {
+			return true
+		}
+	}
+	return false
 }
