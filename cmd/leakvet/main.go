@@ -1,12 +1,14 @@
 // Leakvet reports code shapes that leak goroutines and tickers.
 //
-// It runs four analyzers: foreverloop (goroutines looping forever with no
+// It runs six analyzers: foreverloop (goroutines looping forever with no
 // way to stop them), tickerstop (tickers never stopped, in code built for
 // Go before 1.23), abandonedsend (goroutines left blocked on a send when
-// the receiving function returns early) and missingverify (tests that
-// start goroutines but never call leakcheck.Verify or VerifyTestMain).
+// the receiving function returns early), doublelock (a mutex locked again
+// on a path that holds it, or left locked on one return), lockorder (two
+// locks taken in opposite orders) and missingverify (tests that start
+// goroutines but never call leakcheck.Verify or VerifyTestMain).
 //
-// A fifth, fromgoleak, translates tests from go.uber.org/goleak to
+// A seventh, fromgoleak, translates tests from go.uber.org/goleak to
 // leakcheck. It rewrites code rather than finding bugs, so it runs only
 // when named:
 //
@@ -20,6 +22,9 @@
 //
 //	go install github.com/leakcheck/leakcheck/cmd/leakvet@latest
 //	go vet -vettool=$(which leakvet) ./...
+//
+// or in golangci-lint v2, as the module plugin of package
+// github.com/leakcheck/leakcheck/cmd/leakvet/golangci (see its doc).
 //
 // Flags select analyzers (-foreverloop, -tickerstop=false, ...) and, run
 // directly, -fix applies the suggested fixes and lists what it did not
@@ -35,13 +40,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/multichecker"
 
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/suite"
 )
 
 func main() {
@@ -49,15 +49,7 @@ func main() {
 	if status, ran := runFix(os.Args[1:]); ran {
 		os.Exit(status)
 	}
-	multichecker.Main(
-		abandonedsend.Analyzer,
-		doublelock.Analyzer,
-		foreverloop.Analyzer,
-		optIn(fromgoleak.Analyzer),
-		lockorder.Analyzer,
-		missingverify.Analyzer,
-		tickerstop.Analyzer,
-	)
+	multichecker.Main(append(suite.Analyzers(), optIn(fromgoleak.Analyzer))...)
 }
 
 // optIn returns a copy of a that does nothing unless the command line

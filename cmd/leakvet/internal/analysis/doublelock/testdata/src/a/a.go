@@ -39,7 +39,7 @@ func (s *server) Drain() {
 	s.mu.Lock()
 	if s.drain {
 		s.mu.Lock() // want "`s.mu` is locked at a.go:39 and locked again at a.go:41: blocks forever"
-		return // want "return with `s.mu` still locked"
+		return      // want "return with `s.mu` still locked"
 	}
 	s.drain = true
 	s.mu.Unlock()

@@ -1,0 +1,27 @@
+// Package suite lists leakvet's analyzers that find bugs, for the command
+// and for the golangci-lint plugin.
+package suite
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
+)
+
+// Analyzers returns the analyzers leakvet runs by default: all but
+// fromgoleak, which rewrites code and runs only when named.
+func Analyzers() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		abandonedsend.Analyzer,
+		doublelock.Analyzer,
+		foreverloop.Analyzer,
+		lockorder.Analyzer,
+		missingverify.Analyzer,
+		tickerstop.Analyzer,
+	}
+}
