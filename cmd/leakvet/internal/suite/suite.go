@@ -6,6 +6,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
@@ -18,6 +19,7 @@ import (
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
 		abandonedsend.Analyzer,
+		chanlock.Analyzer,
 		doublelock.Analyzer,
 		foreverloop.Analyzer,
 		lockorder.Analyzer,

@@ -189,7 +189,7 @@ func (a *Analysis) Summary(fn *ssa.Function) *Summary {
 		return s
 	}
 	a.summaries[fn] = &Summary{} // recursion sees no effect
-	s := a.walk(fn, nil)
+	s := a.walk(fn, nil, nil)
 	a.summaries[fn] = s
 	return s
 }
@@ -197,7 +197,14 @@ func (a *Analysis) Summary(fn *ssa.Function) *Summary {
 // Events calls visit for each lock fn takes, with what fn holds then.
 func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
 	a.Summary(fn)
-	a.walk(fn, visit)
+	a.walk(fn, visit, nil)
+}
+
+// HeldAt calls visit with each instruction of fn and the locks fn holds
+// just before it, and with each lock fn takes as Events does.
+func (a *Analysis) HeldAt(fn *ssa.Function, visit func(ssa.Instruction, []Held), events func(Event)) {
+	a.Summary(fn)
+	a.walk(fn, events, func(instr ssa.Instruction, s *state) { visit(instr, s.held()) })
 }
 
 // inPackage reports whether fn's body is in the analysed package.
@@ -206,8 +213,9 @@ func (a *Analysis) inPackage(fn *ssa.Function) bool {
 }
 
 // walk runs the analysis of fn to a fixed point, then walks it once more
-// reporting events to visit (if not nil), and returns fn's summary.
-func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
+// reporting events to visit and each instruction with its state to each
+// (when not nil), and returns fn's summary.
+func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instruction, *state)) *Summary {
 	if len(fn.Blocks) == 0 {
 		return &Summary{}
 	}
@@ -248,6 +256,9 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event)) *Summary {
 		}
 		s := in[b.Index].clone()
 		for _, instr := range b.Instrs {
+			if each != nil {
+				each(instr, s)
+			}
 			a.step(fn, s, instr, visit, func(acq Acquisition) {
 				if _, ok := s.released[acq.Lock.key()]; !ok && !acquired[acq.Site.Pos] {
 					acquired[acq.Site.Pos] = true

@@ -170,3 +170,7 @@ func isSyncLock(t types.Type) bool {
 	}
 	return named.Obj().Name() == "Mutex" || named.Obj().Name() == "RWMutex"
 }
+
+// PathOf returns the Path by which v is reached (a field of a struct, a
+// global, ...), and false if the analysis cannot follow v.
+func PathOf(v ssa.Value) (Path, bool) { return pathOf(v) }
