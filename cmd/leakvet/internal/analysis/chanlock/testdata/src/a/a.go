@@ -76,7 +76,8 @@ func (b *buffered) Get() int {
 	return <-b.ch
 }
 
-// Quiet: one partner receives without the lock.
+// Put is quiet: one partner, Drain, receives without the lock. But the
+// only sender holds the lock GetLocked holds.
 type shared struct {
 	mu sync.Mutex
 	ch chan int
@@ -93,7 +94,7 @@ func (s *shared) Put() {
 func (s *shared) GetLocked() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return <-s.ch
+	return <-s.ch // want "receive from `s.ch` holding `s.mu` .* every send on it \\(a.go:90\\) takes `shared.mu` first"
 }
 
 func (s *shared) Drain() int { return <-s.ch }
