@@ -94,7 +94,7 @@ func (s *shared) Put() {
 func (s *shared) GetLocked() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return <-s.ch // want "receive from `s.ch` holding `s.mu` .* every send on it \\(a.go:90\\) takes `shared.mu` first"
+	return <-s.ch // want "receive from `s.ch` holding `s.mu` .* every send on it \\(a.go:91\\) takes `shared.mu` first"
 }
 
 func (s *shared) Drain() int { return <-s.ch }
