@@ -14,7 +14,9 @@
 // counts when it is in the kernel's file at one of the bug's lines: a
 // line the kernel's comments mark (// block here, // LockA acquire,
 // /// Missing unlock, FIX: ...), a line its README names ("line 65"), or
-// the top kernel frame of a goroutine in the README's backtrace.
+// the blocking operations of the function a goroutine of the README's
+// backtrace blocks in, or, for the few kernels that mark none, the lines
+// read by hand from their goroutine timelines (handMarked).
 package main
 
 import (
