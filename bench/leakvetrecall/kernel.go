@@ -26,9 +26,13 @@ var developedOn = map[string]bool{"cockroach": true, "etcd": true, "grpc": true}
 
 // handMarked are the blocking lines of the kernels whose comments and
 // README mark none, or a stale one (grpc/795's README says line 20, the
-// closing brace; the second Lock is line 16): read from each kernel's
-// goroutine timeline (the /// G1 G2 comments) at GoBench commit 0bb5ed9.
+// closing brace; the second Lock is line 16), or only the fix (grpc/1460
+// and kubernetes/5316 mark the lines the fix changes, not where the
+// goroutines block): read from each kernel's goroutine timeline (the
+// /// G1 G2 comments) at GoBench commit 0bb5ed9.
 var handMarked = map[string][]int{
+	"grpc/1460":        {33, 41},
+	"kubernetes/5316":  {27, 29},
 	"etcd/6857":        {24},
 	"etcd/6873":        {38, 46},
 	"grpc/660":         {26, 29},
