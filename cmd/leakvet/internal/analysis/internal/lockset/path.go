@@ -110,8 +110,14 @@ func rootText(v ssa.Value) string {
 	case *ssa.FreeVar:
 		return v.Name()
 	case *ssa.Alloc:
-		if v.Comment != "" && !strings.Contains(v.Comment, " ") {
-			return v.Comment
+		// A local variable's Alloc is commented with its name; others
+		// with what made them.
+		switch v.Comment {
+		case "", "complit", "new", "slicelit", "varargs", "makeslice":
+		default:
+			if !strings.Contains(v.Comment, " ") {
+				return v.Comment
+			}
 		}
 	}
 	return ""
