@@ -5,6 +5,7 @@ package suite
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedproducer"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
@@ -18,6 +19,7 @@ import (
 // fromgoleak, which rewrites code and runs only when named.
 func Analyzers() []*analysis.Analyzer {
 	return []*analysis.Analyzer{
+		abandonedproducer.Analyzer,
 		abandonedsend.Analyzer,
 		chanlock.Analyzer,
 		doublelock.Analyzer,
