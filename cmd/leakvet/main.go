@@ -1,14 +1,18 @@
 // Leakvet reports code shapes that leak goroutines and tickers.
 //
-// It runs six analyzers: foreverloop (goroutines looping forever with no
-// way to stop them), tickerstop (tickers never stopped, in code built for
-// Go before 1.23), abandonedsend (goroutines left blocked on a send when
-// the receiving function returns early), doublelock (a mutex locked again
-// on a path that holds it, or left locked on one return), lockorder (two
-// locks taken in opposite orders) and missingverify (tests that start
-// goroutines but never call leakcheck.Verify or VerifyTestMain).
+// It runs nine analyzers: foreverloop (goroutines looping forever with
+// no way to stop them), tickerstop (tickers never stopped, in code built
+// for Go before 1.23), abandonedsend (goroutines left blocked on a send
+// when the receiving function returns early), abandonedproducer
+// (goroutines left sending when their consumer returns from the loop
+// that reads them), nosender (receives from a channel nothing sends on or
+// closes), doublelock (a mutex locked again on a path that holds it, or
+// left locked on one return), lockorder (two locks taken in opposite
+// orders), chanlock (a channel operation made holding a lock every
+// partner takes first) and missingverify (tests that start goroutines
+// but never call leakcheck.Verify or VerifyTestMain).
 //
-// A seventh, fromgoleak, translates tests from go.uber.org/goleak to
+// A tenth, fromgoleak, translates tests from go.uber.org/goleak to
 // leakcheck. It rewrites code rather than finding bugs, so it runs only
 // when named:
 //
