@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
@@ -27,10 +28,14 @@ func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	locks := lockset.New(ssainput.Pkg)
 	r := lockset.NewReporter(pass)
+	called := calledDirectly(ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {
-		if fn.Signature.Results().Len() == 0 {
+		// A function its package calls, or others may, can leave a lock
+		// held for its caller on purpose (acquireForkLock); one only
+		// ever run as a value (a callback, a goroutine) cannot.
+		if fn.Signature.Results().Len() == 0 && !called[fn] && !lockset.Exported(fn) {
 			for _, l := range locks.Summary(fn).Leaks {
-				if l.Return.Pos().IsValid() {
+				if l.Return.Pos().IsValid() && !handOverHand(l.Lock) {
 					r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
 						"return with %s still locked (locked at %s), which the function unlocks on its other paths: the next Lock blocks forever",
 						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain))})
@@ -38,10 +43,20 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 		locks.Events(fn, func(e lockset.Event) {
+			if e.Take.Lock.Root == nil || handOverHand(e.Take.Lock) {
+				return
+			}
 			for _, h := range e.Held {
-				if e.Take.Lock.Root != nil && h.Lock.Key() == e.Take.Lock.Key() {
-					r.Report(analysis.Diagnostic{Pos: e.Take.Site.Pos, Message: message(pass, ssainput, e, h)})
+				if h.Lock.Key() != e.Take.Lock.Key() ||
+					// a test locking twice in its own body means to
+					// block (and unlocks from elsewhere)
+					len(e.Take.Site.Chain) == 1 && len(h.Site.Chain) == 1 && lockset.InTest(pass.Fset, fn) ||
+					// an exported function may leave a lock held on
+					// some returns by contract (Rows.Scan)
+					h.Maybe && lockset.Exported(h.Returner) {
+					continue
 				}
+				r.Report(analysis.Diagnostic{Pos: e.Take.Site.Pos, Message: message(pass, ssainput, e, h)})
 			}
 		})
 	}
@@ -63,4 +78,29 @@ func message(pass *analysis.Pass, ssainput *buildssa.SSA, e lockset.Event, h loc
 			name, first, again)
 	}
 	return fmt.Sprintf("%s is %s at %s and %s again at %s: blocks forever", name, h.Mode, first, e.Take.Mode, again)
+}
+
+// calledDirectly returns the functions of fns that some function of fns
+// calls by name.
+func calledDirectly(fns []*ssa.Function) map[*ssa.Function]bool {
+	called := map[*ssa.Function]bool{}
+	for _, fn := range fns {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if c, ok := instr.(ssa.CallInstruction); ok {
+					if callee := c.Common().StaticCallee(); callee != nil {
+						called[callee] = true
+					}
+				}
+			}
+		}
+	}
+	return called
+}
+
+// handOverHand reports whether p is reached through a loop-carried value
+// (i = i.parent): the same name is then a different lock each turn.
+func handOverHand(p lockset.Path) bool {
+	_, ok := p.Root.(*ssa.Phi)
+	return ok
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/token"
 	"sort"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
@@ -42,7 +41,7 @@ func run(pass *analysis.Pass) (any, error) {
 	orders := map[order]witness{}
 	for _, fn := range ssainput.SrcFuncs {
 		locks.Events(fn, func(e lockset.Event) {
-			if fresh(e.Take.Lock) || inTest(pass, e.Fn) {
+			if fresh(e.Take.Lock) || lockset.InTest(pass.Fset, e.Fn) {
 				return
 			}
 			for _, h := range e.Held {
@@ -111,22 +110,4 @@ func sorted(orders map[order]witness) []order {
 func fresh(p lockset.Path) bool {
 	_, ok := p.Root.(*ssa.Alloc)
 	return ok
-}
-
-// inTest reports whether fn is a test, benchmark or fuzz function, or a
-// closure in one. Tests take locks in unusual orders on purpose, to hold
-// a component still while they look.
-func inTest(pass *analysis.Pass, fn *ssa.Function) bool {
-	for fn.Parent() != nil {
-		fn = fn.Parent()
-	}
-	if !strings.HasSuffix(pass.Fset.Position(fn.Pos()).Filename, "_test.go") {
-		return false
-	}
-	for _, prefix := range []string{"Test", "Benchmark", "Fuzz"} {
-		if strings.HasPrefix(fn.Name(), prefix) {
-			return true
-		}
-	}
-	return false
 }

@@ -67,3 +67,27 @@ func (r *Reporter) Report(d analysis.Diagnostic) {
 	r.seen[d.Pos] = true
 	r.pass.Report(d)
 }
+
+// InTest reports whether fn is a test, benchmark or fuzz function, or a
+// closure in one. Tests take locks in unusual ways on purpose: to hold a
+// component still while they look, or to block a goroutine they watch.
+func InTest(fset *token.FileSet, fn *ssa.Function) bool {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	if !strings.HasSuffix(fset.Position(fn.Pos()).Filename, "_test.go") {
+		return false
+	}
+	for _, prefix := range []string{"Test", "Benchmark", "Fuzz"} {
+		if strings.HasPrefix(fn.Name(), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Exported reports whether fn is an exported function or method, whose
+// callers in other packages may rely on how it leaves a lock.
+func Exported(fn *ssa.Function) bool {
+	return fn.Object() != nil && fn.Object().Exported()
+}

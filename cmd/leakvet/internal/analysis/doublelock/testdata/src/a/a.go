@@ -39,7 +39,7 @@ func (s *server) Drain() {
 	s.mu.Lock()
 	if s.drain {
 		s.mu.Lock() // want "`s.mu` is locked at a.go:39 and locked again at a.go:41: blocks forever"
-		return      // want "return with `s.mu` still locked"
+		return      // exported: Drain may keep the lock by contract
 	}
 	s.drain = true
 	s.mu.Unlock()
@@ -207,4 +207,45 @@ func (s *store) Try() {
 		defer s.mu.Unlock()
 	}
 	s.n++
+}
+
+// Quiet: a helper that takes a lock for its caller on one path, which
+// its callers know (syscall's acquireForkLock).
+var forkLock, forkingLock sync.Mutex
+var forking int
+
+func acquireForkLock() {
+	forkingLock.Lock()
+	defer forkingLock.Unlock()
+	if forking == 0 {
+		forkLock.Lock()
+		forking++
+		return
+	}
+	forking++
+}
+
+func fork() {
+	acquireForkLock()
+	forking--
+}
+
+// Quiet: hand-over-hand locking up a tree, where i.mu is another lock
+// each turn.
+type node struct {
+	mu     sync.Mutex
+	parent *node
+	empty  bool
+}
+
+func (n *node) prune() {
+	i := n
+	i.mu.Lock()
+	for i.parent != nil && i.empty {
+		parent := i.parent
+		i.mu.Unlock()
+		parent.mu.Lock()
+		i = parent
+	}
+	i.mu.Unlock()
 }
