@@ -167,14 +167,23 @@ func runLeakvet(bin, dir, pattern string) ([]finding, error) {
 	}
 	seen := map[string]bool{}
 	var fs []finding
-	for _, analyzers := range out {
+	for pkg, analyzers := range out {
 		for name, raw := range analyzers {
 			var diags []struct {
 				Posn    string `json:"posn"`
 				Message string `json:"message"`
 			}
 			if json.Unmarshal(raw, &diags) != nil {
-				continue // {"error": ...}
+				// {"error": ...}: a package leakvet could not analyse
+				// counts nothing; say so, or the figure looks lower
+				// for no visible reason.
+				var failed struct {
+					Error string `json:"error"`
+				}
+				if json.Unmarshal(raw, &failed) == nil && failed.Error != "" {
+					fmt.Fprintf(os.Stderr, "leakvetrecall: %s: %s: %s\n", pkg, name, failed.Error)
+				}
+				continue
 			}
 			for _, d := range diags {
 				file, line, ok := splitPosn(d.Posn)
