@@ -26,11 +26,18 @@
 // the first: "`s.mu` is locked at a.go:35 and again at a.go:53 through
 // `(*Stopper).Quiesce` → `(*Stopper).runWorker`".
 //
-// It also reports a function that returns with a lock still held on some
-// paths to a return but not on others (an unlock forgotten before a break
-// or an early return), when its caller then takes the lock again.
+// It also reports a function that returns with a lock still held on
+// some paths to a return but not on others (an unlock forgotten before a
+// break or an early return): at that return when the function is only
+// ever run as a value (a callback, a goroutine's body), and otherwise
+// where its caller then takes the lock again. Functions called by name,
+// and exported ones, may keep a lock for their caller on purpose
+// (acquireForkLock, Rows.Scan) and are not judged by their returns.
 //
 // A lock is held when it is held on every path; calls through interfaces
 // and function values, locks reached through a sync.Locker, TryLock and
-// code in other packages are not followed.
+// code in other packages are not followed. Quiet where the second Lock
+// depends on a parameter (if needLock { mu.Lock() }), where a goroutine
+// takes the lock over, for hand-over-hand locking (i = i.parent), and
+// for a test that locks twice in its own body, which means to block.
 package doublelock
