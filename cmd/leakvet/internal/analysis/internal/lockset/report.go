@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"strings"
 
@@ -68,9 +69,11 @@ func (r *Reporter) Report(d analysis.Diagnostic) {
 	r.pass.Report(d)
 }
 
-// InTest reports whether fn is a test, benchmark or fuzz function, or a
-// closure in one. Tests take locks in unusual ways on purpose: to hold a
-// component still while they look, or to block a goroutine they watch.
+// InTest reports whether fn is a test, benchmark or fuzz function, a
+// test helper (a function of a _test.go file given a *testing.T, B or
+// F), or a closure in one. Tests take locks in unusual ways on purpose:
+// to hold a component still while they look, or to block a goroutine
+// they watch.
 func InTest(fset *token.FileSet, fn *ssa.Function) bool {
 	for fn.Parent() != nil {
 		fn = fn.Parent()
@@ -81,6 +84,13 @@ func InTest(fset *token.FileSet, fn *ssa.Function) bool {
 	for _, prefix := range []string{"Test", "Benchmark", "Fuzz"} {
 		if strings.HasPrefix(fn.Name(), prefix) {
 			return true
+		}
+	}
+	for _, p := range fn.Params {
+		if ptr, ok := p.Type().(*types.Pointer); ok {
+			if named, ok := ptr.Elem().(*types.Named); ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "testing" {
+				return true
+			}
 		}
 	}
 	return false
