@@ -1,12 +1,18 @@
 // Leakvet reports code shapes that leak goroutines and tickers.
 //
-// It runs four analyzers: foreverloop (goroutines looping forever with no
-// way to stop them), tickerstop (tickers never stopped, in code built for
-// Go before 1.23), abandonedsend (goroutines left blocked on a send when
-// the receiving function returns early) and missingverify (tests that
-// start goroutines but never call leakcheck.Verify or VerifyTestMain).
+// It runs nine analyzers: foreverloop (goroutines looping forever with
+// no way to stop them), tickerstop (tickers never stopped, in code built
+// for Go before 1.23), abandonedsend (goroutines left blocked on a send
+// when the receiving function returns early), abandonedproducer
+// (goroutines left sending when their consumer returns from the loop
+// that reads them), nosender (receives from a channel nothing sends on or
+// closes), doublelock (a mutex locked again on a path that holds it, or
+// left locked on one return), lockorder (two locks taken in opposite
+// orders), chanlock (a channel operation made holding a lock every
+// partner takes first) and missingverify (tests that start goroutines
+// but never call leakcheck.Verify or VerifyTestMain).
 //
-// A fifth, fromgoleak, translates tests from go.uber.org/goleak to
+// A tenth, fromgoleak, translates tests from go.uber.org/goleak to
 // leakcheck. It rewrites code rather than finding bugs, so it runs only
 // when named:
 //
@@ -20,6 +26,9 @@
 //
 //	go install github.com/leakcheck/leakcheck/cmd/leakvet@latest
 //	go vet -vettool=$(which leakvet) ./...
+//
+// or in golangci-lint v2, as the module plugin of package
+// github.com/leakcheck/leakcheck/cmd/leakvet/golangci (see its doc).
 //
 // Flags select analyzers (-foreverloop, -tickerstop=false, ...) and, run
 // directly, -fix applies the suggested fixes and lists what it did not
@@ -35,11 +44,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/multichecker"
 
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/fromgoleak"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/suite"
 )
 
 func main() {
@@ -47,13 +53,7 @@ func main() {
 	if status, ran := runFix(os.Args[1:]); ran {
 		os.Exit(status)
 	}
-	multichecker.Main(
-		abandonedsend.Analyzer,
-		foreverloop.Analyzer,
-		optIn(fromgoleak.Analyzer),
-		missingverify.Analyzer,
-		tickerstop.Analyzer,
-	)
+	multichecker.Main(append(suite.Analyzers(), optIn(fromgoleak.Analyzer))...)
 }
 
 // optIn returns a copy of a that does nothing unless the command line

@@ -73,3 +73,31 @@ func TestStandalone(t *testing.T) {
 	assert.Equal(t, 2, strings.Count(string(out), "leaky.go:"), "want exactly two findings; output:\n%s", out)
 	assert.NotContains(t, string(out), "clean.go")
 }
+
+// runIn runs the built leakvet with args in testdata/blocking.
+func runIn(t *testing.T, bin string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = filepath.Join("testdata", "blocking")
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GOPROXY=off", "GOTOOLCHAIN=local")
+	out, err := cmd.CombinedOutput()
+	return string(out), exitCode(t, err)
+}
+
+func TestBlockingBugs(t *testing.T) {
+	bin := buildLeakvet(t)
+
+	out, code := runIn(t, bin, "./locks")
+	assert.Equal(t, 3, code, "output:\n%s", out)
+	assert.Contains(t, out, "locks.go:20:11: `r.mu` is locked at locks.go:12 and locked again at locks.go:20 through `(*Registry).Add` → `(*Registry).has`: blocks forever")
+	assert.Equal(t, 1, strings.Count(out, "locks.go:20:"), "one finding, however many callers; output:\n%s", out)
+	assert.NotContains(t, out, "locks_gen.go", "generated files are not reported")
+
+	// A package that does not type-check: the type errors, said
+	// plainly, exit status 1, and no finding from the half-read code.
+	out, code = runIn(t, bin, "./broken")
+	assert.Equal(t, 1, code, "output:\n%s", out)
+	assert.Contains(t, out, "undefined: undefinedCall")
+	assert.NotContains(t, out, "locked again")
+	assert.NotContains(t, out, "panic")
+}

@@ -133,8 +133,16 @@ func isUnbufferedMake(info *types.Info, call *ast.CallExpr) bool {
 // control flow graph is g.
 func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
 	u, ok := classifyUses(pass.TypesInfo, fn, ch)
-	if !ok || u.goStmt == nil || len(u.sends) == 0 || insideLoop(u.goCursor) {
+	if !ok || u.goStmt == nil || len(u.sends) == 0 {
 		return
+	}
+	if loop := innermostLoop(u.goCursor); loop != nil {
+		// A goroutine started in a loop is judged only when each turn
+		// makes its own channel: then the turn is the function.
+		mk, found := fn.FindNode(ch.make)
+		if !found || innermostLoop(mk) != loop {
+			return
+		}
 	}
 	ret := abandoningReturn(pass.TypesInfo, fn.Node(), g, u.goStmt, ch.v)
 	if ret == nil {
@@ -162,13 +170,15 @@ func bufferFix(call *ast.CallExpr) analysis.SuggestedFix {
 	return analysis.SuggestedFix{Message: "Give the channel a buffer of one", TextEdits: []analysis.TextEdit{edit}}
 }
 
-// insideLoop reports whether c is inside a loop of fn, where it could run
-// more than once.
-func insideLoop(c inspector.Cursor) bool {
+// innermostLoop returns the innermost loop of fn enclosing c, where c
+// could run more than once, or nil.
+func innermostLoop(c inspector.Cursor) ast.Node {
 	for p := range c.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncLit)(nil), (*ast.FuncDecl)(nil)) {
-		_, isFunc := p.Node().(*ast.FuncLit)
-		_, isDecl := p.Node().(*ast.FuncDecl)
-		return !isFunc && !isDecl // the innermost is a loop, not fn itself
+		switch p.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return nil
+		}
+		return p.Node()
 	}
-	return false
+	return nil
 }

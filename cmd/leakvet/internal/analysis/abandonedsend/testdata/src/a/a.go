@@ -274,3 +274,37 @@ func captured(ctx context.Context) {
 	}()
 	<-ch
 }
+
+// A goroutine started each turn of a loop, on a channel of that turn
+// (grpc#660): the stop case returns without receiving.
+func closedLoop(stop chan bool) {
+	for {
+		done := make(chan bool)
+		go func() {
+			if validate("x") {
+				done <- false // want `send on unbuffered channel done blocks forever if the function returns at line`
+				return
+			}
+			done <- true
+		}()
+		select {
+		case <-stop:
+			return
+		case <-done:
+		}
+	}
+}
+
+// Quiet: a channel made before the loop is shared by every turn's
+// goroutine, a shape the check does not judge.
+func sharedAcrossTurns(stop chan bool) {
+	done := make(chan bool)
+	for {
+		go func() { done <- true }()
+		select {
+		case <-stop:
+			return
+		case <-done:
+		}
+	}
+}

@@ -1,0 +1,13 @@
+package abandonedproducer_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedproducer"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), abandonedproducer.Analyzer, "a")
+}

@@ -1,0 +1,13 @@
+package chanlock_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), chanlock.Analyzer, "a")
+}

@@ -1,0 +1,43 @@
+// Package doublelock defines an Analyzer that reports a lock taken again
+// by the goroutine that already holds it.
+//
+// # Analyzer doublelock
+//
+// doublelock: report a sync.Mutex or sync.RWMutex locked again on a path that holds it
+//
+// Go's locks are not reentrant: Lock on a mutex the goroutine holds
+// blocks forever, and so does RLock while it holds Lock, or Lock while it
+// holds RLock. RLock while it holds RLock blocks as soon as a writer
+// waits in between (sync.RWMutex forbids recursive read locking):
+//
+//	func (l *logger) output() {
+//		l.mu.Lock()
+//		defer l.mu.Unlock()
+//		if err := l.create(); err != nil {
+//			l.exit(err) // exit locks l.mu again: blocks forever
+//		}
+//	}
+//
+// The analysis follows the calls within the package (methods of a type
+// calling each other, functions, closures called in place), deferred
+// unlocks, early returns and loops, and names a lock by how the code
+// reaches it (s.mu, r.store.mu), so that two instances of a type are never
+// confused. It reports where the second Lock blocks, with the path from
+// the first: "`s.mu` is locked at a.go:35 and again at a.go:53 through
+// `(*Stopper).Quiesce` → `(*Stopper).runWorker`".
+//
+// It also reports a function that returns with a lock still held on
+// some paths to a return but not on others (an unlock forgotten before a
+// break or an early return): at that return when the function is only
+// ever run as a value (a callback, a goroutine's body), and otherwise
+// where its caller then takes the lock again. Functions called by name,
+// and exported ones, may keep a lock for their caller on purpose
+// (acquireForkLock, Rows.Scan) and are not judged by their returns.
+//
+// A lock is held when it is held on every path; calls through interfaces
+// and function values, locks reached through a sync.Locker, TryLock and
+// code in other packages are not followed. Quiet where the second Lock
+// depends on a parameter (if needLock { mu.Lock() }), where a goroutine
+// takes the lock over, for hand-over-hand locking (i = i.parent), and
+// for a test that locks twice in its own body, which means to block.
+package doublelock

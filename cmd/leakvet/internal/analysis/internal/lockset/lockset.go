@@ -1,0 +1,529 @@
+package lockset
+
+import (
+	"go/constant"
+	"go/token"
+	"maps"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// A Site is where a lock is taken: the position of the Lock call and the
+// calls that lead there, from the function analysed (first) to the one
+// that calls Lock (last).
+type Site struct {
+	Pos   token.Pos
+	Chain []*ssa.Function
+}
+
+// An Acquisition is a lock taken at a site.
+type Acquisition struct {
+	Lock Path
+	Mode Mode
+	Site Site
+
+	block   *ssa.BasicBlock // where the function analysed takes it
+	guarded bool            // taken only under a condition on a parameter
+}
+
+// A Summary is what a function does to the locks its caller can name
+// (through its parameters, captured variables and globals).
+type Summary struct {
+	// Acquires lists the locks the function takes, directly or through
+	// its callees, before it releases them: a caller holding one of them
+	// blocks there.
+	Acquires []Acquisition
+	// Releases holds the locks it may release without having taken them.
+	Releases []Path
+	// Holds lists the locks it takes and holds at every return.
+	Holds []Acquisition
+	// MayHold lists the locks it takes and holds at some return on some
+	// paths but not on others: a forgotten unlock.
+	MayHold []Acquisition
+	// Leaks lists the returns that hold, on every path to them, a lock
+	// that the function releases before another return (or on another
+	// path to the same one).
+	Leaks []Leak
+}
+
+// A Leak is a return that keeps a lock the function otherwise releases.
+type Leak struct {
+	Acquisition
+	Return *ssa.Return
+}
+
+// A Held is a lock held at an instruction and where it was taken.
+type Held struct {
+	Acquisition
+	// Maybe is set when a callee may have returned with the lock still
+	// held (its MayHold), rather than the lock being held on every path.
+	Maybe bool
+	// Returner is that callee.
+	Returner *ssa.Function
+}
+
+// An Event is a lock taken while others are held, as the analysis of a
+// function sees it: the lock, where it is taken, and what the function
+// holds at that moment.
+type Event struct {
+	Fn   *ssa.Function
+	Take Acquisition
+	// At is the instruction of Fn that takes it: the Lock call itself,
+	// or the call of the function that does.
+	At   ssa.CallInstruction
+	Held []Held
+}
+
+// An Analysis computes lock summaries of one package's functions.
+type Analysis struct {
+	pkg       *ssa.Package
+	summaries map[*ssa.Function]*Summary
+}
+
+// New returns an analysis of the functions of pkg.
+func New(pkg *ssa.Package) *Analysis {
+	return &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary)}
+}
+
+// state is what is known of the locks at a point of a function.
+type state struct {
+	must     map[pathKey]Held // held on every path
+	may      map[pathKey]Held // taken here and held on some path
+	suspect  map[pathKey]Held // held on some path after a callee's forgotten unlock
+	released map[pathKey]Path // released on some path without being taken here
+	deferred map[pathKey]bool // released by a deferred call
+	dropped  map[pathKey]bool // taken here, then released, on some path
+}
+
+func newState() *state {
+	return &state{
+		must:     map[pathKey]Held{},
+		may:      map[pathKey]Held{},
+		suspect:  map[pathKey]Held{},
+		released: map[pathKey]Path{},
+		deferred: map[pathKey]bool{},
+		dropped:  map[pathKey]bool{},
+	}
+}
+
+func (s *state) clone() *state {
+	return &state{
+		must:     maps.Clone(s.must),
+		may:      maps.Clone(s.may),
+		suspect:  maps.Clone(s.suspect),
+		released: maps.Clone(s.released),
+		deferred: maps.Clone(s.deferred),
+		dropped:  maps.Clone(s.dropped),
+	}
+}
+
+// join merges t into s and reports whether s changed.
+func (s *state) join(t *state) bool {
+	changed := false
+	for k := range s.must {
+		if _, ok := t.must[k]; !ok {
+			delete(s.must, k)
+			changed = true
+		}
+	}
+	for _, pair := range []struct{ into, from map[pathKey]Held }{{s.may, t.may}, {s.suspect, t.suspect}} {
+		for k, v := range pair.from {
+			if _, ok := pair.into[k]; !ok {
+				pair.into[k] = v
+				changed = true
+			}
+		}
+	}
+	for k, v := range t.released {
+		if _, ok := s.released[k]; !ok {
+			s.released[k] = v
+			changed = true
+		}
+	}
+	for _, pair := range []struct{ into, from map[pathKey]bool }{{s.deferred, t.deferred}, {s.dropped, t.dropped}} {
+		for k := range pair.from {
+			if !pair.into[k] {
+				pair.into[k] = true
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+func (s *state) take(a Acquisition) {
+	h := Held{Acquisition: a}
+	s.must[a.Lock.key()] = h
+	s.may[a.Lock.key()] = h
+}
+
+func (s *state) release(p Path) {
+	k := p.key()
+	if _, ok := s.may[k]; ok {
+		s.dropped[k] = true
+	} else if _, ok := s.suspect[k]; !ok {
+		s.released[k] = p
+	}
+	delete(s.must, k)
+	delete(s.may, k)
+	delete(s.suspect, k)
+}
+
+// held returns what s holds, for an Event.
+func (s *state) held() []Held {
+	var hs []Held
+	for _, h := range s.must {
+		hs = append(hs, h)
+	}
+	for k, h := range s.suspect {
+		if _, ok := s.must[k]; !ok {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// Summary returns fn's summary, computing it (and its callees') once.
+func (a *Analysis) Summary(fn *ssa.Function) *Summary {
+	if s, ok := a.summaries[fn]; ok {
+		return s
+	}
+	a.summaries[fn] = &Summary{} // recursion sees no effect
+	s := a.walk(fn, nil, nil)
+	a.summaries[fn] = s
+	return s
+}
+
+// Events calls visit for each lock fn takes, with what fn holds then.
+func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
+	a.Summary(fn)
+	a.walk(fn, visit, nil)
+}
+
+// HeldAt calls visit with each instruction of fn and the locks fn holds
+// just before it, and with each lock fn takes as Events does.
+func (a *Analysis) HeldAt(fn *ssa.Function, visit func(ssa.Instruction, []Held), events func(Event)) {
+	a.Summary(fn)
+	a.walk(fn, events, func(instr ssa.Instruction, s *state) { visit(instr, s.held()) })
+}
+
+// inPackage reports whether fn's body is in the analysed package.
+func (a *Analysis) inPackage(fn *ssa.Function) bool {
+	return fn != nil && fn.Blocks != nil && fn.Pkg == a.pkg
+}
+
+// walk runs the analysis of fn to a fixed point, then walks it once more
+// reporting events to visit and each instruction with its state to each
+// (when not nil), and returns fn's summary.
+func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instruction, *state)) *Summary {
+	if len(fn.Blocks) == 0 {
+		return &Summary{}
+	}
+	in := make([]*state, len(fn.Blocks))
+	in[0] = newState()
+	work := []*ssa.BasicBlock{fn.Blocks[0]}
+	queued := map[*ssa.BasicBlock]bool{fn.Blocks[0]: true}
+	for len(work) > 0 {
+		b := work[0]
+		work = work[1:]
+		queued[b] = false
+		out := in[b.Index].clone()
+		for _, instr := range b.Instrs {
+			a.step(fn, out, instr, nil, nil)
+		}
+		for _, succ := range live(b) {
+			switch {
+			case in[succ.Index] == nil:
+				in[succ.Index] = out.clone()
+			case !in[succ.Index].join(out):
+				continue
+			}
+			if !queued[succ] {
+				queued[succ] = true
+				work = append(work, succ)
+			}
+		}
+	}
+	sum := &Summary{}
+	var holds map[pathKey]Held
+	mayHold := map[pathKey]Held{}
+	acquired := map[token.Pos]bool{}
+	kept := map[*ssa.Return]map[pathKey]Held{} // taken here, held on every path to the return
+	unkept := map[pathKey]bool{}               // taken here, released on some path to some return
+	for _, b := range fn.Blocks {
+		if in[b.Index] == nil {
+			continue
+		}
+		s := in[b.Index].clone()
+		for _, instr := range b.Instrs {
+			if each != nil {
+				each(instr, s)
+			}
+			a.step(fn, s, instr, visit, func(acq Acquisition) {
+				if _, ok := s.released[acq.Lock.key()]; !ok && !acquired[acq.Site.Pos] {
+					acquired[acq.Site.Pos] = true
+					sum.Acquires = append(sum.Acquires, acq)
+				}
+			})
+			ret, ok := instr.(*ssa.Return)
+			if !ok {
+				continue
+			}
+			kept[ret] = map[pathKey]Held{}
+			for k, h := range s.may {
+				if s.deferred[k] {
+					continue
+				}
+				if _, ok := s.must[k]; ok {
+					kept[ret][k] = h
+				} else {
+					unkept[k] = true
+				}
+			}
+			for k := range s.dropped {
+				if _, ok := s.must[k]; !ok {
+					unkept[k] = true
+				}
+			}
+			exit := map[pathKey]Held{}
+			for k, h := range s.must {
+				if !s.deferred[k] {
+					exit[k] = h
+				}
+			}
+			if holds == nil {
+				holds = exit
+			} else {
+				for k := range holds {
+					if _, ok := exit[k]; !ok {
+						delete(holds, k)
+					}
+				}
+			}
+			for _, m := range []map[pathKey]Held{s.may, s.suspect} {
+				for k, h := range m {
+					// A lock taken on every path to the return and
+					// released on some: an unlock forgotten, not a lock
+					// taken on a condition that an unlock repeats.
+					if _, ok := s.must[k]; !ok && !s.deferred[k] && !h.guarded && h.block != nil && h.block.Dominates(ret.Block()) {
+						mayHold[k] = h
+					}
+				}
+			}
+		}
+		if len(b.Succs) == 0 {
+			for k, p := range s.released {
+				if !contains(sum.Releases, k) {
+					sum.Releases = append(sum.Releases, p)
+				}
+			}
+		}
+	}
+	for ret, held := range kept {
+		for k, h := range held {
+			if unkept[k] {
+				sum.Leaks = append(sum.Leaks, Leak{Acquisition: h.Acquisition, Return: ret})
+			}
+		}
+	}
+	for k, h := range holds {
+		if _, ok := mapRoot(fn, k); ok && !h.guarded {
+			sum.Holds = append(sum.Holds, h.Acquisition)
+		}
+	}
+	for k, h := range mayHold {
+		if _, ok := mapRoot(fn, k); ok {
+			sum.MayHold = append(sum.MayHold, h.Acquisition)
+		}
+	}
+	return sum
+}
+
+func contains(ps []Path, k pathKey) bool {
+	for _, p := range ps {
+		if p.key() == k {
+			return true
+		}
+	}
+	return false
+}
+
+// mapRoot reports whether the lock k of fn is one its callers can name.
+func mapRoot(fn *ssa.Function, k pathKey) (ssa.Value, bool) {
+	switch k.root.(type) {
+	case *ssa.Parameter, *ssa.FreeVar, *ssa.Global:
+		return k.root, true
+	}
+	return nil, false
+}
+
+// step applies instr to s. It calls visit with each lock taken while
+// others are held, and took with each lock taken.
+func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit func(Event), took func(Acquisition)) {
+	switch instr := instr.(type) {
+	case *ssa.Call:
+		c := instr.Common()
+		switch kind, mode, p := lockOp(c); kind {
+		case acquire:
+			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
+				block: instr.Block(), guarded: guardedByParam(instr.Block())}
+			a.taking(fn, s, instr, acq, visit, took)
+			s.take(acq)
+			return
+		case release:
+			s.release(p)
+			return
+		}
+		for _, arg := range c.Args {
+			// The body of a range-over-func loop runs during the
+			// iterator's call.
+			if mc, ok := arg.(*ssa.MakeClosure); ok {
+				if body := mc.Fn.(*ssa.Function); body.Synthetic == "range-over-func yield" {
+					a.call(fn, s, instr, body, nil, mc.Bindings, visit, took)
+				}
+			}
+		}
+		callee, bindings := staticCallee(c)
+		if a.inPackage(callee) {
+			a.call(fn, s, instr, callee, c.Args, bindings, visit, took)
+			return
+		}
+		for _, m := range a.formatted(c) {
+			a.call(fn, s, instr, m.fn, []ssa.Value{m.recv}, nil, visit, took)
+		}
+	case *ssa.Go:
+		// A goroutine that releases a lock its starter holds takes it
+		// over (go resetTransportAndUnlock()): the starter no longer
+		// holds it.
+		c := instr.Common()
+		callee, bindings := staticCallee(c)
+		if !a.inPackage(callee) {
+			return
+		}
+		for _, r := range a.Summary(callee).Releases {
+			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
+				s.release(p)
+			}
+		}
+	case *ssa.Defer:
+		c := instr.Common()
+		if kind, _, p := lockOp(c); kind == release {
+			s.deferred[p.key()] = true
+			return
+		}
+		callee, bindings := staticCallee(c)
+		if !a.inPackage(callee) {
+			return
+		}
+		for _, r := range a.Summary(callee).Releases {
+			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
+				s.deferred[p.key()] = true
+			}
+		}
+	}
+}
+
+// taking reports acq, taken at instr of fn with s held.
+func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction, acq Acquisition, visit func(Event), took func(Acquisition)) {
+	if took != nil {
+		took(acq)
+	}
+	if visit != nil {
+		visit(Event{Fn: fn, Take: acq, At: instr, Held: s.held()})
+	}
+}
+
+// call applies to s the summary of callee, called by instr of fn with
+// args and bindings for its free variables.
+func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
+	sum := a.Summary(callee)
+	guarded := guardedByParam(instr.Block())
+	for _, acq := range sum.Acquires {
+		if acq.guarded {
+			// The callee takes the lock only when its caller says so
+			// (a needLock parameter): not a lock this call must take.
+			continue
+		}
+		acq.block, acq.guarded = instr.Block(), guarded
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+		} else if acq.Lock.Type != "" {
+			// A lock of the callee's own making (a map element, a
+			// result): the caller cannot name it, but its type still
+			// orders it.
+			acq.Lock = Path{Type: acq.Lock.Type, Text: acq.Lock.Text}
+		} else {
+			continue
+		}
+		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+		a.taking(fn, s, instr, acq, visit, took)
+	}
+	for _, r := range sum.Releases {
+		if p, ok := r.mapInto(callee, args, bindings); ok {
+			s.release(p)
+		}
+	}
+	for _, acq := range sum.Holds {
+		acq.block, acq.guarded = instr.Block(), guarded
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+			s.take(acq)
+		}
+	}
+	for _, acq := range sum.MayHold {
+		acq.block, acq.guarded = instr.Block(), guarded
+		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+			acq.Lock = p
+			acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
+			if _, held := s.must[p.key()]; !held {
+				s.suspect[p.key()] = Held{Acquisition: acq, Maybe: true, Returner: callee}
+			}
+		}
+	}
+}
+
+// guardedByParam reports whether b runs only under a condition on a
+// parameter of its function, as in if needLock { mu.Lock() }.
+func guardedByParam(b *ssa.BasicBlock) bool {
+	for d := b.Idom(); d != nil; d = d.Idom() {
+		if cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok && fromParam(cond.Cond, 3) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromParam reports whether v is computed from a parameter, within depth
+// operations.
+func fromParam(v ssa.Value, depth int) bool {
+	if depth == 0 {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.Parameter:
+		return true
+	case *ssa.UnOp:
+		return v.Op == token.NOT && fromParam(v.X, depth-1)
+	case *ssa.BinOp:
+		return fromParam(v.X, depth-1) || fromParam(v.Y, depth-1)
+	}
+	return false
+}
+
+// live returns the successors of b that can run: both, unless b ends in
+// an if on a constant (if false { return }).
+func live(b *ssa.BasicBlock) []*ssa.BasicBlock {
+	if len(b.Instrs) == 0 {
+		return b.Succs
+	}
+	if cond, ok := b.Instrs[len(b.Instrs)-1].(*ssa.If); ok {
+		if c, ok := cond.Cond.(*ssa.Const); ok && c.Value != nil && len(b.Succs) == 2 {
+			if constant.BoolVal(c.Value) {
+				return b.Succs[:1]
+			}
+			return b.Succs[1:]
+		}
+	}
+	return b.Succs
+}

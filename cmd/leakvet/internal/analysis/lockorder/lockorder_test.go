@@ -1,0 +1,13 @@
+package lockorder_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), lockorder.Analyzer, "a")
+}

@@ -1,0 +1,13 @@
+package nosender_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), nosender.Analyzer, "a")
+}

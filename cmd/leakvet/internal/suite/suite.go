@@ -1,0 +1,33 @@
+// Package suite lists leakvet's analyzers that find bugs, for the command
+// and for the golangci-lint plugin.
+package suite
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedproducer"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/abandonedsend"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
+)
+
+// Analyzers returns the analyzers leakvet runs by default: all but
+// fromgoleak, which rewrites code and runs only when named.
+func Analyzers() []*analysis.Analyzer {
+	return []*analysis.Analyzer{
+		abandonedproducer.Analyzer,
+		abandonedsend.Analyzer,
+		chanlock.Analyzer,
+		doublelock.Analyzer,
+		foreverloop.Analyzer,
+		lockorder.Analyzer,
+		missingverify.Analyzer,
+		nosender.Analyzer,
+		tickerstop.Analyzer,
+	}
+}
