@@ -6,6 +6,7 @@
 //	leakcheck inspect [flags] SOURCE         report the goroutines of one source
 //	leakcheck diff [flags] BEFORE AFTER      what grew between two sources
 //	leakcheck watch [flags] URL              sample a live service, report what grows
+//	leakcheck fleet [flags] PROMETHEUS [SEL] judge every instance's goroutine count in Prometheus
 //	leakcheck version                        print the command's version
 //
 // A SOURCE is a file, or - for standard input, holding a goroutine dump
@@ -76,6 +77,8 @@ const usage = `usage:
   leakcheck inspect [flags] SOURCE       report goroutines grouped by kind, leaks first
   leakcheck diff [flags] BEFORE AFTER    each kind's count before and after, by growth
   leakcheck watch [flags] URL            sample a live service, report what grows
+  leakcheck fleet [flags] PROM [SEL]     every instance's goroutine count in Prometheus:
+                                         which grow, and what grows on them
   leakcheck version                      the command's version and toolchain
 
 SOURCE: a file or - (stdin): goroutine dump, "go test" output, debug=1 text
@@ -96,6 +99,9 @@ flags:
   -timeout D          per HTTP request (30s)
   -max-size N         bytes read from one source at most (1 GiB)
   -partial            report a dump cut short, marked as partial
+  fleet: -since D (24h) -step D (since/720, at least 1m) -html FILE
+         -pprof-url T (e.g. http://{instance}/debug/pprof/; default: the
+         scrape target's host) -profiles=false (do not read goroutines)
 
 exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
 `
@@ -121,6 +127,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = runDiff
 	case "watch":
 		cmd = runWatch
+	case "fleet":
+		cmd = runFleet
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version())
 		return exitOK

@@ -29,6 +29,9 @@ const (
 	defaultEvery       = 10 * time.Second
 	defaultTimeout     = 30 * time.Second
 	defaultMaxSize     = 1 << 30
+	// defaultSince: a day holds a slow leak's rise and a daily deploy's
+	// restart.
+	defaultSince = 24 * time.Hour
 )
 
 // Sources of a service's goroutines, for -source.
@@ -44,6 +47,7 @@ var flagsOf = map[string][]string{
 	"inspect": {"json", "pprof", "source", "leakprofile", "blocked", "wait", "blocked-profile", "timeout", "max-size", "partial"},
 	"diff":    {"json", "pprof", "source", "leakprofile", "grow", "timeout", "max-size", "partial"},
 	"watch":   {"json", "pprof", "source", "leakprofile", "grow", "grow-samples", "every", "for", "timeout", "max-size", "partial"},
+	"fleet":   {"json", "html", "since", "step", "pprof-url", "profiles", "leakprofile", "grow", "grow-samples", "every", "timeout", "max-size"},
 }
 
 // options are the flags of the subcommands.
@@ -63,6 +67,12 @@ type options struct {
 	timeout        time.Duration
 	maxSize        int64
 	partial        bool
+	// fleet
+	htmlFile string
+	since    time.Duration
+	step     time.Duration // 0: chosen from -since
+	pprofURL string
+	profiles bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -88,6 +98,11 @@ func newOptions(cmd string, stdin io.Reader, stdout, stderr io.Writer) *options 
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
 	fs.Int64Var(&o.maxSize, "max-size", defaultMaxSize, "")
 	fs.BoolVar(&o.partial, "partial", false, "")
+	fs.StringVar(&o.htmlFile, "html", "", "")
+	fs.DurationVar(&o.since, "since", defaultSince, "")
+	fs.DurationVar(&o.step, "step", 0, "")
+	fs.StringVar(&o.pprofURL, "pprof-url", "", "")
+	fs.BoolVar(&o.profiles, "profiles", true, "")
 	o.fs = fs
 	return o
 }
@@ -137,6 +152,10 @@ func (o *options) parse(args []string) ([]string, error) {
 		return nil, fmt.Errorf("-timeout must be positive")
 	case o.maxSize <= 0:
 		return nil, fmt.Errorf("-max-size must be positive")
+	case o.since <= 0:
+		return nil, fmt.Errorf("-since must be positive")
+	case o.step < 0 || o.step > 0 && o.step < time.Second:
+		return nil, fmt.Errorf("-step must be at least 1s")
 	}
 	return rest, nil
 }
@@ -150,7 +169,7 @@ func (o *options) checkApplies() error {
 			return
 		}
 		var takers []string
-		for _, cmd := range []string{"inspect", "diff", "watch"} {
+		for _, cmd := range []string{"inspect", "diff", "watch", "fleet"} {
 			if slices.Contains(flagsOf[cmd], f.Name) {
 				takers = append(takers, cmd)
 			}

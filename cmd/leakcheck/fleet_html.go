@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/leakcheck/leakcheck/cmd/leakcheck/internal/htmlreport"
+)
+
+// writeFleetHTML writes a fleet run as one self-contained page: a chart
+// per instance (its low point per step, a mark at each restart and
+// level shift, each life's trend), the kinds with their stacks, links to
+// the profiles read.
+func writeFleetHTML(path string, fr *fleetRun) error {
+	r := htmlreport.Report{
+		Title:     "leakcheck fleet: " + fr.selector,
+		Generated: fr.end.Add(fr.took),
+		Summary:   []string{fr.header()},
+	}
+	for _, w := range fr.api.warnings {
+		r.Summary = append(r.Summary, "Prometheus warned (the data may be partial): "+w)
+	}
+	for _, js := range fr.jobs() {
+		r.Summary = append(r.Summary, fmt.Sprintf("job %s: %d of %d instances grow, %+.0f/h (median)", js.job, len(js.grown), js.instances, js.medianPerHour))
+	}
+	if fr.profileNote != "" {
+		r.Summary = append(r.Summary, "What grows could not be named: "+fr.profileNote)
+	}
+	for _, in := range append(fr.grown(), fr.okInstances()...) {
+		s := htmlreport.Series{Name: in.job + " " + in.name, Verdict: in.verdict, Note: in.note, Step: fr.step}
+		for i, f := range in.floors {
+			if !math.IsNaN(float64(f)) {
+				s.Points = append(s.Points, htmlreport.Point{T: fr.at(i), V: float64(f)})
+			}
+		}
+		for k, l := range in.lives {
+			if k > 0 {
+				s.Marks = append(s.Marks, htmlreport.Mark{T: fr.at(l.from), Label: "restart"})
+			}
+			for _, sh := range l.shifts {
+				s.Marks = append(s.Marks, htmlreport.Mark{T: fr.at(sh), Label: "level shift"})
+			}
+			if l.judged && l.grows {
+				s.Trends = append(s.Trends, htmlreport.Line{
+					From: htmlreport.Point{T: fr.at(l.from), V: l.lineFrom},
+					To:   htmlreport.Point{T: fr.at(l.to), V: l.lineTo},
+				})
+			}
+		}
+		if in.pprof != "" {
+			r.Links = append(r.Links, htmlreport.Link{Text: in.job + " " + in.name + " goroutines", URL: in.pprof + "goroutine?debug=1"})
+		}
+		r.Series = append(r.Series, s)
+	}
+	for _, fk := range fr.kinds {
+		k := htmlreport.Kind{Verdict: fk.verdict, Title: fk.title() + " (started by " + fk.startedBy() + ")", Summary: fk.summary(), Stack: stackText(fk.group.First())}
+		for i, u := range fk.pprofURLs {
+			k.Links = append(k.Links, htmlreport.Link{Text: fk.grewOn[i].name, URL: u + "goroutine?debug=1"})
+		}
+		r.Kinds = append(r.Kinds, k)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-html: %v", err)
+	}
+	w := bufio.NewWriter(f)
+	err = htmlreport.Write(w, r)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("-html %s: %v", path, err)
+	}
+	return nil
+}
+
+// okInstances returns the instances judged ok, in label order.
+func (fr *fleetRun) okInstances() []*fleetInstance {
+	var out []*fleetInstance
+	for _, in := range fr.instances {
+		if in.verdict == verdictOK {
+			out = append(out, in)
+		}
+	}
+	return out
+}

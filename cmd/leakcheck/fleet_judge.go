@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// How fleet judges an instance from its goroutine count over a window.
+// It reads the count's low point in each step (min_over_time): a leak
+// raises the floor, requests in flight only the peaks. Then:
+//
+//   - lives: a restart is the floor falling back near where the life
+//     began (by at least -grow and half of what it had gained); each life
+//     is judged on its own, so that a leak reset by daily deploys still
+//     rises within each day;
+//   - gaps: a step without a point (a failed scrape, a target gone for
+//     longer than Prometheus' lookback) is no data, never a fall or a
+//     rise;
+//   - steps: a jump far larger than the life's usual change from one
+//     step to the next (a deploy that starts more workers) is taken out
+//     of the life before its trend is judged, when the life has at most
+//     maxLevelShifts of them: a leak that grows in many jumps stays a
+//     leak;
+//   - the trend: watch's test (Mann-Kendall's, one-sided, and the
+//     Theil-Sen slope), at a significance divided among every life
+//     judged in the fleet, so that a thousand steady instances do not
+//     make one false flag by chance.
+
+const (
+	// minLifePoints is the fewest points a life is judged with: fewer
+	// cannot make a trend significant across a fleet.
+	minLifePoints = 8
+	// maxJudgedPoints bounds the points a life's trend test takes (it is
+	// quadratic): longer lives are judged on the low points of as many
+	// equal buckets, which keep a leak's rise.
+	maxJudgedPoints = 240
+	// maxLevelShifts is the most jumps of a life taken for level shifts
+	// (deploys, a pool resized): more are how the count grows.
+	maxLevelShifts = 2
+	// jumpMADs is how many robust standard deviations (1.4826 MADs) of a
+	// life's step-to-step changes a jump must stand out by.
+	jumpMADs = 6
+)
+
+// A fleetInstance is one series of the fleet: an instance of a job.
+type fleetInstance struct {
+	labels map[string]string
+	key    string // its labels, as Prometheus prints them
+	job    string
+	name   string    // its instance label, or its labels when it has none
+	floors []float32 // the low point of each step of the window; NaN for none
+
+	// What judging found.
+	lives    []life
+	verdict  string // verdictSuspect, verdictLeak (proven by its profile) or verdictOK
+	perHour  float64
+	note     string
+	unseen   string // why it could not be judged, "" when it was
+	kinds    []*instanceKind
+	pprof    string // its /debug/pprof/ URL, "" if unknown
+	pprofErr string
+}
+
+// A life is a run of an instance between restarts.
+type life struct {
+	from, to int   // step indexes, inclusive
+	shifts   []int // step indexes of level shifts taken out
+	judged   bool
+	grows    bool
+	p        float64
+	perHour  float64
+	lineFrom float64 // the fitted trend at from and to, in goroutines
+	lineTo   float64
+	gained   float64 // the trend over the life
+}
+
+// splitLives cuts an instance's floors into lives at restarts.
+func splitLives(floors []float32, grow int) []life {
+	var lives []life
+	cur := -1
+	var start, high float64
+	for i, f := range floors {
+		if math.IsNaN(float64(f)) {
+			continue
+		}
+		v := float64(f)
+		fell := high-v >= max(float64(grow), (high-start)/2) && v <= start+(high-start)/2
+		if cur < 0 || fell {
+			lives = append(lives, life{from: i, to: i})
+			cur = len(lives) - 1
+			start, high = v, v
+			continue
+		}
+		lives[cur].to = i
+		high = max(high, v)
+	}
+	return lives
+}
+
+// lifePoints returns the steps and values of a life's points, bucketed
+// to at most maxJudgedPoints by their low point.
+func lifePoints(floors []float32, l life) (xs []int, ys []float64) {
+	for i := l.from; i <= l.to; i++ {
+		if f := floors[i]; !math.IsNaN(float64(f)) {
+			xs = append(xs, i)
+			ys = append(ys, float64(f))
+		}
+	}
+	if len(xs) <= maxJudgedPoints {
+		return xs, ys
+	}
+	bx, by := make([]int, 0, maxJudgedPoints), make([]float64, 0, maxJudgedPoints)
+	for b := 0; b < maxJudgedPoints; b++ {
+		lo, hi := b*len(xs)/maxJudgedPoints, (b+1)*len(xs)/maxJudgedPoints
+		bx = append(bx, xs[(lo+hi)/2])
+		by = append(by, slices.Min(ys[lo:hi]))
+	}
+	return bx, by
+}
+
+// levelShifts returns the indexes (into ys) of the jumps that stand out
+// from a life's usual change between points, and the values with those
+// jumps taken out; none when there are more than maxLevelShifts.
+func levelShifts(ys []float64, grow int) ([]int, []float64) {
+	if len(ys) < 3 {
+		return nil, ys
+	}
+	d := make([]float64, len(ys)-1)
+	for i := range d {
+		d[i] = ys[i+1] - ys[i]
+	}
+	med := median(d)
+	dev := make([]float64, len(d))
+	for i := range d {
+		dev[i] = math.Abs(d[i] - med)
+	}
+	bar := max(float64(grow), jumpMADs*1.4826*median(dev))
+	var jumps []int
+	for i := range d {
+		if math.Abs(d[i]-med) > bar {
+			jumps = append(jumps, i+1)
+		}
+	}
+	if len(jumps) == 0 || len(jumps) > maxLevelShifts {
+		return nil, ys
+	}
+	out := slices.Clone(ys)
+	for _, j := range jumps {
+		shift := d[j-1] - med
+		for k := j; k < len(out); k++ {
+			out[k] -= shift
+		}
+	}
+	return jumps, out
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 0 {
+		return (s[m-1] + s[m]) / 2
+	}
+	return s[m]
+}
+
+// slopeAt is the Theil-Sen slope of ys at steps xs: the median of the
+// slopes between every two points, which noise, gaps and a few outliers
+// barely move.
+func slopeAt(xs []int, ys []float64) float64 {
+	var slopes []float64
+	for i := range xs {
+		for j := i + 1; j < len(xs); j++ {
+			slopes = append(slopes, (ys[j]-ys[i])/float64(xs[j]-xs[i]))
+		}
+	}
+	return median(slopes)
+}
+
+// fleetJudge judges every instance of a fleet, read at step.
+type fleetJudge struct {
+	step        time.Duration
+	grow        int
+	growSamples int
+}
+
+// judge splits each instance into lives and judges each life's trend at
+// a significance shared among all the lives judged.
+func (j fleetJudge) judge(fleet []*fleetInstance) {
+	judged := 0
+	for _, in := range fleet {
+		in.lives = splitLives(in.floors, j.grow)
+		for k := range in.lives {
+			if in.lives[k].points(in.floors) >= minLifePoints {
+				in.lives[k].judged = true
+				judged++
+			}
+		}
+	}
+	alpha := trendAlpha / float64(max(judged, 1))
+	for _, in := range fleet {
+		j.judgeInstance(in, alpha)
+	}
+}
+
+func (l life) points(floors []float32) int {
+	n := 0
+	for i := l.from; i <= l.to; i++ {
+		if !math.IsNaN(float64(floors[i])) {
+			n++
+		}
+	}
+	return n
+}
+
+func (j fleetJudge) judgeInstance(in *fleetInstance, alpha float64) {
+	in.verdict = verdictOK
+	var judged, grew int
+	var rates []float64
+	for k := range in.lives {
+		l := &in.lives[k]
+		if !l.judged {
+			continue
+		}
+		judged++
+		xs, raw := lifePoints(in.floors, *l)
+		jumps, ys := levelShifts(raw, j.grow)
+		for _, s := range jumps {
+			l.shifts = append(l.shifts, xs[s])
+		}
+		counts := make([]int, len(ys))
+		rises := 0
+		for i, y := range ys {
+			counts[i] = int(math.Round(y))
+			if i > 0 && ys[i] > ys[i-1] {
+				rises++
+			}
+		}
+		slope := slopeAt(xs, ys)
+		l.p = risingP(counts)
+		l.gained = slope * float64(xs[len(xs)-1]-xs[0])
+		l.perHour = slope * float64(time.Hour) / float64(j.step)
+		// The fitted line through the raw points: the intercept is the
+		// median of what is left once the slope is taken out.
+		left := make([]float64, len(raw))
+		for i := range raw {
+			left[i] = raw[i] - slope*float64(xs[i]-xs[0])
+		}
+		b := median(left)
+		l.lineFrom, l.lineTo = b, b+l.gained
+		half := len(xs) / 2
+		l.grows = l.p <= alpha && l.gained >= float64(j.grow) && rises >= j.growSamples &&
+			slopeAt(xs[half:], ys[half:]) > 0
+		if l.grows {
+			grew++
+			rates = append(rates, l.perHour)
+		}
+	}
+	switch {
+	case judged == 0:
+		in.unseen = fmt.Sprintf("too few points to judge (a life needs %d steps of %v)", minLifePoints, j.step)
+		in.note = in.unseen
+	case grew > 0:
+		in.verdict = verdictSuspect
+		in.perHour = median(rates)
+		in.note = fmt.Sprintf("%+.0f/h in %d of %d lives judged", in.perHour, grew, judged)
+	default:
+		in.note = fmt.Sprintf("no rise in %d lives judged", judged)
+	}
+}
