@@ -23,9 +23,9 @@ func (fr *fleetRun) output(o *options) error {
 		}
 	}
 	if o.json {
-		enc := json.NewEncoder(o.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(fr.document())
+		// One line: a JSON document, and a JSON line, for jq and for
+		// the tools that read the other subcommands' lines.
+		return json.NewEncoder(o.stdout).Encode(fr.document())
 	}
 	var b strings.Builder
 	fr.text(&b)
