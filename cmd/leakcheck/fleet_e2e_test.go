@@ -191,7 +191,7 @@ func TestFleetRealPrometheus(t *testing.T) {
 	t.Parallel()
 
 	const (
-		watchFor = 70 * time.Second // long enough for a trend at a 2 s step
+		watchFor = 70 * time.Second // three lives of the restarted leak, at a 1 s step
 		deployAt = 30 * time.Second
 	)
 	members := []*fleetMember{
@@ -227,7 +227,7 @@ func TestFleetRealPrometheus(t *testing.T) {
 	time.Sleep(watchFor)
 
 	html := filepath.Join(t.TempDir(), "fleet.html")
-	r := leakcheck(t, lc, nil, "fleet", "-json", "-html", html, "-since", watchFor.String(), "-step", "2s", "-every", "3s", prom)
+	r := leakcheck(t, lc, nil, "fleet", "-json", "-html", html, "-since", watchFor.String(), "-step", "1s", "-every", "3s", prom)
 	require.Equal(t, exitFound, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	var doc fleetDocument
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), r.stdout)
@@ -291,10 +291,11 @@ func TestFleetRealPrometheus(t *testing.T) {
 	assert.Contains(t, string(page), "main.computeResult")
 
 	// The text report, as a person reads it.
-	r = leakcheck(t, lc, nil, "fleet", "-profiles=false", "-since", watchFor.String(), "-step", "2s", prom)
+	r = leakcheck(t, lc, nil, "fleet", "-profiles=false", "-since", watchFor.String(), "-step", "1s", prom)
 	assert.Equal(t, exitFound, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "Jobs with instances that grow")
 	assert.Regexp(t, `api\s+2 of 2 instances grow`, r.stdout)
+	t.Logf("the text report:\n%s", r.stdout)
 
 	// A selector that matches nothing is an input error, not a clean bill.
 	r = leakcheck(t, lc, nil, "fleet", "-since", "1m", prom, `go_goroutines{job="nosuchjob"}`)
@@ -302,7 +303,7 @@ func TestFleetRealPrometheus(t *testing.T) {
 	assert.Contains(t, r.stderr, "matches no series")
 
 	// Only the healthy jobs: exit 0.
-	r = leakcheck(t, lc, nil, "fleet", "-since", watchFor.String(), "-step", "2s", prom, `go_goroutines{job=~"steady|bursty|deploy"}`)
+	r = leakcheck(t, lc, nil, "fleet", "-since", watchFor.String(), "-step", "1s", prom, `go_goroutines{job=~"steady|bursty|deploy"}`)
 	assert.Equal(t, exitOK, r.code, r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "No instance grows")
 }

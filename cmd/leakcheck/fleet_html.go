@@ -40,7 +40,7 @@ func writeFleetHTML(path string, fr *fleetRun) error {
 				s.Marks = append(s.Marks, htmlreport.Mark{T: fr.at(l.from), Label: "restart"})
 			}
 			for _, sh := range l.shifts {
-				s.Marks = append(s.Marks, htmlreport.Mark{T: fr.at(sh), Label: "level shift"})
+				s.Marks = append(s.Marks, htmlreport.Mark{T: fr.at(sh), Label: "deploy"}) // a level shift, as a deploy makes
 			}
 			if l.judged && l.grows {
 				s.Trends = append(s.Trends, htmlreport.Line{
@@ -55,9 +55,12 @@ func writeFleetHTML(path string, fr *fleetRun) error {
 		r.Series = append(r.Series, s)
 	}
 	for _, fk := range fr.kinds {
-		k := htmlreport.Kind{Verdict: fk.verdict, Title: fk.title() + " (started by " + fk.startedBy() + ")", Summary: fk.summary(), Stack: stackText(fk.group.First())}
+		k := htmlreport.Kind{Verdict: fk.verdict, Title: fk.title(), Summary: fk.summary(), Stack: stackText(fk.group.First())}
+		if o := fk.origin(); o != "" {
+			k.Title += " (" + o + ")"
+		}
 		for i, u := range fk.pprofURLs {
-			k.Links = append(k.Links, htmlreport.Link{Text: fk.grewOn[i].name, URL: u + "goroutine?debug=1"})
+			k.Links = append(k.Links, htmlreport.Link{Text: fk.on[i].name, URL: u + "goroutine?debug=1"})
 		}
 		r.Kinds = append(r.Kinds, k)
 	}

@@ -23,6 +23,9 @@ import (
 //     of the life before its trend is judged, when the life has at most
 //     maxLevelShifts of them: a leak that grows in many jumps stays a
 //     leak;
+//   - the trend: it must rise in each part of the life (each quarter),
+//     so that a step or a pool filling up once is not a
+//     trend however significant over the whole;
 //   - the trend: watch's test (Mann-Kendall's, one-sided, and the
 //     Theil-Sen slope), at a significance divided among every life
 //     judged in the fleet, so that a thousand steady instances do not
@@ -39,9 +42,18 @@ const (
 	// maxLevelShifts is the most jumps of a life taken for level shifts
 	// (deploys, a pool resized): more are how the count grows.
 	maxLevelShifts = 2
+	// restartPoints is how many points a count must have held its height
+	// for a fall back to the start to be a restart.
+	restartPoints = 4
+	// partAlpha is the significance at which each part of a growing life
+	// must rise on its own.
+	partAlpha = 0.01
+	// shiftWindow is how many points on each side of a level shift
+	// measure it.
+	shiftWindow = 10
 	// jumpMADs is how many robust standard deviations (1.4826 MADs) of a
 	// life's step-to-step changes a jump must stand out by.
-	jumpMADs = 6
+	jumpMADs = 5
 )
 
 // A fleetInstance is one series of the fleet: an instance of a job.
@@ -76,38 +88,53 @@ type life struct {
 	gained   float64 // the trend over the life
 }
 
-// splitLives cuts an instance's floors into lives at restarts.
+// splitLives cuts an instance's floors into lives at restarts: a life
+// that had gained at least -grow over its start (the lowest of its last
+// restartPoints points against its first), beyond the noise of two
+// counts, and a point that falls from there, beyond that noise, by at
+// least half the gain, to at most the start plus half the gain. A floor
+// that rose for a point or two (a bursty service's) never held its
+// height long enough to count.
 func splitLives(floors []float32, grow int) []life {
 	var lives []life
-	cur := -1
-	var start, high float64
+	var start float64
+	var recent []float64 // the life's last restartPoints values
 	for i, f := range floors {
 		if math.IsNaN(float64(f)) {
 			continue
 		}
 		v := float64(f)
-		fell := high-v >= max(float64(grow), (high-start)/2) && v <= start+(high-start)/2
-		if cur < 0 || fell {
-			lives = append(lives, life{from: i, to: i})
-			cur = len(lives) - 1
-			start, high = v, v
-			continue
+		fell := false
+		if len(recent) == restartPoints {
+			held := slices.Min(recent)
+			gain := held - start
+			fell = gain >= float64(grow) && beyondNoise(int(start), int(held), 1) &&
+				beyondNoise(int(v), int(held), 1) && held-v >= gain/2 && v <= start+gain/2
 		}
-		lives[cur].to = i
-		high = max(high, v)
+		if len(lives) == 0 || fell {
+			lives = append(lives, life{from: i, to: i})
+			start, recent = v, recent[:0]
+		}
+		lives[len(lives)-1].to = i
+		if len(recent) == restartPoints {
+			recent = append(recent[:0], recent[1:]...)
+		}
+		recent = append(recent, v)
 	}
 	return lives
 }
 
-// lifePoints returns the steps and values of a life's points, bucketed
-// to at most maxJudgedPoints by their low point.
-func lifePoints(floors []float32, l life) (xs []int, ys []float64) {
+// lifePoints returns the steps and values of a life's points but the
+// last drop, bucketed to at most maxJudgedPoints by their low point.
+func lifePoints(floors []float32, l life, drop int) (xs []int, ys []float64) {
 	for i := l.from; i <= l.to; i++ {
 		if f := floors[i]; !math.IsNaN(float64(f)) {
 			xs = append(xs, i)
 			ys = append(ys, float64(f))
 		}
 	}
+	drop = min(drop, len(xs))
+	xs, ys = xs[:len(xs)-drop], ys[:len(ys)-drop]
 	if len(xs) <= maxJudgedPoints {
 		return xs, ys
 	}
@@ -120,26 +147,41 @@ func lifePoints(floors []float32, l life) (xs []int, ys []float64) {
 	return bx, by
 }
 
-// levelShifts returns the indexes (into ys) of the jumps that stand out
-// from a life's usual change between points, and the values with those
-// jumps taken out; none when there are more than maxLevelShifts.
-func levelShifts(ys []float64, grow int) ([]int, []float64) {
+// endDrop is how many points at the end of a life its judgement leaves
+// out: a life cut by a restart ends, by the rule that finds restarts,
+// with restartPoints points held high, which noise alone would make a
+// rise.
+func endDrop(lives []life, k int) int {
+	if k < len(lives)-1 {
+		return restartPoints
+	}
+	return 0
+}
+
+// levelShifts returns the indexes (into ys, at steps xs) of the jumps
+// that stand out from a life's usual change from one step to the next,
+// and the values with those jumps taken out; none when there are more
+// than maxLevelShifts. A jump across a gap is measured against the
+// change expected over that many steps; its size is the difference of
+// the medians of the shiftWindow points on either side, so that the
+// noise of the two points around it stays out.
+func levelShifts(xs []int, ys []float64, grow int) ([]int, []float64) {
 	if len(ys) < 3 {
 		return nil, ys
 	}
-	d := make([]float64, len(ys)-1)
-	for i := range d {
-		d[i] = ys[i+1] - ys[i]
+	perStep := make([]float64, len(ys)-1)
+	for i := range perStep {
+		perStep[i] = (ys[i+1] - ys[i]) / float64(xs[i+1]-xs[i])
 	}
-	med := median(d)
-	dev := make([]float64, len(d))
-	for i := range d {
-		dev[i] = math.Abs(d[i] - med)
+	med := median(perStep)
+	dev := make([]float64, len(perStep)) // each change less the expected
+	for i := range perStep {
+		dev[i] = math.Abs(ys[i+1] - ys[i] - med*float64(xs[i+1]-xs[i]))
 	}
 	bar := max(float64(grow), jumpMADs*1.4826*median(dev))
 	var jumps []int
-	for i := range d {
-		if math.Abs(d[i]-med) > bar {
+	for i := range dev {
+		if dev[i] > bar {
 			jumps = append(jumps, i+1)
 		}
 	}
@@ -147,13 +189,49 @@ func levelShifts(ys []float64, grow int) ([]int, []float64) {
 		return nil, ys
 	}
 	out := slices.Clone(ys)
-	for _, j := range jumps {
-		shift := d[j-1] - med
+	for n, j := range jumps {
+		lo, hi := 0, len(ys)
+		if n > 0 {
+			lo = jumps[n-1]
+		}
+		if n < len(jumps)-1 {
+			hi = jumps[n+1]
+		}
+		before := ys[max(lo, j-shiftWindow):j]
+		after := ys[j:min(hi, j+shiftWindow)]
+		shift := median(after) - median(before) - med*float64(xs[j]-xs[j-1])
 		for k := j; k < len(out); k++ {
 			out[k] -= shift
 		}
 	}
 	return jumps, out
+}
+
+// risesThroughout reports whether a life's counts rise in each part of
+// it, not in one place: split in four (two for a short life), each part
+// must rise (Mann-Kendall, one-sided, p <= partAlpha). A deploy's step,
+// a pool that fills up and then holds, rise in one part; a leak in all.
+// (A leak that began late in a life is found once it has grown through
+// most of it.)
+func risesThroughout(counts []int) bool {
+	parts := 1
+	switch {
+	case len(counts) >= 40:
+		parts = 4
+	case len(counts) >= 16:
+		parts = 2
+	}
+	if parts == 1 {
+		return true
+	}
+	rising := 0
+	for k := range parts {
+		part := counts[k*len(counts)/parts : (k+1)*len(counts)/parts]
+		if risingP(part) <= partAlpha {
+			rising++
+		}
+	}
+	return rising == parts
 }
 
 func median(xs []float64) float64 {
@@ -196,7 +274,7 @@ func (j fleetJudge) judge(fleet []*fleetInstance) {
 	for _, in := range fleet {
 		in.lives = splitLives(in.floors, j.grow)
 		for k := range in.lives {
-			if in.lives[k].points(in.floors) >= minLifePoints {
+			if in.lives[k].points(in.floors)-endDrop(in.lives, k) >= minLifePoints {
 				in.lives[k].judged = true
 				judged++
 			}
@@ -228,8 +306,8 @@ func (j fleetJudge) judgeInstance(in *fleetInstance, alpha float64) {
 			continue
 		}
 		judged++
-		xs, raw := lifePoints(in.floors, *l)
-		jumps, ys := levelShifts(raw, j.grow)
+		xs, raw := lifePoints(in.floors, *l, endDrop(in.lives, k))
+		jumps, ys := levelShifts(xs, raw, j.grow)
 		for _, s := range jumps {
 			l.shifts = append(l.shifts, xs[s])
 		}
@@ -253,9 +331,7 @@ func (j fleetJudge) judgeInstance(in *fleetInstance, alpha float64) {
 		}
 		b := median(left)
 		l.lineFrom, l.lineTo = b, b+l.gained
-		half := len(xs) / 2
-		l.grows = l.p <= alpha && l.gained >= float64(j.grow) && rises >= j.growSamples &&
-			slopeAt(xs[half:], ys[half:]) > 0
+		l.grows = l.p <= alpha && l.gained >= float64(j.grow) && rises >= j.growSamples && risesThroughout(counts)
 		if l.grows {
 			grew++
 			rates = append(rates, l.perHour)

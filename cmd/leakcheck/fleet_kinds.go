@@ -34,15 +34,19 @@ type instanceKind struct {
 	evidence      string // "proven", "grew" or "holds"
 }
 
+// grew reports whether the kind had more goroutines at the second read.
+func (k *instanceKind) grew() bool { return k.after > k.before }
+
 // A fleetKind is one kind of goroutine added up across the instances of
 // a job whose count grows.
 type fleetKind struct {
 	job       string
 	group     *report.Group
 	verdict   string
-	instances int // of the job, in the fleet
-	profiled  int // of the job, whose profiles were read
-	grewOn    []*fleetInstance
+	instances int              // of the job, in the fleet
+	profiled  int              // of the job, whose profiles were read
+	on        []*fleetInstance // the instances it explains the growth of
+	growingOn int              // of those, where it grew between the reads
 	provenOn  int
 	perHour   float64 // the median growth of the instances it grows on
 	evidence  string  // the strongest evidence on any instance
@@ -227,7 +231,10 @@ func addUpKinds(fleet []*fleetInstance) []*fleetKind {
 				byKey[key] = fk
 				out = append(out, fk)
 			}
-			fk.grewOn = append(fk.grewOn, in)
+			fk.on = append(fk.on, in)
+			if k.grew() {
+				fk.growingOn++
+			}
 			fk.pprofURLs = append(fk.pprofURLs, in.pprof)
 			if k.evidence == "proven" {
 				fk.provenOn++
@@ -246,7 +253,10 @@ func addUpKinds(fleet []*fleetInstance) []*fleetKind {
 		if d := rank(a.verdict) - rank(b.verdict); d != 0 {
 			return d
 		}
-		return len(b.grewOn) - len(a.grewOn)
+		if d := min(b.growingOn, 1) - min(a.growingOn, 1); d != 0 {
+			return d
+		}
+		return len(b.on) - len(a.on)
 	})
 	return out
 }
@@ -265,10 +275,16 @@ func (fk *fleetKind) title() string {
 // api, +40/h each, proven leaked on 3".
 func (fk *fleetKind) summary() string {
 	var b strings.Builder
-	verb := map[string]string{"proven": "grows", "grew": "grows", "holds": "holds the growth"}[fk.evidence]
-	fmt.Fprintf(&b, "%s on %d of %d instances of job %s, %+.0f/h each", verb, len(fk.grewOn), fk.instances, fk.job, fk.perHour)
-	if fk.provenOn > 0 {
-		fmt.Fprintf(&b, ", proven leaked on %d", fk.provenOn)
+	switch {
+	case fk.evidence == "holds":
+		fmt.Fprintf(&b, "holds the growth on %d of %d instances of job %s, %+.0f/h each", len(fk.on), fk.instances, fk.job, fk.perHour)
+	case fk.growingOn == 0:
+		fmt.Fprintf(&b, "proven leaked on %d of %d instances of job %s, not seen growing between two reads", fk.provenOn, fk.instances, fk.job)
+	default:
+		fmt.Fprintf(&b, "grows on %d of %d instances of job %s, %+.0f/h each", len(fk.on), fk.instances, fk.job, fk.perHour)
+		if fk.provenOn > 0 {
+			fmt.Fprintf(&b, ", proven leaked on %d", fk.provenOn)
+		}
 	}
 	if fk.profiled < fk.instances {
 		fmt.Fprintf(&b, " (%d profiled)", fk.profiled)
@@ -276,10 +292,17 @@ func (fk *fleetKind) summary() string {
 	return b.String()
 }
 
-// startedBy names the function that started a kind's goroutines, or "".
-func (fk *fleetKind) startedBy() string {
-	if c := fk.group.First().CreatedBy; c.Function != "" {
-		return c.Function
+// origin says how a kind's goroutines began: "started by F" when the
+// source has creators (dumps), else "runs F" for the function the
+// goroutine runs (profiles have no creators), or "" when that is the
+// function the title names.
+func (fk *fleetKind) origin() string {
+	g := fk.group.First()
+	if c := g.CreatedBy; c.Function != "" {
+		return "started by " + c.Function
 	}
-	return fk.group.First().EntryFunction()
+	if entry := g.EntryFunction(); entry != "" && !strings.Contains(fk.title(), entry+" ") {
+		return "runs " + entry
+	}
+	return ""
 }

@@ -78,7 +78,11 @@ func (fr *fleetRun) text(b *strings.Builder) {
 				fmt.Fprintf(b, "    ... and %d more kinds\n", len(fr.kinds)-i)
 				break
 			}
-			fmt.Fprintf(b, "\n%d. %s: %s (started by %s)\n   %s\n", i+1, fk.verdict, fk.title(), fk.startedBy(), fk.summary())
+			title := fk.title()
+			if o := fk.origin(); o != "" {
+				title += " (" + o + ")"
+			}
+			fmt.Fprintf(b, "\n%d. %s: %s\n   %s\n", i+1, fk.verdict, title, fk.summary())
 			for _, line := range strings.Split(strings.TrimRight(stackText(fk.group.First()), "\n"), "\n") {
 				b.WriteString("      " + line + "\n")
 			}
@@ -215,7 +219,7 @@ func (fr *fleetRun) document() fleetDoc {
 		kd := fleetKindDoc{Kind: report.DescribeGroup(fk.group), Job: fk.job, Verdict: fk.verdict, Title: fk.title(), Summary: fk.summary(),
 			Evidence: fk.evidence, ProvenOn: fk.provenOn, OfJob: fk.instances, PerHour: fk.perHour, PprofURLs: fk.pprofURLs}
 		kd.Stack = stackText(fk.group.First())
-		for _, in := range fk.grewOn {
+		for _, in := range fk.on {
 			kd.GrowsOn = append(kd.GrowsOn, in.name)
 		}
 		d.Kinds = append(d.Kinds, kd)
