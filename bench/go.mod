@@ -7,6 +7,8 @@ require (
 	go.uber.org/goleak v1.3.0
 )
 
+require github.com/ianlancetaylor/demangle v0.0.0-20250417193237-f615e6bd150b // indirect
+
 require (
 	github.com/google/pprof v0.0.0-20261016150608-1facf8f91b50
 	github.com/leakcheck/leakcheck/cmd/leakcheck v0.0.0-00010101000000-000000000000 // indirect

@@ -328,30 +328,9 @@ func TestWatchGrowingLeak(t *testing.T) {
 	s := startService(t, svcBin)
 	s.hit(t, "/job", 5)
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(40 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				for _, p := range []string{"/leak", "/work", "/job"} {
-					if resp, err := http.Get(s.url + p); err == nil {
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-					}
-				}
-			}
-		}
-	}()
+	stop := s.leakSteadily()
 	r := leakcheck(t, lc, nil, "watch", "-json", "-every", "400ms", "-for", "3s", "-grow", "5", s.url+"/debug/pprof/")
-	close(stop)
-	wg.Wait()
+	stop()
 
 	leak, pool := r.find(t, "main.compute"), r.find(t, "main.worker")
 	assert.GreaterOrEqual(t, len(leak.Samples), 5, "samples over 3s every 400ms")

@@ -77,6 +77,11 @@ func runFleet(ctx context.Context, o *options, args []string) (int, error) {
 	if err := fr.output(o); err != nil {
 		return exitError, err
 	}
+	if o.httpAddr != "" {
+		if err := serveFleetWebUI(ctx, o, fr); err != nil {
+			return exitError, err
+		}
+	}
 	if len(fr.grown()) > 0 {
 		return exitFound, nil
 	}

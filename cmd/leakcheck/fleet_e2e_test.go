@@ -297,6 +297,14 @@ func TestFleetRealPrometheus(t *testing.T) {
 	assert.Regexp(t, `api\s+2 of 2 instances grow`, r.stdout)
 	t.Logf("the text report:\n%s", r.stdout)
 
+	// pprof's web UI over the growing instances' goroutines, the
+	// verdicts at the flame graph's roots.
+	ui := startUI(t, lc, "fleet", "-http", "127.0.0.1:0", "-since", watchFor.String(), "-step", "1s", "-every", "2s", prom, `go_goroutines{job="api"}`)
+	flame := ui.get(t, "flamegraph")
+	assert.Contains(t, flame, `"FullName":"main.computeResult"`)
+	assert.True(t, hasRoot(flame, "leak"), "a leak root in the flame graph")
+	assert.Equal(t, exitFound, ui.interrupt(t))
+
 	// A selector that matches nothing is an input error, not a clean bill.
 	r = leakcheck(t, lc, nil, "fleet", "-since", "1m", prom, `go_goroutines{job="nosuchjob"}`)
 	assert.Equal(t, exitError, r.code, r.stdout)

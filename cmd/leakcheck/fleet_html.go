@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math"
 	"os"
+	"time"
 
 	"github.com/leakcheck/leakcheck/cmd/leakcheck/internal/htmlreport"
+	"github.com/leakcheck/leakcheck/cmd/leakcheck/internal/webui"
+	"github.com/leakcheck/leakcheck/internal/report"
 )
 
 // writeFleetHTML writes a fleet run as one self-contained page: a chart
@@ -91,4 +95,39 @@ func (fr *fleetRun) okInstances() []*fleetInstance {
 		}
 	}
 	return out
+}
+
+// serveFleetWebUI serves pprof's web UI (-http) over the goroutines read
+// from the growing instances: each kind of each instance a sample,
+// labelled with its job, instance and verdict (leak when proven, suspect
+// when it explains the instance's growth, else ok).
+func serveFleetWebUI(ctx context.Context, o *options, fr *fleetRun) error {
+	var pgs []report.ProfileGroup
+	for _, in := range fr.instances {
+		named := make(map[string]string)
+		for _, k := range in.kinds {
+			named[k.group.Fingerprint] = verdictSuspect
+			if k.evidence == "proven" {
+				named[k.group.Fingerprint] = verdictLeak
+			}
+		}
+		for _, gr := range in.read {
+			v := named[gr.Fingerprint]
+			if v == "" {
+				v = verdictOK
+			}
+			pgs = append(pgs, report.ProfileGroup{
+				Labels:     map[string]string{"job": in.job, "instance": in.name, "fingerprint": gr.Fingerprint, "verdict": v},
+				Goroutines: gr.Goroutines[:1],
+				Weights:    []int{gr.Size()},
+			})
+		}
+	}
+	if len(pgs) == 0 {
+		return fmt.Errorf("-http: no goroutines were read (no instance grows, or none could be profiled): nothing to show")
+	}
+	p := report.BuildProfile(pgs, "leakcheck fleet "+fr.selector, time.Now())
+	return webui.Serve(ctx, o.httpAddr, p, func(url string) {
+		fmt.Fprintf(o.stderr, "leakcheck fleet: pprof's web UI on %s over the growing instances' goroutines (flame graph: %sflamegraph); ^C stops it\n", url, url)
+	})
 }

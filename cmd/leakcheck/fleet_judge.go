@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
 )
 
 // How fleet judges an instance from its goroutine count over a window.
@@ -71,7 +73,8 @@ type fleetInstance struct {
 	note     string
 	unseen   string // why it could not be judged, "" when it was
 	kinds    []*instanceKind
-	pprof    string // its /debug/pprof/ URL, "" if unknown
+	read     []*report.Group // every kind of its second read
+	pprof    string          // its /debug/pprof/ URL, "" if unknown
 	pprofErr string
 }
 

@@ -168,6 +168,7 @@ func readInstanceKinds(ctx context.Context, o *options, in *fleetInstance) error
 	for _, gr := range first.groups {
 		before[gr.Fingerprint] = gr.Size()
 	}
+	in.read = second.groups
 	var largest *instanceKind
 	for _, gr := range second.groups {
 		k := &instanceKind{group: gr, before: before[gr.Fingerprint], after: gr.Size()}

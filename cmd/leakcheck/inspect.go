@@ -24,6 +24,11 @@ func runInspect(ctx context.Context, o *options, args []string) (int, error) {
 	}); err != nil {
 		return exitError, err
 	}
+	if o.httpAddr != "" {
+		if err := serveWebUI(ctx, o, js, "leakcheck inspect "+snap.name); err != nil {
+			return exitError, err
+		}
+	}
 	return status(js), nil
 }
 

@@ -46,6 +46,12 @@
 //	-timeout D       per HTTP request (default 30s)
 //	-max-size N      most bytes read from one source (default 1 GiB)
 //	-partial         report a dump that was cut short, marked as partial
+//	-http ADDR       inspect, watch: once the report is out, serve pprof's web
+//	                 UI (flame graph, top, graph, source) over the goroutines
+//	                 read, each kind's verdict as a tag and the flame graph's
+//	                 root, on ADDR (host:port; 127.0.0.1:0 picks a port), until ^C
+//	-html FILE       watch: write a page of charts (the total and each kind that
+//	                 grows, with its trend) to FILE, rewritten at each sample
 //
 // A flag that does not apply to the subcommand is an error.
 //
@@ -99,9 +105,15 @@ flags:
   -timeout D          per HTTP request (30s)
   -max-size N         bytes read from one source at most (1 GiB)
   -partial            report a dump cut short, marked as partial
+<<<<<<< HEAD
   fleet: -since D (24h) -step D (since/720, at least 1m) -html FILE
          -pprof-url T (e.g. http://{instance}/debug/pprof/; default: the
          scrape target's host) -profiles=false (do not read goroutines)
+=======
+  -http ADDR          inspect, watch: then serve pprof's web UI (flame graph)
+                      over the goroutines read on ADDR (127.0.0.1:0), until ^C
+  -html FILE          watch: a page of charts, rewritten at each sample
+>>>>>>> issue-28-pictures
 
 exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
 `

@@ -44,10 +44,10 @@ const (
 // flagsOf lists the flags each subcommand takes: a flag that does not
 // apply is an error, never silently ignored.
 var flagsOf = map[string][]string{
-	"inspect": {"json", "pprof", "source", "leakprofile", "blocked", "wait", "blocked-profile", "timeout", "max-size", "partial"},
+	"inspect": {"json", "pprof", "source", "leakprofile", "blocked", "wait", "blocked-profile", "timeout", "max-size", "partial", "http"},
 	"diff":    {"json", "pprof", "source", "leakprofile", "grow", "timeout", "max-size", "partial"},
-	"watch":   {"json", "pprof", "source", "leakprofile", "grow", "grow-samples", "every", "for", "timeout", "max-size", "partial"},
-	"fleet":   {"json", "html", "since", "step", "pprof-url", "profiles", "leakprofile", "grow", "grow-samples", "every", "timeout", "max-size"},
+	"watch":   {"json", "pprof", "source", "leakprofile", "grow", "grow-samples", "every", "for", "timeout", "max-size", "partial", "http", "html"},
+	"fleet":   {"json", "html", "http", "since", "step", "pprof-url", "profiles", "leakprofile", "grow", "grow-samples", "every", "timeout", "max-size"},
 }
 
 // options are the flags of the subcommands.
@@ -67,8 +67,9 @@ type options struct {
 	timeout        time.Duration
 	maxSize        int64
 	partial        bool
+	httpAddr       string // -http: serve pprof's web UI here
+	htmlFile       string // -html: write the page of charts here
 	// fleet
-	htmlFile string
 	since    time.Duration
 	step     time.Duration // 0: chosen from -since
 	pprofURL string
@@ -98,6 +99,7 @@ func newOptions(cmd string, stdin io.Reader, stdout, stderr io.Writer) *options 
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
 	fs.Int64Var(&o.maxSize, "max-size", defaultMaxSize, "")
 	fs.BoolVar(&o.partial, "partial", false, "")
+	fs.StringVar(&o.httpAddr, "http", "", "")
 	fs.StringVar(&o.htmlFile, "html", "", "")
 	fs.DurationVar(&o.since, "since", defaultSince, "")
 	fs.DurationVar(&o.step, "step", 0, "")
@@ -134,6 +136,11 @@ func (o *options) parse(args []string) ([]string, error) {
 	case sourceProfile, sourceText, sourceDump:
 	default:
 		return nil, fmt.Errorf("-source %q: want profile, text or dump", o.source)
+	}
+	if o.httpAddr != "" {
+		if err := checkHTTPAddr(o.httpAddr); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case o.blocked < 1 || o.blockedProfile < 1:

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/pprof/profile"
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
@@ -53,10 +54,24 @@ func writeJSON(w io.Writer, source string, js []*judged, diff bool) error {
 	return err
 }
 
-// writePprof writes the groups as a goroutine profile: one sample per
-// group, the group's first stack with the group's count, labelled with
-// fingerprint and verdict (and test, in "go test" output).
+// writePprof writes the groups as a goroutine profile (see
+// groupsProfile).
 func writePprof(path string, js []*judged, comment string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = groupsProfile(js, comment).Write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// groupsProfile renders the groups as a goroutine profile: one sample
+// per group, the group's first stack with the group's count, labelled
+// with fingerprint and verdict (and test, in "go test" output).
+func groupsProfile(js []*judged, comment string) *profile.Profile {
 	pgs := make([]report.ProfileGroup, 0, len(js))
 	for _, j := range js {
 		n := j.group.Size()
@@ -69,15 +84,7 @@ func writePprof(path string, js []*judged, comment string) error {
 		}
 		pgs = append(pgs, report.ProfileGroup{Labels: labels, Goroutines: j.group.Goroutines[:1], Weights: []int{n}})
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = report.BuildProfile(pgs, comment, time.Now()).Write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return report.BuildProfile(pgs, comment, time.Now())
 }
 
 // writeDetails renders the groups that are leaks or suspects in full, as

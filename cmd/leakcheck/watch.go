@@ -44,6 +44,12 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	var page *watchPage
+	if o.htmlFile != "" {
+		if page, err = newWatchPage(o, svc.name()); err != nil {
+			return exitError, fmt.Errorf("-html: %v", err)
+		}
+	}
 	explicit := false
 	o.fs.Visit(func(f *flag.Flag) {
 		if f.Name == "source" {
@@ -77,6 +83,9 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 			return exitError, err
 		case err != nil:
 			failed++
+			if page != nil {
+				page.failure(time.Now())
+			}
 			fmt.Fprintf(o.stderr, "leakcheck watch: %s sample skipped: %v\n", time.Now().Format("15:04:05"), err)
 		default:
 			samples++
@@ -97,6 +106,10 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 				}
 			}
 			showSample(o, svc, source, snap, order, samples, started)
+			if page != nil {
+				page.sample(time.Now(), snap.total)
+				page.refresh(order)
+			}
 		}
 		if sampleCtx.Err() != nil {
 			break
@@ -156,13 +169,14 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 		}
 		return (b.after - b.samples[0]) - (a.after - a.samples[0])
 	})
+	header := fmt.Sprintf("leakcheck watch: %s: %s over %v, every %v, from the %s (%s in %s at the last sample)",
+		svc.name(), report.Plural(samples, "sample"), time.Since(started).Round(time.Second), o.every, sourceName(source),
+		report.Plural(last.total, "goroutine"), report.Plural(len(last.groups), "kind"))
 	err = output(o, svc.name(), js, false, "leakcheck watch "+svc.name(), func(b *strings.Builder) {
 		if o.terminal {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(b, "leakcheck watch: %s: %s over %v, every %v, from the %s (%s in %s at the last sample)\n",
-			svc.name(), report.Plural(samples, "sample"), time.Since(started).Round(time.Second), o.every, sourceName(source),
-			report.Plural(last.total, "goroutine"), report.Plural(len(last.groups), "kind"))
+		b.WriteString(header + "\n")
 		b.WriteString("    " + leakNote + "\n")
 		if failed > 0 {
 			fmt.Fprintf(b, "    %s failed and were skipped\n", report.Plural(failed, "sample"))
@@ -175,6 +189,21 @@ func runWatch(ctx context.Context, o *options, args []string) (int, error) {
 	})
 	if err != nil {
 		return exitError, err
+	}
+	if page != nil {
+		summary := []string{header, leakNote, strings.TrimSpace(verdictLine(js, last.total, "goroutine"))}
+		if err := page.final(js, summary); err != nil {
+			return exitError, fmt.Errorf("-html: %v", err)
+		}
+		fmt.Fprintf(o.stderr, "leakcheck watch: the page of charts is %s\n", o.htmlFile)
+	}
+	if o.httpAddr != "" {
+		// The watch's ^C is spent: a new one stops the web UI.
+		uictx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		if err := serveWebUI(uictx, o, js, "leakcheck watch "+svc.name()); err != nil {
+			return exitError, err
+		}
 	}
 	return status(js), nil
 }

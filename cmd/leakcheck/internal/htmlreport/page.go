@@ -26,7 +26,7 @@ h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding
 .legend { display: flex; flex-wrap: wrap; gap: 18px; color: #444; font-size: 13px; margin: 6px 0 10px; }
 .legend svg { vertical-align: middle; margin-right: 4px; }
 figure { margin: 0 0 14px; padding: 6px 8px 2px; border: 1px solid #e0e0e0; border-left: 5px solid #2e7d32; border-radius: 3px; background: #fff; }
-figure.leak { border-left-color: #c62828; } figure.suspect { border-left-color: #e65100; }
+figure.leak { border-left-color: #c62828; } figure.suspect { border-left-color: #e65100; } figure.plain { border-left-color: #3465a4; }
 figcaption { font-size: 14px; margin-bottom: 2px; overflow-wrap: anywhere; }
 figcaption .name { font-weight: 600; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }
 figcaption .note { color: #555; }
@@ -55,7 +55,7 @@ summary { cursor: pointer; color: #3465a4; }
 {{with .Summary}}<ul class="summary">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{with .PageLinks}}<p class="links">{{range .}}{{template "link" .}}{{end}}</p>{{end}}
 </header>
-{{if or .Big .Small}}
+{{if or .OverviewCharts .Big .Small}}
 <div class="legend">
 <span><svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" stroke="#3465a4" stroke-width="2"/></svg>goroutines</span>
 <span><svg width="28" height="10"><line x1="0" y1="5" x2="28" y2="5" stroke="#c62828" stroke-width="2.5" stroke-dasharray="8 4"/></svg>trend (colour of the verdict)</span>
@@ -64,6 +64,11 @@ summary { cursor: pointer; color: #3465a4; }
 <span><svg width="12" height="14"><line x1="6" y1="0" x2="6" y2="14" stroke="#757575" stroke-width="1.5" stroke-dasharray="4 3"/></svg>other mark</span>
 <span class="muted">times in UTC; a break in a line is a gap in the samples</span>
 </div>
+{{end}}
+{{with .OverviewCharts}}
+<section id="overview">
+{{range .}}{{template "figure" .}}{{end}}
+</section>
 {{end}}
 {{if .Big}}
 <section id="flagged">
@@ -97,7 +102,7 @@ summary { cursor: pointer; color: #3465a4; }
 {{end}}
 </section>
 {{end}}
-{{define "figure"}}<figure class="{{.Class}}" id="{{.ID}}"><figcaption><span class="badge {{.Class}}">{{.Verdict}}</span> <span class="name">{{.Name}}</span>{{with .Note}} <span class="note">{{.}}</span>{{end}}</figcaption>{{.SVG}}</figure>
+{{define "figure"}}<figure class="{{.Class}}" id="{{.ID}}"><figcaption>{{with .Verdict}}<span class="badge {{$.Class}}">{{.}}</span> {{end}}<span class="name" title="{{.Name}}">{{.Name}}</span>{{with .Note}} <span class="note">{{.}}</span>{{end}}</figcaption>{{.SVG}}</figure>
 {{end}}
 {{define "link"}}{{if .HREF}}<a href="{{.HREF}}">{{.Text}}</a>{{else}}<span title="not a web link">{{.Text}}{{if ne .Text .URL}} ({{.URL}}){{end}}</span>{{end}} {{end}}
 </body>

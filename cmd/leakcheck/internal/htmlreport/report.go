@@ -79,8 +79,12 @@ type Report struct {
 	Generated time.Time
 	Summary   []string // lines shown at the top
 	Series    []Series // one chart each, in this order within each verdict: leaks, suspects, then ok
-	Kinds     []Kind
-	Links     []Link
+	// Overview holds series drawn large before all others and not
+	// counted by verdict: a service's total count in a watch. One with
+	// no Verdict gets no badge.
+	Overview []Series
+	Kinds    []Kind
+	Links    []Link
 }
 
 // Limits that keep a page of a thousand series light.
@@ -100,10 +104,17 @@ func Write(w io.Writer, r Report) error {
 	if r.Generated.IsZero() {
 		p.Generated = ""
 	}
+	for i, s := range r.Overview {
+		f := figure(s, i, bigChart)
+		if s.Verdict == "" {
+			f.Class, f.Verdict = "plain", ""
+		}
+		p.OverviewCharts = append(p.OverviewCharts, f)
+	}
 	flagged, ok := split(r.Series)
 	for i, s := range flagged {
 		if i < maxBigCharts {
-			p.Big = append(p.Big, figure(s, i, bigChart))
+			p.Big = append(p.Big, figure(s, len(p.OverviewCharts)+i, bigChart))
 			continue
 		}
 		ok = append(flagged[i:], ok...)
@@ -113,7 +124,7 @@ func Write(w io.Writer, r Report) error {
 	p.Others = len(r.Series) - len(p.Big)
 	for i, s := range ok {
 		if i < maxSmallCharts {
-			p.Small = append(p.Small, figure(s, len(p.Big)+i, smallChart))
+			p.Small = append(p.Small, figure(s, len(p.OverviewCharts)+len(p.Big)+i, smallChart))
 		} else {
 			p.Rows = append(p.Rows, tableRow(s))
 		}
@@ -178,13 +189,13 @@ func shownVerdict(v string) string {
 // page is what the template reads.
 type page struct {
 	Report
-	Generated           string
-	Leaks, Suspects, OK int
-	Flagged, Others     int
-	Big, Small          []chartFigure
-	Rows                []seriesRow
-	KindRows            []kindRow
-	PageLinks           []safeLink
+	Generated                  string
+	Leaks, Suspects, OK        int
+	Flagged, Others            int
+	OverviewCharts, Big, Small []chartFigure
+	Rows                       []seriesRow
+	KindRows                   []kindRow
+	PageLinks                  []safeLink
 }
 
 type chartFigure struct {
