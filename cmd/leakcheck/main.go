@@ -46,12 +46,25 @@
 //	-timeout D       per HTTP request (default 30s)
 //	-max-size N      most bytes read from one source (default 1 GiB)
 //	-partial         report a dump that was cut short, marked as partial
-//	-http ADDR       inspect, watch: once the report is out, serve pprof's web
+//	-http ADDR       inspect, watch, fleet: once the report is out, serve pprof's web
 //	                 UI (flame graph, top, graph, source) over the goroutines
 //	                 read, each kind's verdict as a tag and the flame graph's
 //	                 root, on ADDR (host:port; 127.0.0.1:0 picks a port), until ^C
 //	-html FILE       watch: write a page of charts (the total and each kind that
-//	                 grows, with its trend) to FILE, rewritten at each sample
+//	                 grows, with its trend) to FILE, rewritten at each sample;
+//	                 fleet: a chart per instance, lives and deploys marked
+//	-since D         fleet: the window read from Prometheus (default 24h)
+//	-step D          fleet: its resolution (default -since/720, at least 1m)
+//	-pprof-url T     fleet: where a growing instance serves /debug/pprof/,
+//	                 {label} replaced by its labels' values (default: the host
+//	                 Prometheus scrapes it at, from /api/v1/targets)
+//	-profiles=false  fleet: judge the counts only, read no goroutines
+//
+// Fleet reads the series that SEL (a vector selector, default
+// go_goroutines) matches, judges each instance's lives between restarts
+// with the trend test of watch, ranks the jobs by how many of their
+// instances grow, and names the kinds that grow from the growing
+// instances' goroutine profiles, read twice, -every apart.
 //
 // A flag that does not apply to the subcommand is an error.
 //
@@ -105,15 +118,13 @@ flags:
   -timeout D          per HTTP request (30s)
   -max-size N         bytes read from one source at most (1 GiB)
   -partial            report a dump cut short, marked as partial
-<<<<<<< HEAD
-  fleet: -since D (24h) -step D (since/720, at least 1m) -html FILE
-         -pprof-url T (e.g. http://{instance}/debug/pprof/; default: the
-         scrape target's host) -profiles=false (do not read goroutines)
-=======
-  -http ADDR          inspect, watch: then serve pprof's web UI (flame graph)
-                      over the goroutines read on ADDR (127.0.0.1:0), until ^C
-  -html FILE          watch: a page of charts, rewritten at each sample
->>>>>>> issue-28-pictures
+  -http ADDR          inspect, watch, fleet: then serve pprof's web UI (flame
+                      graph) over the goroutines read on ADDR (127.0.0.1:0), until ^C
+  -html FILE          watch, fleet: a page of charts
+  fleet: -since D (24h) -step D (since/720, at least 1m) -every D (10s,
+         between two reads of a growing instance's goroutines) -pprof-url T
+         (http://{instance}/debug/pprof/; default: the scrape target's host)
+         -profiles=false (only the counts)
 
 exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
 `
