@@ -47,6 +47,7 @@ var (
 	keep      = flag.Bool("keep", false, "keep the work directory (the data, the TSDB)")
 	runs      = flag.Int("runs", 2, "analyses of the same TSDB: the first on a cold server")
 	extra     = flag.String("args", "", "more flags for leakcheck fleet, space-separated (e.g. -step=15s)")
+	reuse     = flag.Bool("reuse", false, "with -dir: analyse the TSDB a -keep run left there, without generating it again")
 )
 
 // scrape is the interval of the generated samples.
@@ -87,29 +88,32 @@ func bench() error {
 		return fmt.Errorf("go build leakcheck: %v\n%s", err, out)
 	}
 
+	// The window's end is kept beside the data: what was planted where
+	// follows from it and the seed.
+	endFile := filepath.Join(work, "end")
+	data := filepath.Join(work, "data")
 	end := time.Now().Truncate(time.Minute)
+	if *reuse {
+		b, err := os.ReadFile(endFile)
+		if err != nil {
+			return fmt.Errorf("-reuse: %v (run with -keep first)", err)
+		}
+		sec, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil {
+			return fmt.Errorf("-reuse: %s: %v", endFile, err)
+		}
+		end = time.Unix(sec, 0)
+	}
 	start := end.Add(-time.Duration(*days) * 24 * time.Hour)
 	fleet := plan(*instances, start, end)
-	om := filepath.Join(work, "fleet.om")
-	t0 := time.Now()
-	size, err := writeOpenMetrics(om, fleet, start, end)
-	if err != nil {
-		return err
+	if !*reuse {
+		if err := generate(work, data, fleet, start, end); err != nil {
+			return err
+		}
+		if err := os.WriteFile(endFile, []byte(strconv.FormatInt(end.Unix(), 10)), 0o644); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("generated %d instances x %d days at %v: %d samples, %.1f MB of OpenMetrics in %v\n",
-		len(fleet), *days, scrape, int(end.Sub(start)/scrape)*len(fleet), float64(size)/1e6, time.Since(t0).Round(time.Second))
-
-	data := filepath.Join(work, "data")
-	os.RemoveAll(data)
-	t0 = time.Now()
-	// A block per 54 hours: promtool reads its whole input once per
-	// block, and would make one per 2 hours otherwise (DESIGN.md §5).
-	cmd := exec.Command("promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=54h", "-q", om, data)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("promtool: %v\n%s", err, out)
-	}
-	os.Remove(om)
-	fmt.Printf("backfilled with promtool in %v\n", time.Since(t0).Round(time.Second))
 
 	url, stop, err := startPrometheus(work, data)
 	if err != nil {
@@ -140,6 +144,32 @@ func bench() error {
 		}
 	}
 	return failed
+}
+
+// generate writes the fleet's samples as OpenMetrics and backfills them
+// into a TSDB at data with promtool.
+func generate(work, data string, fleet []*instance, start, end time.Time) error {
+	om := filepath.Join(work, "fleet.om")
+	t0 := time.Now()
+	size, err := writeOpenMetrics(om, fleet, start, end)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("generated %d instances x %d days at %v: %d samples, %.1f MB of OpenMetrics in %v\n",
+		len(fleet), *days, scrape, int(end.Sub(start)/scrape)*len(fleet), float64(size)/1e6, time.Since(t0).Round(time.Second))
+
+	os.RemoveAll(data)
+	t0 = time.Now()
+	// A block per 54 hours: promtool reads its whole input once per
+	// block, and would make one per 2 hours otherwise (DESIGN.md §5).
+	cmd := exec.Command("promtool", "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=54h", "-q", om, data)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("promtool: %v\n%s", err, out)
+	}
+	os.Remove(om)
+	fmt.Printf("backfilled with promtool in %v\n", time.Since(t0).Round(time.Second))
+
+	return nil
 }
 
 // An instance is one generated series and what was planted in it.

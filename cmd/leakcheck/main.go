@@ -112,7 +112,7 @@ flags:
   -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at a
                       channel or lock operation for D (default 100, 10m)
   -blocked-profile N  inspect: the same for profiles, no wait times (1000)
-  -grow N             diff, watch: growth that makes a suspect (default 10)
+  -grow N             diff, watch, fleet: growth that makes a suspect (default 10)
   -grow-samples K     watch: rises in at least K intervals (default 3)
   -every D -for D     watch: sample every D (10s) for D (until interrupted)
   -timeout D          per HTTP request (30s)
