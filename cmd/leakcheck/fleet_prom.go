@@ -85,14 +85,23 @@ func (e *promError) Error() string {
 	return fmt.Sprintf("Prometheus at %s answered an error (%s): %s", e.url, e.errorType, e.msg)
 }
 
-// get sends one GET to path with the query q and hands the body to read.
+// get asks path with the parameters q and hands the answer to read. The
+// parameters go in a form (POST), as the API allows for queries and
+// series: a batch's selector names hundreds of instances, longer than
+// some proxies let a URL be.
 func (p *promAPI) get(ctx context.Context, path string, q url.Values, read func(*json.Decoder) error) error {
 	u := *p.base
 	u.Path += path
-	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(q.Encode()))
 	if err != nil {
 		return fmt.Errorf("bad Prometheus URL %q: %v", u.String(), err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if path == "/api/v1/targets" { // GET only
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String()+"?"+q.Encode(), nil)
+		if err != nil {
+			return fmt.Errorf("bad Prometheus URL %q: %v", u.String(), err)
+		}
 	}
 	p.requests++
 	resp, err := p.client.Do(req)
@@ -177,6 +186,11 @@ func decodeEnvelope(dec *json.Decoder, readData func(*json.Decoder) error, warn 
 			err = dec.Decode(&errorType)
 		case "error":
 			err = dec.Decode(&msg)
+		case "isPartial": // VictoriaMetrics: some storage nodes did not answer
+			var partial bool
+			if err = dec.Decode(&partial); err == nil && partial {
+				warn("the answer is partial (isPartial: some storage nodes did not answer)")
+			}
 		case "warnings", "infos":
 			var ws []string
 			if err = dec.Decode(&ws); err == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -27,22 +28,23 @@ type fakeProm struct {
 	instances []string
 	value     func(instance int, t float64) (float64, bool)
 	warnings  []string
+	partial   bool // answers say isPartial, as VictoriaMetrics does
 
-	mu       sync.Mutex
-	requests []string // path?query, in order
-	steps    map[float64]int
+	mu    sync.Mutex
+	steps map[float64]int // how many times each step was asked, over all series
 }
 
 var instanceMatcher = regexp.MustCompile(`instance=~"((?:[^"\\]|\\.)*)"`)
 
 func (f *fakeProm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	f.requests = append(f.requests, r.URL.Path+"?"+r.URL.RawQuery)
-	f.mu.Unlock()
-	q := r.URL.Query()
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	q := r.Form
 	w.Header().Set("Content-Type", "application/json")
 	answer := func(data any) {
-		json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": data, "warnings": f.warnings})
+		json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": data, "warnings": f.warnings, "isPartial": f.partial})
 	}
 	switch r.URL.Path {
 	case "/api/v1/series":
@@ -181,8 +183,7 @@ func TestFleetBadPrometheus(t *testing.T) {
 		return "http://" + ln.Addr().String()
 	}()
 	serve := func(h http.HandlerFunc) string { return newLoopbackServer(t, h).URL }
-	block := make(chan struct{})
-	t.Cleanup(func() { close(block) })
+	block := make(chan struct{}) // closed at the end, before the servers close
 	for _, tc := range []struct {
 		name string
 		url  string
@@ -203,6 +204,7 @@ func TestFleetBadPrometheus(t *testing.T) {
 			http.Error(w, "bad gateway", http.StatusBadGateway)
 		}), nil, "is not a Prometheus API: it answered 502"},
 		{"slow", serve(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body) // then the server sees the client hang up
 			select {
 			case <-block:
 			case <-r.Context().Done():
@@ -246,6 +248,9 @@ func TestFleetBadPrometheus(t *testing.T) {
 		{"not a URL", "prometheus:9090", nil, "bad Prometheus URL"},
 		{"an expression", "http://127.0.0.1:1", []string{"--", "rate(go_goroutines[5m])"}, "want a vector selector"},
 	} {
+		if tc.name == "slow" {
+			t.Cleanup(func() { close(block) }) // runs before the servers' cleanups, registered before
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"fleet", "-profiles=false"}, tc.args...)
 			if len(tc.args) > 0 && tc.args[0] == "--" {
@@ -275,9 +280,11 @@ func TestFleetWarningsAndHoles(t *testing.T) {
 		return 80, true
 	})
 	f.warnings = []string{"PromQL info: partial response: store gateway 3 unavailable"}
+	f.partial = true
 	code, out, errs := runCmd("fleet", "-profiles=false", url)
 	require.Equal(t, exitOK, code, errs)
 	assert.Contains(t, out, "Prometheus warned (the data may be partial): PromQL info: partial response: store gateway 3 unavailable")
+	assert.Contains(t, out, "Prometheus warned (the data may be partial): the answer is partial (isPartial")
 	assert.Contains(t, out, "No instance grows: 3 judged")
 }
 
@@ -307,6 +314,7 @@ func FuzzPromAnswer(f *testing.F) {
 		`{"status":"success","data":[{"__name__":"go_goroutines","job":"api","instance":"10.0.0.1:9100"}]}`,
 		`{"status":"success","data":{"activeTargets":[{"labels":{"job":"a"},"scrapeUrl":"http://h:1/metrics","health":"up"}]}}`,
 		`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"+Inf"],[2,"-1e308"]]}]}}`,
+		`{"status":"success","isPartial":true,"data":{"resultType":"matrix","result":[]}}`,
 		`[]`, `{`, `{"status":"success"}`,
 	} {
 		f.Add([]byte(s))

@@ -96,35 +96,30 @@ const usage = `usage:
   leakcheck inspect [flags] SOURCE       report goroutines grouped by kind, leaks first
   leakcheck diff [flags] BEFORE AFTER    each kind's count before and after, by growth
   leakcheck watch [flags] URL            sample a live service, report what grows
-  leakcheck fleet [flags] PROM [SEL]     every instance's goroutine count in Prometheus:
-                                         which grow, and what grows on them
+  leakcheck fleet [flags] PROM [SEL]     which instances' goroutine counts grow, and what
   leakcheck version                      the command's version and toolchain
 
 SOURCE: a file or - (stdin): goroutine dump, "go test" output, debug=1 text
 profile or pprof goroutine profile (.pb.gz); or http(s)://host:port/debug/pprof/
 
 flags:
-  -json               JSON lines, one per group, instead of the report
+  -json               JSON lines, one per group (fleet: one document)
   -pprof FILE         also write the groups as a goroutine profile
   -source S           for URLs: profile (debug=0, default), text (debug=1),
                       dump (debug=2: pauses the service for the whole dump)
   -leakprofile=false  do not ask /debug/pprof/goroutineleak to prove leaks
-  -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at a
-                      channel or lock operation for D (default 100, 10m)
-  -blocked-profile N  inspect: the same for profiles, no wait times (1000)
-  -grow N             diff, watch, fleet: growth that makes a suspect (default 10)
-  -grow-samples K     watch: rises in at least K intervals (default 3)
+  -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at one
+                      operation for D (100, 10m; profiles: -blocked-profile 1000)
+  -grow N             diff, watch, fleet: growth that makes a suspect (10)
+  -grow-samples K     watch, fleet: rises in at least K intervals (3)
   -every D -for D     watch: sample every D (10s) for D (until interrupted)
-  -timeout D          per HTTP request (30s)
-  -max-size N         bytes read from one source at most (1 GiB)
+  -timeout D          per HTTP request (30s); -max-size N: per source (1 GiB)
   -partial            report a dump cut short, marked as partial
-  -http ADDR          inspect, watch, fleet: then serve pprof's web UI (flame
-                      graph) over the goroutines read on ADDR (127.0.0.1:0), until ^C
+  -http ADDR          inspect, watch, fleet: then serve pprof's web UI on ADDR
   -html FILE          watch, fleet: a page of charts
-  fleet: -since D (24h) -step D (since/720, at least 1m) -every D (10s,
-         between two reads of a growing instance's goroutines) -pprof-url T
-         (http://{instance}/debug/pprof/; default: the scrape target's host)
-         -profiles=false (only the counts)
+  -since D -step D    fleet: the window (24h) and its step (since/720, >= 1m)
+  -pprof-url T        fleet: http://{instance}/debug/pprof/ (default: from the
+                      targets); -profiles=false: only the counts
 
 exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
 `

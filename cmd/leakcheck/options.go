@@ -181,7 +181,11 @@ func (o *options) checkApplies() error {
 				takers = append(takers, cmd)
 			}
 		}
-		err = fmt.Errorf("-%s does not apply to %s (it is a flag of %s)", f.Name, o.cmd, strings.Join(takers, " and "))
+		list := takers[len(takers)-1]
+		if len(takers) > 1 {
+			list = strings.Join(takers[:len(takers)-1], ", ") + " and " + list
+		}
+		err = fmt.Errorf("-%s does not apply to %s (it is a flag of %s)", f.Name, o.cmd, list)
 	})
 	return err
 }
