@@ -50,6 +50,10 @@ const (
 	// partAlpha is the significance at which each part of a growing life
 	// must rise on its own.
 	partAlpha = 0.01
+	// warmUpPoints is how many points after a life's start a jump is
+	// still the process starting up, not a deploy: it is taken out, not
+	// marked.
+	warmUpPoints = 2
 	// shiftWindow is how many points on each side of a level shift
 	// measure it.
 	shiftWindow = 10
@@ -312,7 +316,9 @@ func (j fleetJudge) judgeInstance(in *fleetInstance, alpha float64) {
 		xs, raw := lifePoints(in.floors, *l, endDrop(in.lives, k))
 		jumps, ys := levelShifts(xs, raw, j.grow)
 		for _, s := range jumps {
-			l.shifts = append(l.shifts, xs[s])
+			if s > warmUpPoints { // a jump just after a start is the start
+				l.shifts = append(l.shifts, xs[s])
+			}
 		}
 		counts := make([]int, len(ys))
 		rises := 0
