@@ -164,3 +164,19 @@ func TestFleetJudgeRate(t *testing.T) {
 	in := judgeOne(floorsOf(testSteps, func(i int) float32 { return poissonish(r, 100+float64(i)*40*testStep.Hours()) }))
 	assert.InDelta(t, 40, in.perHour, 4, in.note)
 }
+
+// The selection gives the median a sort gives, ties and all.
+func TestMedianInPlace(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for n := 0; n < 200; n++ {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = float64(r.Intn(7)) // many ties
+			if r.Intn(3) == 0 {
+				xs[i] = r.NormFloat64()
+			}
+		}
+		want := median(xs)
+		assert.Equal(t, want, medianInPlace(xs), "n=%d", n)
+	}
+}
