@@ -107,7 +107,7 @@ func serveFleetWebUI(ctx context.Context, o *options, fr *fleetRun) error {
 		named := make(map[string]string)
 		for _, k := range in.kinds {
 			named[k.group.Fingerprint] = verdictSuspect
-			if k.evidence == "proven" {
+			if k.proven {
 				named[k.group.Fingerprint] = verdictLeak
 			}
 		}

@@ -31,11 +31,24 @@ const (
 type instanceKind struct {
 	group         *report.Group // as read the second time
 	before, after int
-	evidence      string // "proven", "grew" or "holds"
+	proven        bool   // the runtime proved goroutines of it leaked
+	evidence      string // evidenceGrew, evidenceHolds or evidenceProven
 }
 
-// grew reports whether the kind had more goroutines at the second read.
-func (k *instanceKind) grew() bool { return k.after > k.before }
+// What names a kind on an instance, strongest first.
+const (
+	// It grew between the two reads, beyond the noise of two counts.
+	evidenceGrew = "grew"
+	// No kind grew so; it is the largest, and holds at least half of
+	// what the instance gained in its current life.
+	evidenceHolds = "holds"
+	// The runtime proved it leaked, but it does not explain the growth
+	// (a pool, or main parked in select{}, leaked once).
+	evidenceProven = "proven"
+)
+
+// explains reports whether evidence says a kind is what grows.
+func explains(evidence string) bool { return evidence == evidenceGrew || evidence == evidenceHolds }
 
 // A fleetKind is one kind of goroutine added up across the instances of
 // a job whose count grows.
@@ -45,8 +58,7 @@ type fleetKind struct {
 	verdict   string
 	instances int              // of the job, in the fleet
 	profiled  int              // of the job, whose profiles were read
-	on        []*fleetInstance // the instances it explains the growth of
-	growingOn int              // of those, where it grew between the reads
+	on        []*fleetInstance // the instances it was named on
 	provenOn  int
 	perHour   float64 // the median growth of the instances it grows on
 	evidence  string  // the strongest evidence on any instance
@@ -122,10 +134,11 @@ func findPprof(ctx context.Context, o *options, api *promAPI, grown []*fleetInst
 }
 
 // readKinds reads each instance's goroutines twice, -every apart, and
-// keeps the kinds that explain its growth: those the runtime proved
-// leaked, those that grew between the reads past the noise of two
-// counts; failing both, the largest kind, when it holds at least half of
-// what the instance gained in its current life.
+// keeps the kinds that explain its growth: those that grew between the
+// reads past the noise of two counts; failing that, the largest kind,
+// when it holds at least half of what the instance gained in its current
+// life. Kinds the runtime proved leaked are kept too; the instance is a
+// leak when a kind that explains its growth is proven.
 func readKinds(ctx context.Context, o *options, grown []*fleetInstance) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, profileReaders)
@@ -170,27 +183,36 @@ func readInstanceKinds(ctx context.Context, o *options, in *fleetInstance) error
 	}
 	in.read = second.groups
 	var largest *instanceKind
+	var static []*instanceKind
 	for _, gr := range second.groups {
-		k := &instanceKind{group: gr, before: before[gr.Fingerprint], after: gr.Size()}
-		switch {
-		case proven(gr):
-			k.evidence = "proven"
-		case k.after > k.before && beyondNoise(k.before, k.after, 1):
-			k.evidence = "grew"
-		}
-		if k.evidence != "" {
+		k := &instanceKind{group: gr, before: before[gr.Fingerprint], after: gr.Size(), proven: proven(gr)}
+		if k.after > k.before && beyondNoise(k.before, k.after, 1) {
+			k.evidence = evidenceGrew
 			in.kinds = append(in.kinds, k)
-		} else if largest == nil || k.after > largest.after {
+			continue
+		}
+		if largest == nil || k.after > largest.after {
 			largest = k
+		}
+		if k.proven {
+			static = append(static, k)
 		}
 	}
 	if len(in.kinds) == 0 && largest != nil {
 		if gained := currentGain(in); gained >= float64(o.grow) && float64(largest.after) >= gained/2 {
-			largest.evidence = "holds"
+			largest.evidence = evidenceHolds
 			in.kinds = append(in.kinds, largest)
 		}
 	}
-	if slices.ContainsFunc(in.kinds, func(k *instanceKind) bool { return k.evidence == "proven" }) {
+	for _, k := range static {
+		if k.evidence == "" {
+			k.evidence = evidenceProven
+			in.kinds = append(in.kinds, k)
+		}
+	}
+	// A leak when what grows is proven; a proven kind that does not grow
+	// is listed, but the growth is still only suspected.
+	if slices.ContainsFunc(in.kinds, func(k *instanceKind) bool { return k.proven && explains(k.evidence) }) {
 		in.verdict = verdictLeak
 	}
 	return nil
@@ -206,7 +228,7 @@ func currentGain(in *fleetInstance) float64 {
 
 // evidenceRank orders evidence, strongest first.
 func evidenceRank(e string) int {
-	return map[string]int{"proven": 0, "grew": 1, "holds": 2}[e]
+	return map[string]int{evidenceGrew: 0, evidenceHolds: 1, evidenceProven: 2}[e]
 }
 
 // addUpKinds adds up the kinds of the profiled instances by job and
@@ -233,11 +255,8 @@ func addUpKinds(fleet []*fleetInstance) []*fleetKind {
 				out = append(out, fk)
 			}
 			fk.on = append(fk.on, in)
-			if k.grew() {
-				fk.growingOn++
-			}
 			fk.pprofURLs = append(fk.pprofURLs, in.pprof)
-			if k.evidence == "proven" {
+			if k.proven {
 				fk.provenOn++
 				fk.verdict = verdictLeak
 			}
@@ -251,10 +270,10 @@ func addUpKinds(fleet []*fleetInstance) []*fleetKind {
 		fk.perHour = median(rs)
 	}
 	slices.SortStableFunc(out, func(a, b *fleetKind) int {
-		if d := rank(a.verdict) - rank(b.verdict); d != 0 {
-			return d
+		if d := evidenceRank(a.evidence)/2 - evidenceRank(b.evidence)/2; d != 0 {
+			return d // what grows first
 		}
-		if d := min(b.growingOn, 1) - min(a.growingOn, 1); d != 0 {
+		if d := rank(a.verdict) - rank(b.verdict); d != 0 {
 			return d
 		}
 		return len(b.on) - len(a.on)
@@ -276,12 +295,12 @@ func (fk *fleetKind) title() string {
 // api, +40/h each, proven leaked on 3".
 func (fk *fleetKind) summary() string {
 	var b strings.Builder
-	switch {
-	case fk.evidence == "holds":
-		fmt.Fprintf(&b, "holds the growth on %d of %d instances of job %s, %+.0f/h each", len(fk.on), fk.instances, fk.job, fk.perHour)
-	case fk.growingOn == 0:
+	switch fk.evidence {
+	case evidenceProven:
 		fmt.Fprintf(&b, "proven leaked on %d of %d instances of job %s, not seen growing between two reads", fk.provenOn, fk.instances, fk.job)
 	default:
+		// The instances grow (their counts in Prometheus say so) and this
+		// kind grew or holds that growth: it grows, at their rate.
 		fmt.Fprintf(&b, "grows on %d of %d instances of job %s, %+.0f/h each", len(fk.on), fk.instances, fk.job, fk.perHour)
 		if fk.provenOn > 0 {
 			fmt.Fprintf(&b, ", proven leaked on %d", fk.provenOn)
