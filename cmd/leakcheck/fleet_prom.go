@@ -133,7 +133,8 @@ func (p *promAPI) get(ctx context.Context, path string, q url.Values, read func(
 		return fmt.Errorf("Prometheus at %s: no complete answer within -timeout=%v", p.base, p.timeout)
 	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("interrupted while reading Prometheus at %s", p.base)
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		err != nil && strings.Contains(err.Error(), "unexpected end of JSON input"): // go1.27's encoding/json
 		return fmt.Errorf("Prometheus at %s: the answer to %s was cut short", p.base, path)
 	case err != nil:
 		return fmt.Errorf("Prometheus at %s: bad answer to %s: %v", p.base, path, err)
