@@ -6,6 +6,7 @@
 //	leakcheck inspect [flags] SOURCE         report the goroutines of one source
 //	leakcheck diff [flags] BEFORE AFTER      what grew between two sources
 //	leakcheck watch [flags] URL              sample a live service, report what grows
+//	leakcheck fleet [flags] PROMETHEUS [SEL] judge every instance's goroutine count in Prometheus
 //	leakcheck version                        print the command's version
 //
 // A SOURCE is a file, or - for standard input, holding a goroutine dump
@@ -46,12 +47,25 @@
 //	-timeout D       per HTTP request (default 30s)
 //	-max-size N      most bytes read from one source (default 1 GiB)
 //	-partial         report a dump that was cut short, marked as partial
-//	-http ADDR       inspect, watch: once the report is out, serve pprof's web
+//	-http ADDR       inspect, watch, fleet: once the report is out, serve pprof's web
 //	                 UI (flame graph, top, graph, source) over the goroutines
 //	                 read, each kind's verdict as a tag and the flame graph's
 //	                 root, on ADDR (host:port; 127.0.0.1:0 picks a port), until ^C
 //	-html FILE       watch: write a page of charts (the total and each kind that
-//	                 grows, with its trend) to FILE, rewritten at each sample
+//	                 grows, with its trend) to FILE, rewritten at each sample;
+//	                 fleet: a chart per instance, lives and deploys marked
+//	-since D         fleet: the window read from Prometheus (default 24h)
+//	-step D          fleet: its resolution (default -since/720, at least 1m)
+//	-pprof-url T     fleet: where a growing instance serves /debug/pprof/,
+//	                 {label} replaced by its labels' values (default: the host
+//	                 Prometheus scrapes it at, from /api/v1/targets)
+//	-profiles=false  fleet: judge the counts only, read no goroutines
+//
+// Fleet reads the series that SEL (a vector selector, default
+// go_goroutines) matches, judges each instance's lives between restarts
+// with the trend test of watch, ranks the jobs by how many of their
+// instances grow, and names the kinds that grow from the growing
+// instances' goroutine profiles, read twice, -every apart.
 //
 // A flag that does not apply to the subcommand is an error.
 //
@@ -84,29 +98,30 @@ const usage = `usage:
   leakcheck inspect [flags] SOURCE       report goroutines grouped by kind, leaks first
   leakcheck diff [flags] BEFORE AFTER    each kind's count before and after, by growth
   leakcheck watch [flags] URL            sample a live service, report what grows
+  leakcheck fleet [flags] PROM [SEL]     which instances' goroutine counts grow, and what
   leakcheck version                      the command's version and toolchain
 
 SOURCE: a file or - (stdin): goroutine dump, "go test" output, debug=1 text
 profile or pprof goroutine profile (.pb.gz); or http(s)://host:port/debug/pprof/
 
 flags:
-  -json               JSON lines, one per group, instead of the report
+  -json               JSON lines, one per group (fleet: one document)
   -pprof FILE         also write the groups as a goroutine profile
   -source S           for URLs: profile (debug=0, default), text (debug=1),
                       dump (debug=2: pauses the service for the whole dump)
   -leakprofile=false  do not ask /debug/pprof/goroutineleak to prove leaks
-  -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at a
-                      channel or lock operation for D (default 100, 10m)
-  -blocked-profile N  inspect: the same for profiles, no wait times (1000)
-  -grow N             diff, watch: growth that makes a suspect (default 10)
-  -grow-samples K     watch: rises in at least K intervals (default 3)
+  -blocked N -wait D  inspect: suspect N goroutines of a kind blocked at one
+                      operation for D (100, 10m; profiles: -blocked-profile 1000)
+  -grow N             diff, watch, fleet: growth that makes a suspect (10)
+  -grow-samples K     watch, fleet: rises in at least K intervals (3)
   -every D -for D     watch: sample every D (10s) for D (until interrupted)
-  -timeout D          per HTTP request (30s)
-  -max-size N         bytes read from one source at most (1 GiB)
+  -timeout D          per HTTP request (30s); -max-size N: per source (1 GiB)
   -partial            report a dump cut short, marked as partial
-  -http ADDR          inspect, watch: then serve pprof's web UI (flame graph)
-                      over the goroutines read on ADDR (127.0.0.1:0), until ^C
-  -html FILE          watch: a page of charts, rewritten at each sample
+  -http ADDR          inspect, watch, fleet: then serve pprof's web UI on ADDR
+  -html FILE          watch, fleet: a page of charts
+  -since D -step D    fleet: the window (24h) and its step (since/720, >= 1m)
+  -pprof-url T        fleet: http://{instance}/debug/pprof/ (default: from the
+                      targets); -profiles=false: only the counts
 
 exit status: 0 nothing leaks or grows, 1 a leak or suspect, 2 usage or input error
 `
@@ -132,6 +147,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd = runDiff
 	case "watch":
 		cmd = runWatch
+	case "fleet":
+		cmd = runFleet
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version())
 		return exitOK

@@ -29,6 +29,9 @@ const (
 	defaultEvery       = 10 * time.Second
 	defaultTimeout     = 30 * time.Second
 	defaultMaxSize     = 1 << 30
+	// defaultSince: a day holds a slow leak's rise and a daily deploy's
+	// restart.
+	defaultSince = 24 * time.Hour
 )
 
 // Sources of a service's goroutines, for -source.
@@ -44,6 +47,7 @@ var flagsOf = map[string][]string{
 	"inspect": {"json", "pprof", "source", "leakprofile", "blocked", "wait", "blocked-profile", "timeout", "max-size", "partial", "http"},
 	"diff":    {"json", "pprof", "source", "leakprofile", "grow", "timeout", "max-size", "partial"},
 	"watch":   {"json", "pprof", "source", "leakprofile", "grow", "grow-samples", "every", "for", "timeout", "max-size", "partial", "http", "html"},
+	"fleet":   {"json", "html", "http", "since", "step", "pprof-url", "profiles", "leakprofile", "grow", "grow-samples", "every", "timeout", "max-size"},
 }
 
 // options are the flags of the subcommands.
@@ -65,6 +69,11 @@ type options struct {
 	partial        bool
 	httpAddr       string // -http: serve pprof's web UI here
 	htmlFile       string // -html: write the page of charts here
+	// fleet
+	since    time.Duration
+	step     time.Duration // 0: chosen from -since
+	pprofURL string
+	profiles bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -92,6 +101,10 @@ func newOptions(cmd string, stdin io.Reader, stdout, stderr io.Writer) *options 
 	fs.BoolVar(&o.partial, "partial", false, "")
 	fs.StringVar(&o.httpAddr, "http", "", "")
 	fs.StringVar(&o.htmlFile, "html", "", "")
+	fs.DurationVar(&o.since, "since", defaultSince, "")
+	fs.DurationVar(&o.step, "step", 0, "")
+	fs.StringVar(&o.pprofURL, "pprof-url", "", "")
+	fs.BoolVar(&o.profiles, "profiles", true, "")
 	o.fs = fs
 	return o
 }
@@ -146,6 +159,10 @@ func (o *options) parse(args []string) ([]string, error) {
 		return nil, fmt.Errorf("-timeout must be positive")
 	case o.maxSize <= 0:
 		return nil, fmt.Errorf("-max-size must be positive")
+	case o.since <= 0:
+		return nil, fmt.Errorf("-since must be positive")
+	case o.step < 0 || o.step > 0 && o.step < time.Second:
+		return nil, fmt.Errorf("-step must be at least 1s")
 	}
 	return rest, nil
 }
@@ -159,12 +176,16 @@ func (o *options) checkApplies() error {
 			return
 		}
 		var takers []string
-		for _, cmd := range []string{"inspect", "diff", "watch"} {
+		for _, cmd := range []string{"inspect", "diff", "watch", "fleet"} {
 			if slices.Contains(flagsOf[cmd], f.Name) {
 				takers = append(takers, cmd)
 			}
 		}
-		err = fmt.Errorf("-%s does not apply to %s (it is a flag of %s)", f.Name, o.cmd, strings.Join(takers, " and "))
+		list := takers[len(takers)-1]
+		if len(takers) > 1 {
+			list = strings.Join(takers[:len(takers)-1], ", ") + " and " + list
+		}
+		err = fmt.Errorf("-%s does not apply to %s (it is a flag of %s)", f.Name, o.cmd, list)
 	})
 	return err
 }

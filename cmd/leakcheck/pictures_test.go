@@ -285,8 +285,8 @@ func TestPicturesFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"inspect", "-html", "x.html", dump}, "-html does not apply to inspect (it is a flag of watch)"},
-		{[]string{"diff", "-http", ":0", dump, dump}, "-http does not apply to diff (it is a flag of inspect and watch)"},
+		{[]string{"inspect", "-html", "x.html", dump}, "-html does not apply to inspect (it is a flag of watch and fleet)"},
+		{[]string{"diff", "-http", ":0", dump, dump}, "-http does not apply to diff (it is a flag of inspect, watch and fleet)"},
 		{[]string{"inspect", "-http", "nonsense", dump}, `-http "nonsense": want host:port`},
 		{[]string{"inspect", "-http", "256.0.0.1:0", dump}, "-http 256.0.0.1:0: listen tcp"},
 		{[]string{"watch", "-html", "/nonexistent/dir/x.html", "http://127.0.0.1:1/"}, "-html: open /nonexistent/dir/"},

@@ -175,8 +175,8 @@ func TestCommandLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"inspect", "-every", "5s", "x.txt"}, "-every does not apply to inspect (it is a flag of watch)"},
-		{[]string{"inspect", "x.txt", "-grow", "3"}, "-grow does not apply to inspect (it is a flag of diff and watch)"},
+		{[]string{"inspect", "-every", "5s", "x.txt"}, "-every does not apply to inspect (it is a flag of watch and fleet)"},
+		{[]string{"inspect", "x.txt", "-grow", "3"}, "-grow does not apply to inspect (it is a flag of diff, watch and fleet)"},
 		{[]string{"diff", "-blocked", "3", "a", "b"}, "-blocked does not apply to diff (it is a flag of inspect)"},
 		{[]string{"watch", "-wait", "1m", "http://127.0.0.1:1/"}, "-wait does not apply to watch (it is a flag of inspect)"},
 		{[]string{"inspect", "127.0.0.1:8080/dump"}, "no such file or directory (for a service, give a URL: http://127.0.0.1:8080/dump)"},

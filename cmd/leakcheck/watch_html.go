@@ -219,16 +219,6 @@ func thin(counts []int, m int) []int {
 	return out
 }
 
-// median returns the median of xs, which it sorts.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	m := len(xs) / 2
-	if len(xs)%2 == 0 {
-		return (xs[m-1] + xs[m]) / 2
-	}
-	return xs[m]
-}
-
 // serviceLink is the URL of a service's goroutines as text, to open
 // from the page.
 func serviceLink(service string) string {
