@@ -241,20 +241,6 @@ func risesThroughout(counts []int) bool {
 	return rising == parts
 }
 
-// median returns the median of xs, 0 for none, leaving xs as it was.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 0 {
-		return (s[m-1] + s[m]) / 2
-	}
-	return s[m]
-}
-
 // slopeAt is the Theil-Sen slope of ys at steps xs: the median of the
 // slopes between every two points, which noise, gaps and a few outliers
 // barely move.
@@ -266,54 +252,6 @@ func slopeAt(xs []int, ys []float64) float64 {
 		}
 	}
 	return medianInPlace(slopes)
-}
-
-// medianInPlace returns the median of xs, reordering them: a selection
-// in linear time, where sorting the tens of thousands of slopes of each
-// life of a fleet would dominate its judgement.
-func medianInPlace(xs []float64) float64 {
-	n := len(xs)
-	switch {
-	case n == 0:
-		return 0
-	case n%2 == 1:
-		return nth(xs, n/2)
-	}
-	hi := nth(xs, n/2)
-	lo := slices.Max(xs[:n/2]) // nth leaves the smaller half before n/2
-	return (lo + hi) / 2
-}
-
-// nth returns the k-th smallest of xs (from 0), reordering them so that
-// those before k are at most it and those after at least it.
-func nth(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)-1
-	for lo < hi {
-		pivot := xs[lo+(hi-lo)/2]
-		i, j := lo, hi
-		for i <= j {
-			for xs[i] < pivot {
-				i++
-			}
-			for xs[j] > pivot {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return xs[k]
-		}
-	}
-	return xs[k]
 }
 
 // fleetJudge judges every instance of a fleet, read at step.
