@@ -296,15 +296,15 @@ func TestFindRejectsCheckOnFailure(t *testing.T) {
 // prefixed once.
 func TestDumpTooLarge(t *testing.T) {
 	defer func(limit int) {
-		reading.Lock()
-		maxDumpSize = limit
-		reading.all = nil
-		reading.Unlock()
-	}(maxDumpSize)
-	reading.Lock()
-	maxDumpSize = 4096
-	reading.all = nil
-	reading.Unlock()
+		Reading.Lock()
+		MaxDumpSize = limit
+		Reading.All = nil
+		Reading.Unlock()
+	}(MaxDumpSize)
+	Reading.Lock()
+	MaxDumpSize = 4096
+	Reading.All = nil
+	Reading.Unlock()
 	stop := make(chan struct{})
 	defer close(stop)
 	for range 100 {

@@ -283,10 +283,10 @@ func isFingerprint(s string) bool {
 // it (test binaries have build information from go1.24 on), for which
 // every package that reads the file knows the lines marked "-".
 func baselinePackage() string {
-	if packagePath == "" {
+	if PackagePath == "" {
 		return "-"
 	}
-	return packagePath
+	return PackagePath
 }
 
 // key returns the key of g's kind in the file's format.
@@ -530,7 +530,7 @@ func (b *baseline) recordedWith() string {
 func blocked(gs []*Goroutine) []*Goroutine {
 	var b []*Goroutine
 	for _, g := range gs {
-		if !progressing(g) {
+		if !Progressing(g) {
 			b = append(b, g)
 		}
 	}

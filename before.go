@@ -19,7 +19,7 @@ import (
 // do no harm: the runtime never reuses an ID.
 var lastSeen struct {
 	sync.Mutex
-	snap    *snapshot
+	snap    *Snapshot
 	ids     []uint64 // sorted; nil for snap's own IDs
 	created uint64   // the creation count that ids account for; 0 if unknown
 }
@@ -30,9 +30,9 @@ var lastSeen struct {
 const maxAdded = 256
 
 // rememberSnapshot makes s the last snapshot that lastSeen knows.
-func rememberSnapshot(s *snapshot) {
+func rememberSnapshot(s *Snapshot) {
 	lastSeen.Lock()
-	lastSeen.snap, lastSeen.ids, lastSeen.created = s, nil, s.created
+	lastSeen.snap, lastSeen.ids, lastSeen.created = s, nil, s.Created
 	lastSeen.Unlock()
 }
 
@@ -43,18 +43,18 @@ func rememberSnapshot(s *snapshot) {
 // still alive: then Verify was called late (deferred, say), and
 // goroutines in the "before" set may still be the test's own.
 func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err error) {
-	_, created = liveCounts()
+	_, created = LiveCounts()
 	lastSeen.Lock()
 	snap, ids, known := lastSeen.snap, lastSeen.ids, lastSeen.created
 	lastSeen.Unlock()
 	if snap != nil && known != 0 && created != 0 {
 		if ids == nil {
-			ids = snap.sortedIDs()
+			ids = snap.SortedIDs()
 		}
 		switch {
-		case created == known && containsID(snap.sortedIDs(), self):
-			return ids, created, snap.hasChildOf(self), nil
-		case created == known+1 && !containsID(ids, self) && len(ids) < len(snap.goroutines)+maxAdded:
+		case created == known && ContainsID(snap.SortedIDs(), self):
+			return ids, created, snap.HasChildOf(self), nil
+		case created == known+1 && !ContainsID(ids, self) && len(ids) < len(snap.Goroutines)+maxAdded:
 			// Self is newer than what lastSeen knows, and nothing else
 			// started since. Insert into a copy: ids may be shared.
 			i, _ := slices.BinarySearch(ids, self)
@@ -67,10 +67,10 @@ func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err
 			return ids, created, false, nil
 		}
 	}
-	s, err := snapshotAfter(time.Now())
+	s, err := SnapshotAfter(time.Now())
 	if err != nil {
 		return nil, created, false, err
 	}
 	rememberSnapshot(s)
-	return s.sortedIDs(), created, s.hasChildOf(self), nil
+	return s.SortedIDs(), created, s.HasChildOf(self), nil
 }

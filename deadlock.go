@@ -65,7 +65,7 @@ func deadlockWatchSetting() (on bool, err error) {
 // called from goroutines outside any testing/synctest bubble: a goroutine
 // started inside one would belong to the bubble.
 func startDeadlockWatch() {
-	if leakProfile == nil || childRerun != nil {
+	if LeakProfile == nil || childRerun != nil {
 		// Nothing can prove a deadlock, or nothing must: a rerun's heap
 		// dump needs a process without proofs.
 		return
@@ -80,9 +80,9 @@ func startDeadlockWatch() {
 	})
 }
 
-// watcherFunction is the function of the watcher's goroutine, as the
+// WatcherFunction is the function of the watcher's goroutine, as the
 // goroutine dump shows it, for the checks to leave it alone.
-const watcherFunction = "github.com/leakcheck/leakcheck.lookForDeadlocks"
+const WatcherFunction = "github.com/leakcheck/leakcheck.lookForDeadlocks"
 
 // watcher is the deadlock watcher's memory from look to look; only
 // lookForDeadlocks uses it, one look at a time.
@@ -99,18 +99,18 @@ func lookForDeadlocks() {
 	// must take the watcher for a test's goroutine.
 	pprof.SetGoroutineLabels(context.Background())
 	start := time.Now()
-	snap, err := snapshotAfter(start)
+	snap, err := SnapshotAfter(start)
 	if err != nil {
 		// A dump too large to read: the checks report it; the watcher
 		// can only stop looking.
 		return
 	}
-	watcher.dumpCost.note(time.Since(start), len(snap.goroutines))
+	watcher.dumpCost.note(time.Since(start), len(snap.Goroutines))
 	if d := watcher.look(snap, start); d != nil {
 		d.fail()
 		return
 	}
-	time.AfterFunc(max(lookEvery, lookShare*watcher.dumpCost.estimate(len(snap.goroutines))), lookForDeadlocks)
+	time.AfterFunc(max(lookEvery, lookShare*watcher.dumpCost.estimate(len(snap.Goroutines))), lookForDeadlocks)
 }
 
 // A deadlockWatcher remembers, from look to look, which test goroutines
@@ -186,11 +186,11 @@ type blockedTest struct {
 // look updates what w knows from snap, asks the runtime for a proof when
 // a test goroutine has been blocked long enough, and returns the deadlock
 // it finds, or nil.
-func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
+func (w *deadlockWatcher) look(snap *Snapshot, now time.Time) *deadlock {
 	var ready []*Goroutine // blocked for at least blockedFor
 	seen := make(map[uint64]bool)
-	for i := range snap.goroutines {
-		g := &snap.goroutines[i]
+	for i := range snap.Goroutines {
+		g := &snap.Goroutines[i]
 		if !isBlockedTest(g) {
 			continue
 		}
@@ -217,19 +217,19 @@ func (w *deadlockWatcher) look(snap *snapshot, now time.Time) *deadlock {
 	w.provedFor, w.lastProof = key, now
 	// Always settled: the test goroutine may have waited long on
 	// something a deadlock that formed since left behind.
-	ok, cost := proveSettled(true)
+	ok, cost := ProveSettled(true)
 	heap := liveHeapKiB()
 	w.proofCost.note(cost, heap)
 	w.proofPause = max(blockedFor, proofShare*w.proofCost.estimate(heap))
 	if !ok {
 		return nil
 	}
-	after, err := snapshotAfter(time.Now())
+	after, err := SnapshotAfter(time.Now())
 	if err != nil {
 		return nil
 	}
-	for i := range after.goroutines {
-		g := &after.goroutines[i]
+	for i := range after.Goroutines {
+		g := &after.Goroutines[i]
 		if g.Proven && isBlockedTest(g) {
 			return newDeadlock(after, g, now.Sub(w.blockedSince(g, now)))
 		}
@@ -291,24 +291,24 @@ type deadlock struct {
 
 // newDeadlock gathers what the report of g's deadlock says: the test's
 // name and goroutines, the test goroutine first.
-func newDeadlock(snap *snapshot, g *Goroutine, blocked time.Duration) *deadlock {
-	r := newResolver(snap)
+func newDeadlock(snap *Snapshot, g *Goroutine, blocked time.Duration) *deadlock {
+	r := NewResolver(snap)
 	d := &deadlock{elapsed: blocked, v: verdict{snap: snap, waited: blocked, leaks: []*Goroutine{g}}}
-	s := scopeByID(scopeOf(g))
+	s := scopeByID(ScopeOf(g))
 	if s != nil && s.goid == g.ID {
 		d.test, d.t = s.name, s.t
 		d.elapsed = time.Since(s.started)
 	} else {
-		d.test = r.testName(g)
-		parent := r.goroutine(g.ParentID)
+		d.test = r.TestName(g)
+		parent := r.Goroutine(g.ParentID)
 		d.subtest = parent != nil && parent.EntryFunction() == "testing.tRunner"
 	}
-	for i := range snap.goroutines {
-		o := &snap.goroutines[i]
-		if o.ID == g.ID || ignoredByDefault(o) {
+	for i := range snap.Goroutines {
+		o := &snap.Goroutines[i]
+		if o.ID == g.ID || IgnoredByDefault(o) {
 			continue
 		}
-		if own := r.owner(o); own.test == g.ID || s != nil && own.scope == s.id {
+		if own := r.Owner(o); own.Test == g.ID || s != nil && own.Scope == s.id {
 			d.v.leaks = append(d.v.leaks, o)
 		}
 	}
@@ -332,10 +332,10 @@ func (d *deadlock) fail() {
 		" ending the test binary now instead of at -timeout\n", who, g.State)
 	groups := report.GroupByKind(d.v.leaks[1:])
 	groups = append(report.GroupByKind(d.v.leaks[:1]), groups...) // the test goroutine first
-	r := newResolver(d.v.snap)
+	r := NewResolver(d.v.snap)
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
-		r.testName)
+		r.TestName)
 	mem, pub := d.measure()
 	b.WriteString(mem)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +

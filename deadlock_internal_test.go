@@ -21,7 +21,7 @@ import (
 // goroutines, a WaitGroup of sleepers. A loopback accept is not even a
 // candidate (I/O wait).
 func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
-	if leakProfile == nil {
+	if LeakProfile == nil {
 		t.Skip("the runtime cannot prove leaks: go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile")
 	}
 	const pause = 1500 * time.Millisecond
@@ -92,22 +92,22 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 				// its own code (the parent waits inside t.Run, which does
 				// not count), or, for a test that never is, a while.
 				for deadline := time.Now().Add(pause / 3); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-					snap, err := takeSnapshot()
+					snap, err := TakeSnapshot()
 					require.NoError(t, err)
-					if slices.ContainsFunc(snap.goroutines, func(g Goroutine) bool { return isBlockedTest(&g) }) {
+					if slices.ContainsFunc(snap.Goroutines, func(g Goroutine) bool { return isBlockedTest(&g) }) {
 						break
 					}
 				}
 				w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
 				now := time.Now()
-				snap, err := snapshotAfter(now)
+				snap, err := SnapshotAfter(now)
 				require.NoError(t, err)
 				if d := w.look(snap, now); d != nil {
 					done <- outcome{found: d}
 					return
 				}
 				// As if a look came blockedFor later: a proof is due.
-				snap, err = snapshotAfter(time.Now())
+				snap, err = SnapshotAfter(time.Now())
 				require.NoError(t, err)
 				d := w.look(snap, now.Add(blockedFor))
 				done <- outcome{found: d, proved: !w.lastProof.IsZero()}
@@ -165,7 +165,7 @@ func BenchmarkWatcherLook(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				now := time.Now()
-				snap, err := snapshotAfter(now)
+				snap, err := SnapshotAfter(now)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -179,13 +179,13 @@ func BenchmarkWatcherLook(b *testing.B) {
 
 // The checks recognise the watcher's goroutine by its function's name.
 func TestWatcherFunctionName(t *testing.T) {
-	assert.Equal(t, watcherFunction, runtime.FuncForPC(reflect.ValueOf(lookForDeadlocks).Pointer()).Name())
+	assert.Equal(t, WatcherFunction, runtime.FuncForPC(reflect.ValueOf(lookForDeadlocks).Pointer()).Name())
 }
 
 // Between looks the watcher has no goroutine, so that other leak checkers
 // in the same binary, such as goleak during a migration, never see one.
 func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
-	if leakProfile == nil {
+	if LeakProfile == nil {
 		t.Skip("no watcher without the goroutine leak profile")
 	}
 	startDeadlockWatch()
@@ -193,7 +193,7 @@ func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
 		found := false
 		for _, g := range stack.Parse(string(buf[:runtime.Stack(buf, true)])) {
-			found = found || g.EntryFunction() == watcherFunction
+			found = found || g.EntryFunction() == WatcherFunction
 		}
 		if !found {
 			return

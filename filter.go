@@ -12,7 +12,7 @@ import (
 // ignored reports whether the configuration excludes g, by default rule,
 // by ID (IgnoreCurrent) or by a user rule.
 func (c *config) ignored(g *Goroutine) bool {
-	if ignoredByDefault(g) || c.ignoreIDs[g.ID] {
+	if IgnoredByDefault(g) || c.ignoreIDs[g.ID] {
 		return true
 	}
 	for _, match := range c.ignores {
@@ -23,17 +23,17 @@ func (c *config) ignored(g *Goroutine) bool {
 	return false
 }
 
-// ignoredByDefault reports goroutines no check ever reports.
-func ignoredByDefault(g *Goroutine) bool {
-	return isTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
+// IgnoredByDefault reports goroutines no check ever reports.
+func IgnoredByDefault(g *Goroutine) bool {
+	return IsTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
 }
 
-// isTestingGoroutine reports goroutines of the testing package itself:
+// IsTestingGoroutine reports goroutines of the testing package itself:
 // the test runner, running and parked (parallel) tests, parents waiting
 // in t.Run, benchmark and fuzz drivers. Every one of them was started by
 // a go statement inside package testing, so its outermost frame is a
 // testing function, and its creator too.
-func isTestingGoroutine(g *Goroutine) bool {
+func IsTestingGoroutine(g *Goroutine) bool {
 	return strings.HasPrefix(g.EntryFunction(), "testing.") || isTestRunner(g) ||
 		// A test goroutine caught while it exits shows only the
 		// runtime's exit frames, but still its creator.
@@ -59,7 +59,7 @@ func isRuntimeService(g *Goroutine) bool {
 		"runtime/trace.Start.func1":
 		return true
 	}
-	if e := g.EntryFunction(); e == watcherFunction || e == rerunFunction { // leakcheck's own: see DeadlockEnv, MemoryEnv
+	if e := g.EntryFunction(); e == WatcherFunction || e == RerunFunction { // leakcheck's own: see DeadlockEnv, MemoryEnv
 		return true
 	}
 	switch g.CreatedBy.Function {

@@ -103,7 +103,7 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 	for _, gr := range groups {
 		rec := jsonRecord{
 			Time:         now,
-			Package:      packagePath,
+			Package:      PackagePath,
 			Test:         gr.test,
 			Check:        subject,
 			Kind:         report.Describe(gr.fingerprint, gr.goroutines),

@@ -126,8 +126,8 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	cfg := newConfig(nil, opts)
 	defer setTestMainOptions(setTestMainOptions(opts))
 	startDeadlockWatch()
-	self := selfStack().ID
-	before, err := takeSnapshot()
+	self := SelfStack().ID
+	before, err := TakeSnapshot()
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return 1
@@ -136,7 +136,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	start := time.Now()
 	code := m.Run()
 	if childRerun != nil {
-		childRerun.checkPackage(allExcept(cfg, self, before.sortedIDs()))
+		childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
 		return code
 	}
 	if err := cfg.err(); err != nil {
@@ -149,7 +149,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	if cfg.err() != nil {
 		code = 1
 	}
-	existed := before.sortedIDs()
+	existed := before.SortedIDs()
 	v, err := waitForLeaks(cfg, allExcept(cfg, self, existed))
 	if err != nil {
 		fmt.Fprintln(w, err)
@@ -181,7 +181,7 @@ func Find(opts ...Option) error {
 	if err := cfg.err(); err != nil {
 		return err
 	}
-	self := selfStack()
+	self := SelfStack()
 	v, err := waitForLeaks(cfg, allExcept(cfg, self.ID, nil))
 	if err != nil {
 		return err
@@ -197,7 +197,7 @@ func Find(opts ...Option) error {
 // that names that test's goroutines does not read as a process-wide one.
 func findSubject(self *Goroutine) string {
 	for _, f := range self.Frames {
-		if name := testFunctionName(f.Function); name != "" {
+		if name := TestFunctionName(f.Function); name != "" {
 			return "the program, checked by Find in " + name + ","
 		}
 	}
@@ -208,10 +208,10 @@ func findSubject(self *Goroutine) string {
 // those in the sorted ID list existed, and those cfg ignores: the
 // process-wide check of VerifyTestMain and Find.
 func allExcept(cfg *config, self uint64, existed []uint64) classifier {
-	return func(s *snapshot) (leaks, _ []*Goroutine) {
-		for i := range s.goroutines {
-			g := &s.goroutines[i]
-			if g.ID != self && !containsID(existed, g.ID) && !cfg.ignored(g) {
+	return func(s *Snapshot) (leaks, _ []*Goroutine) {
+		for i := range s.Goroutines {
+			g := &s.Goroutines[i]
+			if g.ID != self && !ContainsID(existed, g.ID) && !cfg.ignored(g) {
 				leaks = append(leaks, g)
 			}
 		}

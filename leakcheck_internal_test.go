@@ -28,7 +28,7 @@ func TestFindNamesItsTest(t *testing.T) {
 func TestReportOneWaitFigure(t *testing.T) {
 	g := &Goroutine{ID: 9, State: "chan receive", CreatedBy: Frame{Function: "example.com/pkg.Start"},
 		Frames: []Frame{{Function: "example.com/pkg.loop", File: "/src/pkg/pkg.go", Line: 3}}}
-	v := verdict{leaks: []*Goroutine{g}, snap: &snapshot{goroutines: []Goroutine{*g}}, waited: 433 * time.Millisecond, limit: 432 * time.Millisecond}
+	v := verdict{leaks: []*Goroutine{g}, snap: &Snapshot{Goroutines: []Goroutine{*g}}, waited: 433 * time.Millisecond, limit: 432 * time.Millisecond}
 	out := formatReport("TestX", v, nil)
 	assert.Contains(t, out, "still there after 432ms")
 	assert.Contains(t, out, "This check waited its 432ms (MaxWait) for them")

@@ -148,9 +148,9 @@ func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryRepo
 func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
 	// No proof may mark goroutines leaked between the look below and the
 	// dump.
-	proofs.Lock()
-	defer proofs.Unlock()
-	if proofs.found || anyProven() {
+	Proofs.Lock()
+	defer Proofs.Unlock()
+	if Proofs.Found || anyProven() {
 		return nil, true
 	}
 	heap, _, cost := heapdump.Estimate()
@@ -203,15 +203,15 @@ func newMemoryReport(groups []*pubGroup, held []heldMemory, heap uint64) *memory
 // runtime's "(leaked)" mark, which code outside leakcheck may have set by
 // reading the goroutine leak profile.
 func anyProven() bool {
-	if leakProfile == nil {
+	if LeakProfile == nil {
 		return false
 	}
-	s, err := takeSnapshot()
+	s, err := TakeSnapshot()
 	if err != nil {
 		return true // unknown: do not risk the dump
 	}
-	for i := range s.goroutines {
-		if s.goroutines[i].Proven {
+	for i := range s.Goroutines {
+		if s.Goroutines[i].Proven {
 			return true
 		}
 	}

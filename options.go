@@ -89,12 +89,12 @@ func IgnoreIf(match func(g *Goroutine) bool) Option {
 // which costs one goroutine dump. Goroutines they start later are not
 // ignored.
 func IgnoreCurrent() Option {
-	snap, err := takeSnapshot()
+	snap, err := TakeSnapshot()
 	if err != nil {
 		return optionError(fmt.Errorf("%w (in IgnoreCurrent)", err))
 	}
-	ids := make(map[uint64]bool, len(snap.goroutines))
-	for _, g := range snap.goroutines {
+	ids := make(map[uint64]bool, len(snap.Goroutines))
+	for _, g := range snap.Goroutines {
 		ids[g.ID] = true
 	}
 	return optionFunc(func(c *config) {

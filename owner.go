@@ -7,118 +7,118 @@ import (
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
-// An owner is what the ownership rules found for a goroutine.
-type owner struct {
-	scope uint64 // the Verify scope whose label the goroutine carries or inherits
-	test  uint64 // else the unlabelled test goroutine its creator chain leads to
-	root  uint64 // else the alive goroutine where its creator chain ends
+// An Owner is what the ownership rules found for a goroutine.
+type Owner struct {
+	Scope uint64 // the Verify scope whose label the goroutine carries or inherits
+	Test  uint64 // else the unlabelled test goroutine its creator chain leads to
+	Root  uint64 // else the alive goroutine where its creator chain ends
 	// else the chain broke: the creator exited and left no label.
 }
 
-// A resolver walks creator links ("created by ... in goroutine N") among
+// A Resolver walks creator links ("created by ... in goroutine N") among
 // the goroutines of one snapshot.
-type resolver struct {
-	snap *snapshot
+type Resolver struct {
+	Snap *Snapshot
 	byID map[uint64]*Goroutine
-	memo map[uint64]owner
+	memo map[uint64]Owner
 }
 
-func newResolver(s *snapshot) *resolver {
-	return &resolver{snap: s}
+func NewResolver(s *Snapshot) *Resolver {
+	return &Resolver{Snap: s}
 }
 
-func (r *resolver) goroutine(id uint64) *Goroutine {
+func (r *Resolver) Goroutine(id uint64) *Goroutine {
 	r.index()
 	return r.byID[id]
 }
 
 // index builds the ID lookup on first use: checks that never follow a
 // creator link never pay for it.
-func (r *resolver) index() {
+func (r *Resolver) index() {
 	if r.byID != nil {
 		return
 	}
-	r.byID = make(map[uint64]*Goroutine, len(r.snap.goroutines))
-	r.memo = make(map[uint64]owner)
-	for i := range r.snap.goroutines {
-		g := &r.snap.goroutines[i]
+	r.byID = make(map[uint64]*Goroutine, len(r.Snap.Goroutines))
+	r.memo = make(map[uint64]Owner)
+	for i := range r.Snap.Goroutines {
+		g := &r.Snap.Goroutines[i]
 		r.byID[g.ID] = g
 	}
 }
 
-// owner follows g's creator chain to the first goroutine that carries a
+// Owner follows g's creator chain to the first goroutine that carries a
 // scope label or is a test goroutine. Labels come first: they survive the
 // exit of intermediate goroutines, which creator links do not.
-func (r *resolver) owner(g *Goroutine) owner {
-	if id := scopeOf(g); id != 0 {
-		return owner{scope: id}
+func (r *Resolver) Owner(g *Goroutine) Owner {
+	if id := ScopeOf(g); id != 0 {
+		return Owner{Scope: id}
 	}
-	if isTestingGoroutine(g) {
-		return owner{test: g.ID}
+	if IsTestingGoroutine(g) {
+		return Owner{Test: g.ID}
 	}
 	r.index()
 	if o, ok := r.memo[g.ID]; ok {
 		return o
 	}
-	var o owner
+	var o Owner
 	parent := r.byID[g.ParentID]
 	switch {
 	case g.ParentID == 0 || g.ParentID == g.ID:
-		o = owner{root: g.ID}
+		o = Owner{Root: g.ID}
 	case parent == nil:
 		// Broken chain.
 	default:
-		r.memo[g.ID] = owner{root: g.ID} // guards against cycles in garbled input
-		o = r.owner(parent)
+		r.memo[g.ID] = Owner{Root: g.ID} // guards against cycles in garbled input
+		o = r.Owner(parent)
 	}
 	r.memo[g.ID] = o
 	return o
 }
 
-// testName returns the name of the test that owns g as far as it can be
+// TestName returns the name of the test that owns g as far as it can be
 // known: the scope's test, the test function running in the test
 // goroutine its chain leads to, the testing package's test.name label,
 // the Test function that created it or one
 // of its creators, the test function on a creator's stack when it started
 // its child (GODEBUG=tracebackancestors=N), or the test function whose
 // code g runs.
-func (r *resolver) testName(g *Goroutine) string {
-	o := r.owner(g)
-	if o.scope != 0 {
-		if s := scopeByID(o.scope); s != nil {
+func (r *Resolver) TestName(g *Goroutine) string {
+	o := r.Owner(g)
+	if o.Scope != 0 {
+		if s := scopeByID(o.Scope); s != nil {
 			return s.name
 		}
 	}
 	if name := g.Labels[testNameLabel]; name != "" {
 		return name
 	}
-	if o.test != 0 {
-		if t := r.goroutine(o.test); t != nil {
+	if o.Test != 0 {
+		if t := r.Goroutine(o.Test); t != nil {
 			for _, f := range t.Frames {
-				if name := testFunctionName(f.Function); name != "" {
+				if name := TestFunctionName(f.Function); name != "" {
 					return name
 				}
 			}
 		}
 	}
 	for cur, depth := g, 0; cur != nil && depth < 64; depth++ {
-		if name := testFunctionName(cur.CreatedBy.Function); name != "" {
+		if name := TestFunctionName(cur.CreatedBy.Function); name != "" {
 			return name
 		}
-		cur = r.goroutine(cur.ParentID)
+		cur = r.Goroutine(cur.ParentID)
 	}
 	// The creators' stacks when each started its child, under
 	// GODEBUG=tracebackancestors=N: they reach back past creators that
 	// have exited.
 	for _, fn := range stack.AncestorFunctions(g) {
-		if name := testFunctionName(fn); name != "" {
+		if name := TestFunctionName(fn); name != "" {
 			return name
 		}
 	}
 	// Code defined in a test function: a closure run by time.AfterFunc,
 	// or by a goroutine that a helper goroutine started.
 	for _, f := range g.Frames {
-		if name := testFunctionName(f.Function); name != "" {
+		if name := TestFunctionName(f.Function); name != "" {
 			return name
 		}
 	}
@@ -130,12 +130,12 @@ func (r *resolver) testName(g *Goroutine) string {
 // the test's full name (Go proposal 75047); go1.27 does not yet.
 const testNameLabel = "test.name"
 
-// testLabel names the test that owns g for the report: its name, and,
+// TestLabel names the test that owns g for the report: its name, and,
 // when the evidence shows that a subtest started g, the function that
 // subtest runs (no dump shows a subtest's name; Verify in the subtest
 // names it).
-func (r *resolver) testLabel(g *Goroutine) string {
-	name := r.testName(g)
+func (r *Resolver) TestLabel(g *Goroutine) string {
+	name := r.TestName(g)
 	if name == "" {
 		return ""
 	}
@@ -151,26 +151,26 @@ func (r *resolver) testLabel(g *Goroutine) string {
 // "": the test function literal that a testing.tRunner frame runs, on
 // the stack of the live goroutine that created g, or on a creator's
 // recorded stack (GODEBUG=tracebackancestors=N).
-func (r *resolver) subtestFunction(g *Goroutine) string {
+func (r *Resolver) subtestFunction(g *Goroutine) string {
 	var fns []string
-	if p := r.goroutine(g.ParentID); p != nil {
+	if p := r.Goroutine(g.ParentID); p != nil {
 		for _, f := range p.Frames {
 			fns = append(fns, f.Function)
 		}
 	}
 	fns = append(fns, stack.AncestorFunctions(g)...)
 	for i := 0; i+1 < len(fns); i++ {
-		if fns[i+1] == "testing.tRunner" && testFunctionName(fns[i]) != "" && strings.Contains(fns[i], ".func") {
+		if fns[i+1] == "testing.tRunner" && TestFunctionName(fns[i]) != "" && strings.Contains(fns[i], ".func") {
 			return fns[i]
 		}
 	}
 	return ""
 }
 
-// testFunctionName extracts "TestX" from a function name such as
+// TestFunctionName extracts "TestX" from a function name such as
 // "example.com/pkg.TestX.func1.2", or returns "" if it is not inside a
 // test, benchmark, fuzz or example function.
-func testFunctionName(fn string) string {
+func TestFunctionName(fn string) string {
 	if i := strings.LastIndexByte(fn, '/'); i >= 0 {
 		fn = fn[i+1:]
 	}

@@ -10,10 +10,10 @@ import (
 // proposal 75047) is named after it, subtest and all, when no Verify
 // scope owns it.
 func TestTestNameLabel(t *testing.T) {
-	snap := &snapshot{goroutines: []Goroutine{
+	snap := &Snapshot{Goroutines: []Goroutine{
 		{ID: 7, State: "chan send", Labels: map[string]string{"test.name": "TestPool/leaky"},
 			CreatedBy: Frame{Function: "example.com/pkg.spawn"}, ParentID: 3},
 	}}
-	r := newResolver(snap)
-	assert.Equal(t, "TestPool/leaky", r.testName(&snap.goroutines[0]))
+	r := NewResolver(snap)
+	assert.Equal(t, "TestPool/leaky", r.TestName(&snap.Goroutines[0]))
 }

@@ -16,18 +16,18 @@ func BenchmarkOwnership(b *testing.B) {
 			go func() { <-stop }()
 		}
 		cfg := buildConfig(nil)
-		self := selfStack()
-		snap, err := takeSnapshot()
+		self := SelfStack()
+		snap, err := TakeSnapshot()
 		if err != nil {
 			b.Fatal(err)
 		}
 		s := newScope(b.Name(), self.ID)
-		s.before = snap.sortedIDs()
+		s.before = snap.SortedIDs()
 		b.Run(fmt.Sprintf("start/goroutines=%d", n), func(b *testing.B) {
 			rememberSnapshot(snap)
 			b.ResetTimer()
 			for range b.N {
-				g := selfStack()
+				g := SelfStack()
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
 				}
@@ -45,8 +45,8 @@ func BenchmarkOwnership(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				var leaks []*Goroutine
-				for i := range snap.goroutines {
-					if g := &snap.goroutines[i]; !cfg.ignored(g) {
+				for i := range snap.Goroutines {
+					if g := &snap.Goroutines[i]; !cfg.ignored(g) {
 						leaks = append(leaks, g)
 					}
 				}
@@ -55,7 +55,7 @@ func BenchmarkOwnership(b *testing.B) {
 		b.Run(fmt.Sprintf("dump+parse/goroutines=%d", n), func(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
-				if _, err := takeSnapshot(); err != nil {
+				if _, err := TakeSnapshot(); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -125,9 +125,9 @@ type pubGroup struct {
 // the checked test for Verify, or the test each goroutine is attributed
 // to for VerifyTestMain. Order: as report.GroupByKind sorts them.
 func publishedGroups(t testing.TB, v verdict) []*pubGroup {
-	var r *resolver
+	var r *Resolver
 	if t == nil && v.snap != nil {
-		r = newResolver(v.snap)
+		r = NewResolver(v.snap)
 	}
 	var out []*pubGroup
 	for _, gr := range report.GroupByKind(v.leaks) {
@@ -138,7 +138,7 @@ func publishedGroups(t testing.TB, v verdict) []*pubGroup {
 			case t != nil:
 				test = t.Name()
 			case r != nil:
-				test = r.testName(g)
+				test = r.TestName(g)
 			}
 			pg := byTest[test]
 			if pg == nil {
@@ -164,9 +164,9 @@ func (gr *pubGroup) name() string {
 	return fmt.Sprintf("%q in %s", g.State, fn)
 }
 
-// packagePath is the import path of the package under test, from the
+// PackagePath is the import path of the package under test, from the
 // test binary's build information ("example.com/pkg.test"), or "".
-var packagePath = func() string {
+var PackagePath = func() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return ""

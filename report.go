@@ -17,7 +17,7 @@ const maxUnknownShow = 5
 // leaks hold, or nil when not measured.
 func formatReport(subject string, v verdict, mem *memoryReport) string {
 	var b strings.Builder
-	r := newResolver(v.snap)
+	r := NewResolver(v.snap)
 	groups := report.GroupByKind(v.leaks)
 	fmt.Fprintf(&b, "leakcheck: %s leaked %s", subject, report.Plural(len(v.leaks), "goroutine"))
 	if len(groups) > 1 {
@@ -39,7 +39,7 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 	}
 	report.WriteGroups(&b, groups,
 		func(gr *report.Group) string { return report.ProofStatus(gr, shown) },
-		r.testLabel)
+		r.TestLabel)
 	if len(v.unknown) > 0 {
 		writeUnknown(&b, v.unknown)
 	}
@@ -158,11 +158,11 @@ func waitNote(v verdict, groups []*report.Group) string {
 	}
 	fmt.Fprintf(&b, "%s the runtime could not prove leaked, %s.", report.Plural(len(unproven), "kind"), describeStates(unproven))
 	switch {
-	case v.sleeping && leakProfile == nil:
+	case v.sleeping && LeakProfile == nil:
 		b.WriteString(" It waited MaxWaitSleeping rather than MaxWait because every goroutine left might still wind down on its own," +
 			" and this runtime cannot prove leaks: to it, a select that nothing can ever wake looks like one waiting for a timer." +
 			" On go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile, the runtime proves such a goroutine leaked and the check fails at once.")
-	case leakProfile == nil:
+	case LeakProfile == nil:
 		b.WriteString(" This runtime cannot prove leaks (go1.27, or go1.26 with GOEXPERIMENT=goroutineleakprofile, can), so every leak costs the whole wait.")
 	}
 	b.WriteString(waitAdvice(v, unproven))
@@ -177,9 +177,9 @@ func describeStates(gs []*Goroutine) string {
 	var running, yielding, asleep, timers, blocked int
 	for _, g := range gs {
 		switch {
-		case progressing(g) && g.TopFunction() == "runtime.Gosched":
+		case Progressing(g) && g.TopFunction() == "runtime.Gosched":
 			yielding++
-		case progressing(g):
+		case Progressing(g):
 			running++
 		case g.State == "sleep":
 			asleep++
@@ -215,7 +215,7 @@ func describeStates(gs []*Goroutine) string {
 func waitAdvice(v verdict, unproven []*Goroutine) string {
 	spinning, windDown := false, true
 	for _, g := range unproven {
-		spinning = spinning || progressing(g) && g.TopFunction() == "runtime.Gosched"
+		spinning = spinning || Progressing(g) && g.TopFunction() == "runtime.Gosched"
 		windDown = windDown && mayWindDown(g, true)
 	}
 	switch {
@@ -237,10 +237,10 @@ func waitAdvice(v verdict, unproven []*Goroutine) string {
 // unnamedNote says, for the package check, which leaks no test could be
 // named for, and what would name them; "" when every leak has its test.
 func unnamedNote(v verdict) string {
-	r := newResolver(v.snap)
+	r := NewResolver(v.snap)
 	var byTimer, byExited int
 	for _, g := range v.leaks {
-		if r.testName(g) != "" {
+		if r.TestName(g) != "" {
 			continue
 		}
 		if g.ParentID == 0 {
@@ -271,12 +271,12 @@ func unnamedNote(v verdict) string {
 // hasAncestry reports whether the dump records creators' stacks
 // (GODEBUG=tracebackancestors=N): some goroutine with a creating
 // goroutine shows them.
-func hasAncestry(s *snapshot) bool {
+func hasAncestry(s *Snapshot) bool {
 	if s == nil {
 		return false
 	}
-	for i := range s.goroutines {
-		if len(s.goroutines[i].Ancestors) > 0 {
+	for i := range s.Goroutines {
+		if len(s.Goroutines[i].Ancestors) > 0 {
 			return true
 		}
 	}

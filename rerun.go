@@ -327,9 +327,9 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 // which go test reads (a variable, for tests).
 var rerunOutput = os.Stdout
 
-// rerunFunction is followRerun as the goroutine dump shows it, for the
+// RerunFunction is followRerun as the goroutine dump shows it, for the
 // checks to leave it alone.
-const rerunFunction = "github.com/leakcheck/leakcheck.followRerun"
+const RerunFunction = "github.com/leakcheck/leakcheck.followRerun"
 
 // readAfterExit returns how long go test reads this test binary's output
 // after the binary exits, as cmd/go sets it from -timeout: a tenth of it,
@@ -425,9 +425,9 @@ func carriedFlag(name string) bool {
 // the variables that name files the parent writes (leakcheck's outputs,
 // the baseline update, coverage), and with rerunEnv naming the request.
 func childEnv(request string) []string {
-	reading.Lock() // showLabels changes GODEBUG while it holds it
+	Reading.Lock() // showLabels changes GODEBUG while it holds it
 	env := os.Environ()
-	reading.Unlock()
+	Reading.Unlock()
 	out := make([]string, 0, len(env)+1)
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")

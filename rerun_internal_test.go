@@ -86,7 +86,7 @@ func TestRerunHelper(t *testing.T) {
 		Verify(t)
 	case "introspect":
 		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
-			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, proveLeaks(true), os.Getenv(rerunEnv))
+			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, ProveLeaks(true), os.Getenv(rerunEnv))
 		os.Exit(4)
 	}
 }

@@ -142,7 +142,7 @@ func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *config) {
 	if req.Test == "" || t.Name() != req.Test || req.Deadlock {
 		return
 	}
-	req.measureWhenSeen(t, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+	req.measureWhenSeen(t, func(snap *Snapshot) ([]*Goroutine, []*Goroutine) {
 		return s.classify(cfg, snap)
 	})
 }
@@ -156,10 +156,10 @@ func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *config) {
 		return
 	}
 	go func() {
-		req.measureWhenSeen(t, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+		req.measureWhenSeen(t, func(snap *Snapshot) ([]*Goroutine, []*Goroutine) {
 			leaks, unknown := s.classify(cfg, snap)
-			for i := range snap.goroutines {
-				if g := &snap.goroutines[i]; g.ID == s.goid {
+			for i := range snap.Goroutines {
+				if g := &snap.Goroutines[i]; g.ID == s.goid {
 					leaks = append(leaks, g)
 				}
 			}
@@ -187,7 +187,7 @@ func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 	deadline := time.Now().Add(req.wait())
 	pause := time.Millisecond
 	for {
-		snap, err := takeSnapshot()
+		snap, err := TakeSnapshot()
 		if err != nil {
 			req.publishOnce(&rerunResult{Skipped: "in the rerun, " + err.Error()})
 			return

@@ -12,9 +12,9 @@ import (
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
-// labelKey is the pprof label that marks every goroutine started, at any
+// LabelKey is the pprof label that marks every goroutine started, at any
 // depth, by a test that called Verify. Its value is the scope ID.
-const labelKey = "leakcheck"
+const LabelKey = "leakcheck"
 
 // A scope is one test's claim on the goroutines it starts.
 type scope struct {
@@ -63,9 +63,9 @@ func scopeByID(id uint64) *scope {
 	return scopes.byID[id]
 }
 
-// scopeOf returns the scope ID in g's labels, or 0.
-func scopeOf(g *Goroutine) uint64 {
-	v, ok := g.Labels[labelKey]
+// ScopeOf returns the scope ID in g's labels, or 0.
+func ScopeOf(g *Goroutine) uint64 {
+	v, ok := g.Labels[LabelKey]
 	if !ok {
 		return 0
 	}
@@ -101,14 +101,14 @@ func startScope(t testing.TB, cfg *config) {
 	if _, loaded := pendingChecks.LoadOrStore(t, true); loaded {
 		return
 	}
-	self := selfStack()
+	self := SelfStack()
 	if stack.Bubble(&self) == 0 {
 		startDeadlockWatch()
 	}
 	s := newScope(t.Name(), self.ID)
 	s.function, _, _ = strings.Cut(t.Name(), "/")
 	s.t, s.started = t, time.Now()
-	if !isTestingGoroutine(&self) {
+	if !IsTestingGoroutine(&self) {
 		t.Errorf("leakcheck: Verify was called from goroutine %d, which is not the goroutine running %s; "+
 			"call it from the test function itself so that the goroutines the test starts can be attributed to it",
 			self.ID, t.Name())
@@ -137,12 +137,12 @@ func startScope(t testing.TB, cfg *config) {
 func setLabels(base map[string]string, scopeID string) {
 	kv := make([]string, 0, 2*len(base)+2)
 	for k, v := range base {
-		if k != labelKey || scopeID == "" {
+		if k != LabelKey || scopeID == "" {
 			kv = append(kv, k, v)
 		}
 	}
 	if scopeID != "" {
-		kv = append(kv, labelKey, scopeID)
+		kv = append(kv, LabelKey, scopeID)
 	}
 	ctx := context.Background()
 	if len(kv) > 0 {
@@ -162,7 +162,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 	if s.startedNothing() {
 		return
 	}
-	v, err := waitForLeaks(cfg, func(snap *snapshot) ([]*Goroutine, []*Goroutine) {
+	v, err := waitForLeaks(cfg, func(snap *Snapshot) ([]*Goroutine, []*Goroutine) {
 		return s.classify(cfg, snap)
 	})
 	if err != nil {
@@ -186,7 +186,7 @@ func (s *scope) startedNothing() bool {
 	if s.late || s.created == 0 {
 		return false
 	}
-	_, created := liveCounts()
+	_, created := LiveCounts()
 	return created == s.created
 }
 
@@ -201,43 +201,43 @@ func (s *scope) startedNothing() bool {
 // function, or other tests are running and might own it: then it is only
 // noted, as are goroutines that existed at the start, have a broken chain,
 // and were created inside this test's function.
-func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Goroutine) {
-	r := newResolver(snap)
+func (s *scope) classify(cfg *config, snap *Snapshot) (leaks, unknown []*Goroutine) {
+	r := NewResolver(snap)
 	othersRunning := -1 // not counted yet
 	var found []ownerOf
 	defer func() { ownersFound.note(found) }()
-	for i := range snap.goroutines {
-		g := &snap.goroutines[i]
+	for i := range snap.Goroutines {
+		g := &snap.Goroutines[i]
 		if g.ID == s.goid || cfg.ignored(g) {
 			continue
 		}
-		if id := scopeOf(g); id != 0 {
+		if id := ScopeOf(g); id != 0 {
 			if id == s.id {
 				leaks = append(leaks, g)
 			}
 			continue
 		}
-		existed := containsID(s.before, g.ID)
+		existed := ContainsID(s.before, g.ID)
 		if existed && !s.late {
 			continue // alive before the test started anything
 		}
-		o := r.owner(g)
-		if o == (owner{}) {
+		o := r.Owner(g)
+		if o == (Owner{}) {
 			o = ownersFound.recall(g.ID)
-		} else if o.scope != 0 || o.test != 0 {
+		} else if o.Scope != 0 || o.Test != 0 {
 			found = append(found, ownerOf{g.ID, o})
 		}
 		switch {
-		case o.scope == s.id || o.test == s.goid:
+		case o.Scope == s.id || o.Test == s.goid:
 			leaks = append(leaks, g)
-		case o != owner{}:
+		case o != Owner{}:
 			// Another test's, or the program's.
 		case existed:
-			if testFunctionName(g.CreatedBy.Function) == s.function {
+			if TestFunctionName(g.CreatedBy.Function) == s.function {
 				unknown = append(unknown, g)
 			}
 		default:
-			if name := r.testName(g); name != "" {
+			if name := r.TestName(g); name != "" {
 				if top, _, _ := strings.Cut(name, "/"); top != s.function {
 					continue // created in another test's function
 				}
@@ -257,14 +257,14 @@ func (s *scope) classify(cfg *config, snap *snapshot) (leaks, unknown []*Gorouti
 
 // countOtherTests counts the test goroutines alive in the snapshot other
 // than this scope's test and the tests it runs inside.
-func (s *scope) countOtherTests(r *resolver) int {
+func (s *scope) countOtherTests(r *Resolver) int {
 	ancestors := map[uint64]bool{s.goid: true}
-	for g := r.goroutine(s.goid); g != nil && !ancestors[g.ParentID]; g = r.goroutine(g.ParentID) {
+	for g := r.Goroutine(s.goid); g != nil && !ancestors[g.ParentID]; g = r.Goroutine(g.ParentID) {
 		ancestors[g.ParentID] = true
 	}
 	n := 0
-	for i := range r.snap.goroutines {
-		g := &r.snap.goroutines[i]
+	for i := range r.Snap.Goroutines {
+		g := &r.Snap.Goroutines[i]
 		if g.EntryFunction() == "testing.tRunner" && !ancestors[g.ID] {
 			n++
 		}
@@ -277,16 +277,16 @@ func (s *scope) countOtherTests(r *resolver) int {
 // notes them and recalls them for goroutines whose chain has broken
 // since. Goroutine IDs are never reused, so entries stay true; there is
 // one per such goroutine, a few bytes each.
-var ownersFound = ownerMemory{m: make(map[uint64]owner)}
+var ownersFound = ownerMemory{m: make(map[uint64]Owner)}
 
 type ownerMemory struct {
 	sync.Mutex
-	m map[uint64]owner
+	m map[uint64]Owner
 }
 
 type ownerOf struct {
 	id    uint64
-	owner owner
+	owner Owner
 }
 
 func (om *ownerMemory) note(found []ownerOf) {
@@ -300,7 +300,7 @@ func (om *ownerMemory) note(found []ownerOf) {
 	om.Unlock()
 }
 
-func (om *ownerMemory) recall(id uint64) owner {
+func (om *ownerMemory) recall(id uint64) Owner {
 	om.Lock()
 	defer om.Unlock()
 	return om.m[id]

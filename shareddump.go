@@ -6,19 +6,19 @@ import (
 	"time"
 )
 
-// sharedDumps coalesces the snapshots of concurrent checks: parallel tests
+// SharedDumps coalesces the snapshots of concurrent checks: parallel tests
 // that check at the same time share one dump, and dumps, which stop the
 // world, take at most about half of the time while several checks wait.
 // A check alone spaces its own dumps (see waitForLeaks), so it is not
 // slowed down: sequential tests pay one dump per check and no sleep.
 // snapshotAfter fills and reads it; waitForLeaks counts the checks that
 // wait, which decides whether dumps are spaced.
-var sharedDumps struct {
+var SharedDumps struct {
 	sync.Mutex
 	inflight *dumpCall
 	last     *dumpCall
-	started  uint64       // dumps started so far
-	waiting  atomic.Int32 // checks inside waitForLeaks
+	Started  uint64       // dumps started so far
+	Waiting  atomic.Int32 // checks inside waitForLeaks
 }
 
 // A dumpCall is one dump, shared by the checks that wait for it.
@@ -26,11 +26,11 @@ type dumpCall struct {
 	seq        uint64 // the how-manieth dump
 	start, end time.Time
 	done       chan struct{}
-	snap       *snapshot
+	snap       *Snapshot
 	err        error
 }
 
-// snapshotAfter returns a snapshot whose dump started no earlier than
+// SnapshotAfter returns a snapshot whose dump started no earlier than
 // after, so it shows every goroutine exit that happened before after. It
 // joins a dump in progress when that one qualifies.
 //
@@ -38,26 +38,26 @@ type dumpCall struct {
 // inside a testing/synctest bubble, time.Now is the bubble's fake clock,
 // which stands still or jumps, so times from inside and outside the
 // bubble cannot be compared.
-func snapshotAfter(after time.Time) (*snapshot, error) {
-	sharedDumps.Lock()
-	entered := sharedDumps.started
+func SnapshotAfter(after time.Time) (*Snapshot, error) {
+	SharedDumps.Lock()
+	entered := SharedDumps.Started
 	for {
-		if c := sharedDumps.last; c != nil && c.seq > entered && !c.start.Before(after) {
-			sharedDumps.Unlock()
+		if c := SharedDumps.last; c != nil && c.seq > entered && !c.start.Before(after) {
+			SharedDumps.Unlock()
 			return c.snap, c.err
 		}
-		if c := sharedDumps.inflight; c != nil {
-			sharedDumps.Unlock()
+		if c := SharedDumps.inflight; c != nil {
+			SharedDumps.Unlock()
 			<-c.done
-			sharedDumps.Lock()
+			SharedDumps.Lock()
 			continue
 		}
-		sharedDumps.started++
-		c := &dumpCall{seq: sharedDumps.started, done: make(chan struct{})}
-		sharedDumps.inflight = c
-		prev := sharedDumps.last
-		sharedDumps.Unlock()
-		if prev != nil && sharedDumps.waiting.Load() > 1 {
+		SharedDumps.Started++
+		c := &dumpCall{seq: SharedDumps.Started, done: make(chan struct{})}
+		SharedDumps.inflight = c
+		prev := SharedDumps.last
+		SharedDumps.Unlock()
+		if prev != nil && SharedDumps.Waiting.Load() > 1 {
 			// Leave the world running at least as long as the last dump
 			// stopped it (never longer: the clocks may differ, see above).
 			cost := prev.end.Sub(prev.start)
@@ -66,10 +66,10 @@ func snapshotAfter(after time.Time) (*snapshot, error) {
 			}
 		}
 		c.start = time.Now()
-		c.snap, c.err = takeSnapshot()
+		c.snap, c.err = TakeSnapshot()
 		c.end = time.Now()
-		sharedDumps.Lock()
-		sharedDumps.inflight, sharedDumps.last = nil, c
+		SharedDumps.Lock()
+		SharedDumps.inflight, SharedDumps.last = nil, c
 		close(c.done)
 	}
 }

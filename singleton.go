@@ -90,7 +90,7 @@ func hintFor(gr *report.Group) string {
 	g := gr.First()
 	fn := g.CreatedBy.Function
 	if gr.Proven == 0 && fn != "" && !report.IsStandardLibrary(g.CreatedBy) &&
-		!strings.Contains(fn[strings.LastIndexByte(fn, '/')+1:], ".func") && testFunctionName(fn) == "" &&
+		!strings.Contains(fn[strings.LastIndexByte(fn, '/')+1:], ".func") && TestFunctionName(fn) == "" &&
 		!strings.HasPrefix(fn, "testing.") {
 		return fmt.Sprintf("leakcheck.IgnoreCreatedBy(%q)", fn)
 	}

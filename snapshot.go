@@ -17,62 +17,62 @@ import (
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
-// A snapshot is what one read of the runtime saw: every goroutine, and
+// A Snapshot is what one read of the runtime saw: every goroutine, and
 // the runtime's counters read just before the dump, so that later
 // readings tell whether goroutines started or exited since (see
 // exitedSince).
-type snapshot struct {
-	goroutines []Goroutine
-	live       int    // runtime.NumGoroutine, read after created
-	created    uint64 // goroutines created since program start; 0 if unknown
+type Snapshot struct {
+	Goroutines []Goroutine
+	Live       int    // runtime.NumGoroutine, read after created
+	Created    uint64 // goroutines created since program start; 0 if unknown
 
 	idsOnce sync.Once
 	ids     []uint64 // sorted goroutine IDs, see sortedIDs
 }
 
-// sortedIDs returns the IDs of a snapshot's goroutines in order, for
+// SortedIDs returns the IDs of a snapshot's goroutines in order, for
 // binary search. It sorts once per snapshot; callers must not modify the
 // result.
-func (s *snapshot) sortedIDs() []uint64 {
+func (s *Snapshot) SortedIDs() []uint64 {
 	s.idsOnce.Do(func() {
-		s.ids = make([]uint64, len(s.goroutines))
-		for i := range s.goroutines {
-			s.ids[i] = s.goroutines[i].ID
+		s.ids = make([]uint64, len(s.Goroutines))
+		for i := range s.Goroutines {
+			s.ids[i] = s.Goroutines[i].ID
 		}
 		slices.Sort(s.ids)
 	})
 	return s.ids
 }
 
-func containsID(sorted []uint64, id uint64) bool {
+func ContainsID(sorted []uint64, id uint64) bool {
 	_, found := slices.BinarySearch(sorted, id)
 	return found
 }
 
-// hasChildOf reports whether a goroutine in s was started by parent.
-func (s *snapshot) hasChildOf(parent uint64) bool {
-	for i := range s.goroutines {
-		if s.goroutines[i].ParentID == parent {
+// HasChildOf reports whether a goroutine in s was started by parent.
+func (s *Snapshot) HasChildOf(parent uint64) bool {
+	for i := range s.Goroutines {
+		if s.Goroutines[i].ParentID == parent {
 			return true
 		}
 	}
 	return false
 }
 
-// maxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
+// MaxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
 // 1 GiB holds some four million goroutines; past that, reading them all
 // would stall the program for seconds, and a check reports the problem
 // instead of growing without limit. A variable, so that tests can reach
 // the limit.
-var maxDumpSize = 1 << 30
+var MaxDumpSize = 1 << 30
 
-// reading holds what reading the runtime needs and must not share: the
+// Reading holds what Reading the runtime needs and must not share: the
 // dump buffers, reused from dump to dump, and the metrics sample. Its
 // mutex serializes the reads, which also toggle GODEBUG; takeSnapshot,
 // selfStack and liveCounts hold it.
-var reading = struct {
+var Reading = struct {
 	sync.Mutex
-	all     []byte // the text of runtime.Stack(all)
+	All     []byte // the text of runtime.Stack(all)
 	perG    int    // bytes a goroutine took in the last dump of all, at least minPerG
 	self    []byte // the calling goroutine's stack
 	created []metrics.Sample
@@ -81,10 +81,10 @@ var reading = struct {
 	created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
 }
 
-// takeSnapshot reads all goroutines with their pprof labels.
-func takeSnapshot() (*snapshot, error) {
-	reading.Lock()
-	defer reading.Unlock()
+// TakeSnapshot reads all goroutines with their pprof labels.
+func TakeSnapshot() (*Snapshot, error) {
+	Reading.Lock()
+	defer Reading.Unlock()
 	created := goroutinesCreated()
 	live := runtime.NumGoroutine()
 	text, err := dumpAll()
@@ -92,7 +92,7 @@ func takeSnapshot() (*snapshot, error) {
 		return nil, err
 	}
 	gs := stack.Parse(text)
-	return &snapshot{goroutines: gs, live: live, created: created}, nil
+	return &Snapshot{Goroutines: gs, Live: live, Created: created}, nil
 }
 
 // dumpAll returns the text of runtime.Stack(buf, true), read with labels
@@ -105,16 +105,16 @@ func dumpAll() (string, error) {
 	// more, and goroutines whose creators' stacks the runtime records
 	// (GODEBUG=tracebackancestors) take kilobytes each.
 	live := runtime.NumGoroutine()
-	want := min((live+64)*max(reading.perG*5/4, minPerG), maxDumpSize)
-	if len(reading.all) < want {
-		reading.all = make([]byte, want)
+	want := min((live+64)*max(Reading.perG*5/4, minPerG), MaxDumpSize)
+	if len(Reading.All) < want {
+		Reading.All = make([]byte, want)
 	}
-	n, ok := readStack(&reading.all, true)
+	n, ok := readStack(&Reading.All, true)
 	if !ok {
-		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(maxDumpSize)))
+		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(MaxDumpSize)))
 	}
-	reading.perG = n / max(live, 1)
-	return string(reading.all[:n]), nil
+	Reading.perG = n / max(live, 1)
+	return string(Reading.All[:n]), nil
 }
 
 // minPerG is the room a dump leaves for each goroutine at least: about
@@ -130,22 +130,22 @@ func readStack(buf *[]byte, all bool) (n int, ok bool) {
 		if n < len(*buf) {
 			return n, true
 		}
-		if len(*buf) >= maxDumpSize {
+		if len(*buf) >= MaxDumpSize {
 			return n, false
 		}
-		*buf = make([]byte, min(4*len(*buf), maxDumpSize)) // each failed try costs a full traceback
+		*buf = make([]byte, min(4*len(*buf), MaxDumpSize)) // each failed try costs a full traceback
 	}
 }
 
-// selfStack returns the calling goroutine's header and whole stack with
+// SelfStack returns the calling goroutine's header and whole stack with
 // labels.
-func selfStack() Goroutine {
-	reading.Lock()
-	defer reading.Unlock()
+func SelfStack() Goroutine {
+	Reading.Lock()
+	defer Reading.Unlock()
 	restore := showLabels()
-	n, _ := readStack(&reading.self, false) // past 1 GiB, the top of the stack is enough
+	n, _ := readStack(&Reading.self, false) // past 1 GiB, the top of the stack is enough
 	restore()
-	gs := stack.Parse(string(reading.self[:n]))
+	gs := stack.Parse(string(Reading.self[:n]))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
@@ -178,48 +178,48 @@ func showLabels() (restore func()) {
 // program started, or 0 when the runtime does not say. The caller holds
 // reading.
 func goroutinesCreated() uint64 {
-	metrics.Read(reading.created)
-	if reading.created[0].Value.Kind() != metrics.KindUint64 {
+	metrics.Read(Reading.created)
+	if Reading.created[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return reading.created[0].Value.Uint64()
+	return Reading.created[0].Value.Uint64()
 }
 
-// liveCounts reads the goroutine count, then the creation count: if both
+// LiveCounts reads the goroutine count, then the creation count: if both
 // are unchanged since a snapshot, no goroutine started or ended since, so
 // the snapshot's goroutine set is still exact.
-func liveCounts() (live int, created uint64) {
-	reading.Lock()
-	defer reading.Unlock()
+func LiveCounts() (live int, created uint64) {
+	Reading.Lock()
+	defer Reading.Unlock()
 	live = runtime.NumGoroutine()
 	return live, goroutinesCreated()
 }
 
-// leakProfile is the runtime's goroutine leak profile, or nil where the
+// LeakProfile is the runtime's goroutine leak profile, or nil where the
 // toolchain lacks it (go1.26 without GOEXPERIMENT=goroutineleakprofile).
-var leakProfile = pprof.Lookup("goroutineleak")
+var LeakProfile = pprof.Lookup("goroutineleak")
 
-// proofs serializes leak proofs with heap dumps, and remembers whether a
+// Proofs serializes leak Proofs with heap dumps, and remembers whether a
 // proof ever found a leaked goroutine in this process: the runtime keeps
 // such goroutines in a status that runtime/debug.WriteHeapDump does not
 // know (go1.27.4 and go1.26 with the experiment stop the program with
 // "dumpgs in STW - bad status"), so from then on no heap dump is safe.
 // proveSettled sets found and leaked; measureMemory reads found.
-var proofs = struct {
+var Proofs = struct {
 	sync.Mutex
-	found  bool
+	Found  bool
 	leaked int // goroutines the last proof found leaked
 	out    bytes.Buffer
 	gcCPU  []metrics.Sample
 }{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
 
-// proveLeaks is proveSettled without the cost.
-func proveLeaks(first bool) bool {
-	ok, _ := proveSettled(first)
+// ProveLeaks is proveSettled without the cost.
+func ProveLeaks(first bool) bool {
+	ok, _ := ProveSettled(first)
 	return ok
 }
 
-// proveSettled runs the runtime's leak detection, a garbage collection
+// ProveSettled runs the runtime's leak detection, a garbage collection
 // that marks goroutines blocked on unreachable primitives as leaked; the
 // next dump shows them with "(leaked)". When it finds no more leaked
 // goroutines than the last proof did, and it is the first proof about
@@ -234,15 +234,15 @@ func proveLeaks(first bool) bool {
 // in a rerun, which must stay free of proofs to take its heap dump, see
 // rerunchild.go), and the processors' time the collections took, as the
 // runtime estimates it (zero where it does not say).
-func proveSettled(first bool) (ok bool, cost time.Duration) {
-	if leakProfile == nil || childRerun != nil {
+func ProveSettled(first bool) (ok bool, cost time.Duration) {
+	if LeakProfile == nil || childRerun != nil {
 		return false, 0
 	}
-	proofs.Lock()
-	defer proofs.Unlock()
-	start, before := gcCPUSeconds(), proofs.leaked
+	Proofs.Lock()
+	defer Proofs.Unlock()
+	start, before := gcCPUSeconds(), Proofs.leaked
 	ok = proveOnce()
-	if ok && first && proofs.leaked <= before {
+	if ok && first && Proofs.leaked <= before {
 		ok = proveOnce()
 	}
 	return ok, time.Duration(max(0, gcCPUSeconds()-start) * float64(time.Second))
@@ -250,16 +250,16 @@ func proveSettled(first bool) (ok bool, cost time.Duration) {
 
 // proveOnce runs one proof. The caller holds proofs.
 func proveOnce() bool {
-	proofs.out.Reset()
-	if leakProfile.WriteTo(&proofs.out, 1) != nil {
+	Proofs.out.Reset()
+	if LeakProfile.WriteTo(&Proofs.out, 1) != nil {
 		return false
 	}
 	// The text profile starts "goroutineleak profile: total N".
-	first, _, _ := strings.Cut(proofs.out.String(), "\n")
+	first, _, _ := strings.Cut(Proofs.out.String(), "\n")
 	_, total, _ := strings.Cut(first, " total ")
-	proofs.leaked, _ = strconv.Atoi(total)
-	if proofs.leaked > 0 {
-		proofs.found = true
+	Proofs.leaked, _ = strconv.Atoi(total)
+	if Proofs.leaked > 0 {
+		Proofs.Found = true
 	}
 	return true
 }
@@ -268,9 +268,9 @@ func proveOnce() bool {
 // taken since the program started, or 0 where the runtime does not say.
 // The caller holds proofs.
 func gcCPUSeconds() float64 {
-	metrics.Read(proofs.gcCPU)
-	if proofs.gcCPU[0].Value.Kind() != metrics.KindFloat64 {
+	metrics.Read(Proofs.gcCPU)
+	if Proofs.gcCPU[0].Value.Kind() != metrics.KindFloat64 {
 		return 0
 	}
-	return proofs.gcCPU[0].Value.Float64()
+	return Proofs.gcCPU[0].Value.Float64()
 }

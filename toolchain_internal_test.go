@@ -34,4 +34,4 @@ const GoLabels = goLabels
 // CanProveLeaks reports, for the external tests, whether the runtime has
 // the goroutine leak profile: go1.27, or go1.26 with the experiment, in
 // the tests' environment, which the fixtures they run inherit.
-func CanProveLeaks() bool { return leakProfile != nil }
+func CanProveLeaks() bool { return LeakProfile != nil }

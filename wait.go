@@ -33,7 +33,7 @@ const (
 
 // A classifier picks, from one snapshot, the goroutines a check blames
 // (leaks) and those it cannot attribute (unknown), which are only noted.
-type classifier func(*snapshot) (leaks, unknown []*Goroutine)
+type classifier func(*Snapshot) (leaks, unknown []*Goroutine)
 
 // A verdict is the outcome of a check.
 type verdict struct {
@@ -43,7 +43,7 @@ type verdict struct {
 	// singletons are goroutines started once per process: noted, not
 	// failed.
 	singletons []*Goroutine
-	snap       *snapshot     // the last snapshot, for naming owners in the report
+	snap       *Snapshot     // the last snapshot, for naming owners in the report
 	waited     time.Duration // from the start of the check to the verdict
 	// limit is the wait the check ran out of, zero when it did not: the
 	// leaks are reported because they outlived it, not because they are
@@ -87,8 +87,8 @@ var recordWait = 250 * time.Millisecond
 // or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
 // waits at most recordWait, and notes the slow exits.
 func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
-	sharedDumps.waiting.Add(1)
-	defer sharedDumps.waiting.Add(-1)
+	SharedDumps.Waiting.Add(1)
+	defer SharedDumps.Waiting.Add(-1)
 	maxWait, sleepWait := cfg.maxWait, cfg.sleepWait
 	if cfg.baseline.recording() {
 		maxWait, sleepWait = min(maxWait, recordWait), min(sleepWait, recordWait)
@@ -103,7 +103,7 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		lastProof    time.Time
 		proofPause   = firstProof
 		lastProofFor uint64
-		proofUseful  = leakProfile != nil
+		proofUseful  = LeakProfile != nil
 		proved       bool // the runtime was asked about these leaks
 		// waitedLonger reports that the last look found every goroutine
 		// left still winding down, so that the check waited for them
@@ -116,7 +116,7 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 	}
 	for {
 		dumpStart := time.Now()
-		snap, err := snapshotAfter(dumpStart)
+		snap, err := SnapshotAfter(dumpStart)
 		if err != nil {
 			return verdict{}, err
 		}
@@ -145,7 +145,7 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 				}
 				first := key != lastProofFor
 				lastProofFor, lastProof = key, now
-				proofUseful = proveLeaks(first)
+				proofUseful = ProveLeaks(first)
 				proved = proofUseful
 				continue // look again at once: proven goroutines now say so
 			}
@@ -209,7 +209,7 @@ func (s *slowExits) look(dumpStart time.Time, leaks []*Goroutine) {
 		return
 	}
 	for _, g := range leaks {
-		if prev, ok := s.last[g.ID]; ok && (!progressing(g) || progressing(prev)) {
+		if prev, ok := s.last[g.ID]; ok && (!Progressing(g) || Progressing(prev)) {
 			s.last[g.ID] = g
 		}
 	}
@@ -259,15 +259,15 @@ type waiter struct {
 //
 // Otherwise nothing but exits can turn a failing verdict into a passing
 // one before the deadline, so the check leaves the world alone.
-func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, refresh bool) {
+func (w *waiter) wait(snap *Snapshot, candidates int, dumpStart time.Time, dumpCost time.Duration, refresh bool) {
 	// Without a creation count, a start and an exit together leave the
 	// counters as they were: refresh.
-	refresh = refresh || snap.created == 0
+	refresh = refresh || snap.Created == 0
 	spaced := dumpStart.Add(2 * dumpCost)
 	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
 	for {
 		// Look before sleeping: the exits may have come during the dump.
-		live, created := liveCounts()
+		live, created := LiveCounts()
 		if exitedSince(snap, live, created) >= candidates {
 			w.settle(live, created, dumpCost/settleShare)
 			return
@@ -277,7 +277,7 @@ func (w *waiter) wait(snap *snapshot, candidates int, dumpStart time.Time, dumpC
 			return
 		}
 		if refresh && !now.Before(spaced) &&
-			(!now.Before(staleAt) || live != snap.live || created != snap.created) {
+			(!now.Before(staleAt) || live != snap.Live || created != snap.Created) {
 			return
 		}
 		time.Sleep(min(w.sleep, time.Until(w.deadline)))
@@ -304,7 +304,7 @@ func (w *waiter) settle(live int, created uint64, budget time.Duration) {
 		} else {
 			time.Sleep(firstPoll)
 		}
-		l, c := liveCounts()
+		l, c := LiveCounts()
 		if l == live && c == created {
 			return
 		}
@@ -319,14 +319,14 @@ func (w *waiter) settle(live int, created uint64, budget time.Duration) {
 // and these after, alive first, so that goroutines starting in between
 // can only make the count larger. Without a creation count it counts any
 // change as possibly all exits.
-func exitedSince(snap *snapshot, live int, created uint64) int {
-	if snap.created == 0 || created == 0 {
-		if live != snap.live {
+func exitedSince(snap *Snapshot, live int, created uint64) int {
+	if snap.Created == 0 || created == 0 {
+		if live != snap.Live {
 			return math.MaxInt
 		}
 		return 0
 	}
-	before := int64(snap.created) - int64(snap.live)
+	before := int64(snap.Created) - int64(snap.Live)
 	now := int64(created) - int64(live)
 	return int(max(0, now-before))
 }
@@ -345,7 +345,7 @@ func later(a, b time.Time) time.Time {
 // prove, such as one on a timer's channel.
 func mayWindDown(g *Goroutine, proved bool) bool {
 	switch {
-	case progressing(g), g.State == "sleep":
+	case Progressing(g), g.State == "sleep":
 		return true
 	case g.State == "select":
 		return !g.Proven
@@ -367,11 +367,11 @@ func allMayWindDown(gs []*Goroutine, proved bool) bool {
 	return true
 }
 
-// progressing reports whether g is running, ready to run, or in a system
+// Progressing reports whether g is running, ready to run, or in a system
 // call: making progress, such as a goroutine its timer just woke on its
 // way to exit, or one writing to a socket. Where it will block next, if
 // anywhere, is yet to be seen, so it never ends a wait.
-func progressing(g *Goroutine) bool {
+func Progressing(g *Goroutine) bool {
 	switch g.State {
 	case "running", "runnable", "preempted", "syscall":
 		return true
@@ -381,7 +381,7 @@ func progressing(g *Goroutine) bool {
 
 func anyProgressing(gs []*Goroutine) bool {
 	for _, g := range gs {
-		if progressing(g) {
+		if Progressing(g) {
 			return true
 		}
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 func TestExitedSince(t *testing.T) {
-	snap := &snapshot{live: 10, created: 100} // 90 exited before the dump
+	snap := &Snapshot{Live: 10, Created: 100} // 90 exited before the dump
 	cases := []struct {
 		name    string
 		live    int
@@ -36,7 +36,7 @@ func TestExitedSince(t *testing.T) {
 	// Without a creation count, any change of the live count may be the
 	// exits being waited for, and no change proves nothing happened only
 	// as far as exits can be told at all.
-	unknown := &snapshot{live: 10}
+	unknown := &Snapshot{Live: 10}
 	assert.Equal(t, 0, exitedSince(unknown, 10, 0))
 	assert.Equal(t, math.MaxInt, exitedSince(unknown, 9, 0))
 	assert.Equal(t, math.MaxInt, exitedSince(unknown, 11, 0))
@@ -44,13 +44,13 @@ func TestExitedSince(t *testing.T) {
 
 // dumpsDuring returns how many dumps were taken while f ran.
 func dumpsDuring(f func()) uint64 {
-	sharedDumps.Lock()
-	before := sharedDumps.started
-	sharedDumps.Unlock()
+	SharedDumps.Lock()
+	before := SharedDumps.Started
+	SharedDumps.Unlock()
 	f()
-	sharedDumps.Lock()
-	defer sharedDumps.Unlock()
-	return sharedDumps.started - before
+	SharedDumps.Lock()
+	defer SharedDumps.Unlock()
+	return SharedDumps.Started - before
 }
 
 // A test that starts no goroutine costs no dump: Verify reuses what the
@@ -94,7 +94,7 @@ func TestCheckAfterLateVerifySeesEarlierGoroutines(t *testing.T) {
 // 100 ms after the test, takes one dump beyond the first.
 func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
 	requireGo(t, goLabels, "the count of goroutines created (runtime/metrics)")
-	if leakProfile != nil {
+	if LeakProfile != nil {
 		t.Skip("with the goroutine leak profile, stale snapshots are refreshed to find provable leaks")
 	}
 	var dumps uint64
@@ -103,16 +103,16 @@ func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
 		var before uint64
 		t.Cleanup(func() {
 			// Registered before Verify's, so it runs after the check.
-			sharedDumps.Lock()
-			dumps = sharedDumps.started - before
-			sharedDumps.Unlock()
+			SharedDumps.Lock()
+			dumps = SharedDumps.Started - before
+			SharedDumps.Unlock()
 		})
 		Verify(t)
 		go func() { <-release }()
 		time.AfterFunc(100*time.Millisecond, func() { close(release) })
-		sharedDumps.Lock()
-		before = sharedDumps.started
-		sharedDumps.Unlock()
+		SharedDumps.Lock()
+		before = SharedDumps.Started
+		SharedDumps.Unlock()
 	})
 	// The first look, the look after the exit, and some slack for other
 	// goroutines of the process starting or exiting meanwhile; a dump per
