@@ -132,9 +132,9 @@ func TestBadOptionsStillCheck(t *testing.T) {
 // nothing, even goroutines whose stack is unknown.
 func TestBadOptionsIgnoreNothing(t *testing.T) {
 	cfg := buildConfig([]Option{IgnoreTopFunction(""), IgnoreAnyFunction(""), IgnoreCreatedBy(""), IgnoreIf(nil), nil})
-	assert.Len(t, cfg.errs, 5)
-	assert.Empty(t, cfg.ignores)
-	assert.False(t, cfg.ignored(&Goroutine{ID: 7, State: "chan send"}))
+	assert.Len(t, cfg.Errs, 5)
+	assert.Empty(t, cfg.Ignores)
+	assert.False(t, cfg.Ignored(&Goroutine{ID: 7, State: "chan send"}))
 }
 
 // A bad LEAKCHECK_MAX_WAIT fails the test with an error naming the
@@ -151,9 +151,9 @@ func TestBadMaxWaitEnv(t *testing.T) {
 		t.Run(c.value, func(t *testing.T) {
 			t.Setenv(MaxWaitEnv, c.value)
 			cfg := buildConfig([]Option{fast})
-			require.Len(t, cfg.errs, 1)
-			assert.ErrorContains(t, cfg.errs[0], c.want)
-			assert.Equal(t, 20*time.Millisecond, cfg.maxWait, "the option's wait still applies")
+			require.Len(t, cfg.Errs, 1)
+			assert.ErrorContains(t, cfg.Errs[0], c.want)
+			assert.Equal(t, 20*time.Millisecond, cfg.MaxWait, "the option's wait still applies")
 
 			r := newRecorder(t, "TestBadEnv")
 			Verify(r, fast)
@@ -166,14 +166,14 @@ func TestBadMaxWaitEnv(t *testing.T) {
 	t.Run("blank means unset", func(t *testing.T) {
 		t.Setenv(MaxWaitEnv, "  ")
 		cfg := buildConfig(nil)
-		assert.Empty(t, cfg.errs)
-		assert.Equal(t, DefaultMaxWait, cfg.maxWait)
+		assert.Empty(t, cfg.Errs)
+		assert.Equal(t, DefaultMaxWait, cfg.MaxWait)
 	})
 	t.Run("spaces around a duration are fine", func(t *testing.T) {
 		t.Setenv(MaxWaitEnv, " 2s ")
 		cfg := buildConfig([]Option{MaxWait(time.Second)})
-		assert.Empty(t, cfg.errs)
-		assert.Equal(t, 2*time.Second, cfg.maxWait, "the environment raises the option")
+		assert.Empty(t, cfg.Errs)
+		assert.Equal(t, 2*time.Second, cfg.MaxWait, "the environment raises the option")
 	})
 }
 

@@ -84,9 +84,9 @@ const baselineHeader = baselineFormat + baselineFormatThis + `: one kind of goro
 # who starts it.
 `
 
-// A baseline is a loaded baseline file, shared by the checks that name
+// A File is a loaded File file, shared by the checks that name
 // it.
-type baseline struct {
+type File struct {
 	path   string
 	update bool
 
@@ -116,7 +116,7 @@ type baseline struct {
 // baselineFor fills and reads it.
 var baselines struct {
 	sync.Mutex
-	byPath map[string]*baseline
+	byPath map[string]*File
 }
 
 // Baseline makes checks accept the known leaks listed in the file at
@@ -127,13 +127,13 @@ func Baseline(path string) Option {
 	if strings.TrimSpace(path) == "" {
 		return optionError(errors.New("leakcheck: Baseline: empty file name"))
 	}
-	return optionFunc(func(c *config) { c.baselinePath = path })
+	return optionFunc(func(c *Config) { c.BaselinePath = path })
 }
 
 // resolveBaseline loads the baseline the environment or the options name
 // into c.baseline, or records why it cannot.
-func (c *config) resolveBaseline() {
-	path := c.baselinePath
+func (c *Config) resolveBaseline() {
+	path := c.BaselinePath
 	if env := os.Getenv(BaselineEnv); strings.TrimSpace(env) != "" {
 		path = env
 	}
@@ -143,24 +143,24 @@ func (c *config) resolveBaseline() {
 	case "1":
 		update = true
 	default:
-		c.errs = append(c.errs, fmt.Errorf("leakcheck: %s=%q: use 1 to add the leaks found to the baseline", BaselineUpdateEnv, v))
+		c.Errs = append(c.Errs, fmt.Errorf("leakcheck: %s=%q: use 1 to add the leaks found to the baseline", BaselineUpdateEnv, v))
 	}
 	if path == "" {
 		if update {
-			c.errs = append(c.errs, fmt.Errorf("leakcheck: %s is set but no baseline file is named; set %s or use the Baseline option", BaselineUpdateEnv, BaselineEnv))
+			c.Errs = append(c.Errs, fmt.Errorf("leakcheck: %s is set but no baseline file is named; set %s or use the Baseline option", BaselineUpdateEnv, BaselineEnv))
 		}
 		return
 	}
-	b, err := baselineFor(path, update)
+	b, err := Open(path, update)
 	if err != nil {
-		c.errs = append(c.errs, err)
+		c.Errs = append(c.Errs, err)
 		return
 	}
-	c.baseline = b
+	c.Baseline = b
 }
 
-// baselineFor returns the baseline at path, loading it on first use.
-func baselineFor(path string, update bool) (*baseline, error) {
+// Open returns the baseline at path, loading it on first use.
+func Open(path string, update bool) (*File, error) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
@@ -169,19 +169,19 @@ func baselineFor(path string, update bool) (*baseline, error) {
 	if b := baselines.byPath[path]; b != nil && b.update == update {
 		return b, nil
 	}
-	b := &baseline{path: path, update: update, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}, format: baselineFormatThis}
+	b := &File{path: path, update: update, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}, format: baselineFormatThis}
 	if err := b.load(); err != nil {
 		return nil, err
 	}
 	if baselines.byPath == nil {
-		baselines.byPath = make(map[string]*baseline)
+		baselines.byPath = make(map[string]*File)
 	}
 	baselines.byPath[path] = b
 	return b, nil
 }
 
 // load reads the entries of this package from the file.
-func (b *baseline) load() error {
+func (b *File) load() error {
 	f, err := os.Open(b.path)
 	if errors.Is(err, os.ErrNotExist) && b.update {
 		return nil // the checks will write it
@@ -247,7 +247,7 @@ func parseBaseline(r io.Reader, name, pkg string) (parsedBaseline, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		if len(fields) < 2 || !isFingerprint(fields[0]) {
+		if len(fields) < 2 || !IsFingerprint(fields[0]) {
 			return parsedBaseline{}, fmt.Errorf("leakcheck: baseline %s:%d: want a 16-digit hex key and a package path, then any text; got %q", name, n, line)
 		}
 		entries++
@@ -266,7 +266,7 @@ func parseBaseline(r io.Reader, name, pkg string) (parsedBaseline, error) {
 	return pf, nil
 }
 
-func isFingerprint(s string) bool {
+func IsFingerprint(s string) bool {
 	if len(s) != 16 {
 		return false
 	}
@@ -290,19 +290,19 @@ func baselinePackage() string {
 }
 
 // key returns the key of g's kind in the file's format.
-func (b *baseline) key(g *Goroutine) string {
+func (b *File) key(g *Goroutine) string {
 	if b.format == baselineFormat2 {
 		return report.StackFingerprint(g)
 	}
 	return report.ProgramFingerprint(g)
 }
 
-// recording reports whether checks add what they find to the file.
-func (b *baseline) recording() bool { return b != nil && b.update }
+// Recording reports whether checks add what they find to the file.
+func (b *File) Recording() bool { return b != nil && b.update }
 
-// split separates the goroutines of kinds the baseline knows from the
+// Split separates the goroutines of kinds the baseline knows from the
 // others. A nil baseline knows none.
-func (b *baseline) split(gs []*Goroutine) (unknown, known []*Goroutine) {
+func (b *File) Split(gs []*Goroutine) (unknown, known []*Goroutine) {
 	if b == nil {
 		return gs, nil
 	}
@@ -329,7 +329,7 @@ const (
 
 // record appends to the file the kinds of gs not yet in it, one line
 // each saying they are what, in one write, and returns the lines added.
-func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) {
+func (b *File) record(test, what string, gs []*Goroutine) ([]string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var lines []string
@@ -353,7 +353,7 @@ func (b *baseline) record(test, what string, gs []*Goroutine) ([]string, error) 
 // may record into one file at once: only the one that creates it writes
 // the format line (not necessarily first: a reader finds it anywhere),
 // and appends of one write each do not interleave.
-func (b *baseline) append(text string) error {
+func (b *File) append(text string) error {
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o777); err != nil {
 		return err
 	}
@@ -404,7 +404,7 @@ func describeKind(g *Goroutine) string {
 
 // unseen returns the lines of this package's known kinds that no check
 // of this process saw, sorted.
-func (b *baseline) unseen() []string {
+func (b *File) unseen() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var lines []string
@@ -424,11 +424,11 @@ func orUnknown(test string) string {
 	return test
 }
 
-// settle applies the baseline to a finished check of test: with
+// Settle applies the baseline to a finished check of test: with
 // BaselineUpdateEnv, it records the leaks left, the slow exits and the
 // singletons in the file, and accepts the leaks. It returns a note on the
 // known kinds for the test's log, or "".
-func (b *baseline) settle(test string, v *verdict) string {
+func (b *File) Settle(test string, v *verdict) string {
 	if b == nil {
 		return ""
 	}
@@ -482,7 +482,7 @@ func (b *baseline) settle(test string, v *verdict) string {
 // goNote says, the first time a check fails or records, that the file was
 // recorded with another version of Go, and how to record it again with
 // this one; "" otherwise.
-func (b *baseline) goNote() string {
+func (b *File) goNote() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.otherGo == "" || b.goTold {
@@ -498,7 +498,7 @@ func (b *baseline) goNote() string {
 // placeNote says, once, that the file sits in a directory of Go source
 // files outside testdata, where tests that list or serve their package
 // directory find it; "" otherwise.
-func (b *baseline) placeNote() string {
+func (b *File) placeNote() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.placeTold {
@@ -517,9 +517,9 @@ func (b *baseline) placeNote() string {
 		b.path, BaselineEnv, filepath.Join(dir, "testdata", filepath.Base(b.path)))
 }
 
-// recordedWith returns the versions of Go that recorded the file when
+// RecordedWith returns the versions of Go that recorded the file when
 // the running one is not among them, for the JSON lines; "" otherwise.
-func (b *baseline) recordedWith() string {
+func (b *File) RecordedWith() string {
 	if b == nil {
 		return ""
 	}
@@ -540,10 +540,10 @@ func blocked(gs []*Goroutine) []*Goroutine {
 // kinds renders a count of kinds: "1 kind", "5 kinds".
 func kinds(n int) string { return report.Plural(n, "kind") }
 
-// unseenNote says which known leaks of the package no check of this
+// UnseenNote says which known leaks of the package no check of this
 // process saw, for VerifyTestMain to print at the end; "" when all
 // occurred.
-func (b *baseline) unseenNote() string {
+func (b *File) UnseenNote() string {
 	if b == nil {
 		return ""
 	}

@@ -105,7 +105,7 @@ func FuzzParseBaseline(f *testing.F) {
 			t.Fatalf("entries read from a file without its format line")
 		}
 		for key, line := range known {
-			if !isFingerprint(key) || !strings.HasPrefix(line, key+" ") && line != key {
+			if !IsFingerprint(key) || !strings.HasPrefix(line, key+" ") && line != key {
 				t.Fatalf("entry %q for line %q", key, line)
 			}
 			if f := strings.Fields(line); len(f) < 2 || f[1] != "example.com/pkg" {
@@ -131,7 +131,7 @@ func sleeper(state string) *Goroutine {
 // cleaner recorded asleep is known when caught runnable on its way out.
 func TestBaselineKindIgnoresState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leakcheck.baseline")
-	b := &baseline{path: path, update: true, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}}
+	b := &File{path: path, update: true, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}}
 	lines, err := b.record("TestIdle", recordedSlowExit, []*Goroutine{sleeper("sleep")})
 	require.NoError(t, err)
 	require.Len(t, lines, 1)
@@ -141,9 +141,9 @@ func TestBaselineKindIgnoresState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, baselineHeader+baselineGoLine+runtime.Version()+"\n"+lines[0]+"\n", string(data))
 
-	loaded, err := baselineFor(path, false)
+	loaded, err := Open(path, false)
 	require.NoError(t, err)
-	unknown, known := loaded.split([]*Goroutine{sleeper("runnable"), sleeper("sleep")})
+	unknown, known := loaded.Split([]*Goroutine{sleeper("runnable"), sleeper("sleep")})
 	assert.Empty(t, unknown)
 	assert.Len(t, known, 2)
 	assert.NotEqual(t, report.Fingerprint(sleeper("runnable")), report.Fingerprint(sleeper("sleep")), "the report's kinds keep the state")
@@ -163,7 +163,7 @@ func TestBaselineRecordMerges(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// A process of its own: a baseline loaded before any wrote.
-			b := &baseline{path: path, update: true, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}}
+			b := &File{path: path, update: true, known: map[string]string{}, seen: map[string]bool{}, written: map[string]bool{}}
 			_, err := b.record("TestX", recordedLeak, []*Goroutine{g})
 			assert.NoError(t, err)
 		}()
@@ -173,7 +173,7 @@ func TestBaselineRecordMerges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, strings.Count(string(data), baselineFormat), string(data))
 
-	b, err := baselineFor(path, true)
+	b, err := Open(path, true)
 	require.NoError(t, err)
 	assert.Len(t, b.known, 2, "the same kind recorded by two processes counts once:\n%s", data)
 	lines, err := b.record("TestY", recordedLeak, []*Goroutine{sleeper("runnable"), other})
@@ -186,11 +186,11 @@ func TestBaselineRecordMerges(t *testing.T) {
 func TestBaselineRecordIntoEmptyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leakcheck.baseline")
 	require.NoError(t, os.WriteFile(path, []byte("# ours\n"), 0o666))
-	b, err := baselineFor(path, true)
+	b, err := Open(path, true)
 	require.NoError(t, err)
 	_, err = b.record("TestX", recordedSingleton, []*Goroutine{sleeper("sleep")})
 	require.NoError(t, err)
-	again, err := baselineFor(path, false)
+	again, err := Open(path, false)
 	require.NoError(t, err, "the file must read back")
 	assert.Len(t, again.known, 1)
 }

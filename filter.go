@@ -9,13 +9,13 @@ import (
 // This file holds the ignore rules: the goroutines no check ever reports,
 // and how a configuration's options exclude more.
 
-// ignored reports whether the configuration excludes g, by default rule,
+// Ignored reports whether the configuration excludes g, by default rule,
 // by ID (IgnoreCurrent) or by a user rule.
-func (c *config) ignored(g *Goroutine) bool {
-	if IgnoredByDefault(g) || c.ignoreIDs[g.ID] {
+func (c *Config) Ignored(g *Goroutine) bool {
+	if IgnoredByDefault(g) || c.IgnoreIDs[g.ID] {
 		return true
 	}
-	for _, match := range c.ignores {
+	for _, match := range c.Ignores {
 		if match(g) {
 			return true
 		}

@@ -61,11 +61,11 @@ const JSONEnv = "LEAKCHECK_JSON"
 
 // jsonPathFor returns the file for JSON lines, or "" for none:
 // LEAKCHECK_JSON if set, else the JSONFile option.
-func jsonPathFor(cfg *config) string {
+func jsonPathFor(cfg *Config) string {
 	if path := os.Getenv(JSONEnv); strings.TrimSpace(path) != "" {
 		return path
 	}
-	return cfg.jsonPath
+	return cfg.JSONPath
 }
 
 // A jsonRecord is one line of the LEAKCHECK_JSON file: one kind of leak

@@ -96,10 +96,10 @@ func Verify(t testing.TB, opts ...Option) {
 	t.Helper()
 	cfg := buildConfig(opts)
 	cfg.onlyInTestMain("Verify")
-	for _, err := range cfg.errs {
+	for _, err := range cfg.Errs {
 		t.Errorf("%v", err)
 	}
-	startScope(t, cfg)
+	StartScope(t, cfg)
 }
 
 // TestingM is the part of [testing.M] that [VerifyTestMain] uses.
@@ -139,14 +139,14 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
 		return code
 	}
-	if err := cfg.err(); err != nil {
+	if err := cfg.Err(); err != nil {
 		// Reported, and the check still runs with the valid options.
 		fmt.Fprintln(w, err)
 	}
-	if code != 0 && !cfg.checkOnFail {
+	if code != 0 && !cfg.CheckOnFail {
 		return code
 	}
-	if cfg.err() != nil {
+	if cfg.Err() != nil {
 		code = 1
 	}
 	existed := before.SortedIDs()
@@ -156,7 +156,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 		return 1
 	}
 	subject := "the tests of " + binaryName()
-	note := cfg.baseline.settle(subject, &v)
+	note := cfg.Baseline.Settle(subject, &v)
 	if len(v.leaks) > 0 {
 		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
 		if code == 0 {
@@ -166,7 +166,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 	if len(v.leaks) == 0 {
 		note = formatNotes(v) + note
 	}
-	fmt.Fprint(w, note, cfg.baseline.unseenNote())
+	fmt.Fprint(w, note, cfg.Baseline.UnseenNote())
 	return code
 }
 
@@ -178,7 +178,7 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 func Find(opts ...Option) error {
 	cfg := buildConfig(opts)
 	cfg.onlyInTestMain("Find")
-	if err := cfg.err(); err != nil {
+	if err := cfg.Err(); err != nil {
 		return err
 	}
 	self := SelfStack()
@@ -207,11 +207,11 @@ func findSubject(self *Goroutine) string {
 // allExcept classifies as leaks all goroutines but the caller (self),
 // those in the sorted ID list existed, and those cfg ignores: the
 // process-wide check of VerifyTestMain and Find.
-func allExcept(cfg *config, self uint64, existed []uint64) classifier {
+func allExcept(cfg *Config, self uint64, existed []uint64) classifier {
 	return func(s *Snapshot) (leaks, _ []*Goroutine) {
 		for i := range s.Goroutines {
 			g := &s.Goroutines[i]
-			if g.ID != self && !ContainsID(existed, g.ID) && !cfg.ignored(g) {
+			if g.ID != self && !ContainsID(existed, g.ID) && !cfg.Ignored(g) {
 				leaks = append(leaks, g)
 			}
 		}

@@ -26,26 +26,26 @@ const MaxWaitEnv = "LEAKCHECK_MAX_WAIT"
 // are made by the functions of this package, such as [IgnoreTopFunction]
 // and [MaxWait], and given to [Verify], [VerifyTestMain] or [Find].
 type Option interface {
-	apply(*config)
+	apply(*Config)
 }
 
-type optionFunc func(*config)
+type optionFunc func(*Config)
 
-func (f optionFunc) apply(c *config) { f(c) }
+func (f optionFunc) apply(c *Config) { f(c) }
 
-// config is the result of applying options.
-type config struct {
-	ignores      []func(*Goroutine) bool // user rules; see config.ignored
-	ignoreIDs    map[uint64]bool         // IgnoreCurrent's goroutines
-	maxWait      time.Duration
-	maxWaitSet   bool // MaxWait was given
-	checkOnFail  bool
-	sleepWait    time.Duration // MaxWaitSleeping; no longer than maxWait when unset
-	baselinePath string        // Baseline; BaselineEnv wins
-	baseline     *baseline     // loaded from baselinePath or BaselineEnv; nil for none
-	profileDir   string        // ProfileDir; ProfileDirEnv wins
-	jsonPath     string        // JSONFile; JSONEnv wins
-	errs         []error       // problems with the options, reported by the caller
+// Config is the result of applying options.
+type Config struct {
+	Ignores      []func(*Goroutine) bool // user rules; see config.ignored
+	IgnoreIDs    map[uint64]bool         // IgnoreCurrent's goroutines
+	MaxWait      time.Duration
+	MaxWaitSet   bool // MaxWait was given
+	CheckOnFail  bool
+	SleepWait    time.Duration // MaxWaitSleeping; no longer than maxWait when unset
+	BaselinePath string        // Baseline; BaselineEnv wins
+	Baseline     *File     // loaded from baselinePath or BaselineEnv; nil for none
+	ProfileDir   string        // ProfileDir; ProfileDirEnv wins
+	JSONPath     string        // JSONFile; JSONEnv wins
+	Errs         []error       // problems with the options, reported by the caller
 }
 
 // IgnoreTopFunction ignores goroutines whose innermost frame is the
@@ -82,7 +82,7 @@ func IgnoreIf(match func(g *Goroutine) bool) Option {
 	if match == nil {
 		return optionError(errors.New("leakcheck: IgnoreIf: nil match function"))
 	}
-	return optionFunc(func(c *config) { c.ignores = append(c.ignores, match) })
+	return optionFunc(func(c *Config) { c.Ignores = append(c.Ignores, match) })
 }
 
 // IgnoreCurrent ignores the goroutines alive when IgnoreCurrent is called,
@@ -97,12 +97,12 @@ func IgnoreCurrent() Option {
 	for _, g := range snap.Goroutines {
 		ids[g.ID] = true
 	}
-	return optionFunc(func(c *config) {
-		if c.ignoreIDs == nil {
-			c.ignoreIDs = make(map[uint64]bool, len(ids))
+	return optionFunc(func(c *Config) {
+		if c.IgnoreIDs == nil {
+			c.IgnoreIDs = make(map[uint64]bool, len(ids))
 		}
 		for id := range ids {
-			c.ignoreIDs[id] = true
+			c.IgnoreIDs[id] = true
 		}
 	})
 }
@@ -117,9 +117,9 @@ func MaxWait(d time.Duration) Option {
 	if d < 0 {
 		return optionError(fmt.Errorf("leakcheck: MaxWait(%v): the wait must not be negative", d))
 	}
-	return optionFunc(func(c *config) {
-		c.maxWait = d
-		c.maxWaitSet = true
+	return optionFunc(func(c *Config) {
+		c.MaxWait = d
+		c.MaxWaitSet = true
 	})
 }
 
@@ -141,7 +141,7 @@ func MaxWaitSleeping(d time.Duration) Option {
 	if d < 0 {
 		return optionError(fmt.Errorf("leakcheck: MaxWaitSleeping(%v): the wait must not be negative", d))
 	}
-	return optionFunc(func(c *config) { c.sleepWait = d })
+	return optionFunc(func(c *Config) { c.SleepWait = d })
 }
 
 // CheckOnFailure makes [VerifyTestMain] check for leaks even when tests
@@ -149,15 +149,15 @@ func MaxWaitSleeping(d time.Duration) Option {
 // leaks are often a consequence of the failure. [Verify] and [Find]
 // always check, so given to them it is an error.
 func CheckOnFailure() Option {
-	return optionFunc(func(c *config) { c.checkOnFail = true })
+	return optionFunc(func(c *Config) { c.CheckOnFail = true })
 }
 
 // onlyInTestMain records an error for options that mean something to
 // VerifyTestMain alone, given to caller instead: silently ignoring them
 // would leave the user believing they work.
-func (c *config) onlyInTestMain(caller string) {
-	if c.checkOnFail {
-		c.errs = append(c.errs, fmt.Errorf("leakcheck: CheckOnFailure is an option of VerifyTestMain; %s always checks, whether or not the test failed", caller))
+func (c *Config) onlyInTestMain(caller string) {
+	if c.CheckOnFail {
+		c.Errs = append(c.Errs, fmt.Errorf("leakcheck: CheckOnFailure is an option of VerifyTestMain; %s always checks, whether or not the test failed", caller))
 	}
 }
 
@@ -169,7 +169,7 @@ func ProfileDir(dir string) Option {
 	if strings.TrimSpace(dir) == "" {
 		return optionError(errors.New("leakcheck: ProfileDir: empty directory name"))
 	}
-	return optionFunc(func(c *config) { c.profileDir = dir })
+	return optionFunc(func(c *Config) { c.ProfileDir = dir })
 }
 
 // JSONFile makes every failing check append one JSON line per kind of
@@ -180,11 +180,11 @@ func JSONFile(path string) Option {
 	if strings.TrimSpace(path) == "" {
 		return optionError(errors.New("leakcheck: JSONFile: empty file name"))
 	}
-	return optionFunc(func(c *config) { c.jsonPath = path })
+	return optionFunc(func(c *Config) { c.JSONPath = path })
 }
 
 func optionError(err error) Option {
-	return optionFunc(func(c *config) { c.errs = append(c.errs, err) })
+	return optionFunc(func(c *Config) { c.Errs = append(c.Errs, err) })
 }
 
 func ignoreName(option, name string, match func(*Goroutine) bool) Option {
@@ -194,7 +194,7 @@ func ignoreName(option, name string, match func(*Goroutine) bool) Option {
 	if strings.ContainsAny(name, " \t\n") {
 		return optionError(fmt.Errorf("leakcheck: %s(%q): a function name has no spaces; use the name as printed in a stack trace, e.g. \"net/http.(*persistConn).readLoop\"", option, name))
 	}
-	return optionFunc(func(c *config) { c.ignores = append(c.ignores, match) })
+	return optionFunc(func(c *Config) { c.Ignores = append(c.Ignores, match) })
 }
 
 // testMainOptions holds the options given to VerifyTestMain, which apply
@@ -222,7 +222,7 @@ func setTestMainOptions(opts []Option) (previous []Option) {
 
 // buildConfig applies the options over the defaults and the environment:
 // first VerifyTestMain's, then opts.
-func buildConfig(opts []Option) *config {
+func buildConfig(opts []Option) *Config {
 	testMainOptions.Lock()
 	defaults := testMainOptions.opts
 	testMainOptions.Unlock()
@@ -233,38 +233,38 @@ func buildConfig(opts []Option) *config {
 // the environment. Problems with opts are collected in config.errs; the
 // check still runs with whatever was valid, so a typo never disables
 // leak checking.
-func newConfig(defaults, opts []Option) *config {
-	c := &config{maxWait: DefaultMaxWait}
+func newConfig(defaults, opts []Option) *Config {
+	c := &Config{MaxWait: DefaultMaxWait}
 	for _, o := range defaults {
 		o.apply(c)
 	}
 	// VerifyTestMain reported the defaults' problems, and CheckOnFailure
 	// is its own.
-	c.errs, c.checkOnFail = nil, false
+	c.Errs, c.CheckOnFail = nil, false
 	for _, o := range opts {
 		if o == nil {
-			c.errs = append(c.errs, errors.New("leakcheck: nil Option"))
+			c.Errs = append(c.Errs, errors.New("leakcheck: nil Option"))
 			continue
 		}
 		o.apply(c)
 	}
 	c.resolveBaseline()
 	if _, err := deadlockWatchSetting(); err != nil {
-		c.errs = append(c.errs, err)
+		c.Errs = append(c.Errs, err)
 	}
 	if _, err := memorySetting(); err != nil {
-		c.errs = append(c.errs, err)
+		c.Errs = append(c.Errs, err)
 	}
 	if childRerunErr != nil {
-		c.errs = append(c.errs, childRerunErr)
+		c.Errs = append(c.Errs, childRerunErr)
 	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)
 		switch {
 		case err != nil:
-			c.errs = append(c.errs, err)
-		case !c.maxWaitSet || d > c.maxWait:
-			c.maxWait = d
+			c.Errs = append(c.Errs, err)
+		case !c.MaxWaitSet || d > c.MaxWait:
+			c.MaxWait = d
 		}
 	}
 	return c
@@ -297,5 +297,5 @@ func parseMaxWaitEnv(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// err joins the configuration problems, or returns nil.
-func (c *config) err() error { return errors.Join(c.errs...) }
+// Err joins the configuration problems, or returns nil.
+func (c *Config) Err() error { return errors.Join(c.Errs...) }

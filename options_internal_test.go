@@ -28,10 +28,10 @@ func TestTestMainOptionsApplyToVerify(t *testing.T) {
 		inside = r.allErrors()
 
 		cfg := buildConfig([]Option{MaxWait(time.Second)})
-		assert.Equal(t, time.Second, cfg.maxWait, "the check's own MaxWait wins")
-		assert.False(t, cfg.checkOnFail)
-		assert.Empty(t, cfg.errs)
-		assert.Equal(t, 30*time.Millisecond, buildConfig(nil).maxWait)
+		assert.Equal(t, time.Second, cfg.MaxWait, "the check's own MaxWait wins")
+		assert.False(t, cfg.CheckOnFail)
+		assert.Empty(t, cfg.Errs)
+		assert.Equal(t, 30*time.Millisecond, buildConfig(nil).MaxWait)
 		return 0
 	}), os.Stderr, []Option{IgnoreTopFunction("github.com/leakcheck/leakcheck.leakForOptions"), MaxWait(30 * time.Millisecond), CheckOnFailure()})
 	assert.Equal(t, 0, code)

@@ -46,7 +46,7 @@ func BenchmarkOwnership(b *testing.B) {
 			for range b.N {
 				var leaks []*Goroutine
 				for i := range snap.Goroutines {
-					if g := &snap.Goroutines[i]; !cfg.ignored(g) {
+					if g := &snap.Goroutines[i]; !cfg.Ignored(g) {
 						leaks = append(leaks, g)
 					}
 				}

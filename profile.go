@@ -33,12 +33,12 @@ const ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
 // ProfileDir option, else, when the test binary runs with -artifacts, t's
 // ArtifactDir, or for VerifyTestMain the _artifacts directory of the
 // output directory. own reports whether the directory is t's own.
-func profileDirFor(t testing.TB, cfg *config) (dir string, own bool) {
+func profileDirFor(t testing.TB, cfg *Config) (dir string, own bool) {
 	if dir := os.Getenv(ProfileDirEnv); strings.TrimSpace(dir) != "" {
 		return dir, false
 	}
-	if cfg.profileDir != "" {
-		return cfg.profileDir, false
+	if cfg.ProfileDir != "" {
+		return cfg.ProfileDir, false
 	}
 	if !artifactsEnabled() {
 		return "", false

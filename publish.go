@@ -20,7 +20,7 @@ import (
 // it. t is nil for VerifyTestMain, Find and the deadlock watcher's tests
 // that did not call Verify; cfg is nil for Find, which writes no files;
 // again is nil where nothing can be rerun.
-func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra string, again *rerun) string {
+func failureReport(t testing.TB, cfg *Config, subject string, v verdict, extra string, again *rerun) string {
 	mem, pub := measureAndPublish(t, cfg, subject, v, again)
 	return formatReport(subject, v, mem) + extra + pub.text
 }
@@ -28,7 +28,7 @@ func failureReport(t testing.TB, cfg *config, subject string, v verdict, extra s
 // measureAndPublish measures what the leaks of v hold, or starts the
 // rerun that will, and writes the machine-readable outputs (none when cfg
 // is nil): the memory report and publication that failureReport renders.
-func measureAndPublish(t testing.TB, cfg *config, subject string, v verdict, again *rerun) (*memoryReport, publication) {
+func measureAndPublish(t testing.TB, cfg *Config, subject string, v verdict, again *rerun) (*memoryReport, publication) {
 	groups := publishedGroups(t, v)
 	mem := measureMemory(groups, subject, again)
 	var pub publication
@@ -78,7 +78,7 @@ func (p *publication) appendRecords() {
 //
 // Writing is best effort: a problem is told in the text, and never hides
 // the leak report itself.
-func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups []*pubGroup, mem *memoryReport) publication {
+func publishLeaks(t testing.TB, cfg *Config, subject string, v verdict, groups []*pubGroup, mem *memoryReport) publication {
 	var pub publication
 	if len(v.leaks) == 0 {
 		return pub
@@ -104,7 +104,7 @@ func publishLeaks(t testing.TB, cfg *config, subject string, v verdict, groups [
 	if pub.jsonPath != "" {
 		pub.records = jsonRecords(groups, subject, v.waited, pub.profilePath, mem)
 		for i := range pub.records {
-			pub.records[i].BaselineGo = cfg.baseline.recordedWith()
+			pub.records[i].BaselineGo = cfg.Baseline.RecordedWith()
 		}
 		if mem == nil || !mem.pending {
 			pub.appendRecords()

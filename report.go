@@ -66,7 +66,7 @@ const maxIgnoreOptions = 5
 // they would not cover every leak.
 func ignoreSuggestion(groups []*report.Group, leaks []*Goroutine) string {
 	var texts []string
-	cfg := &config{}
+	cfg := &Config{}
 	for _, gr := range groups {
 		option, function := report.IgnoreOption(gr.First())
 		text := fmt.Sprintf("leakcheck.%s(%q)", option, function)
@@ -89,7 +89,7 @@ func ignoreSuggestion(groups []*report.Group, leaks []*Goroutine) string {
 		o.apply(cfg)
 	}
 	for _, g := range leaks {
-		if !cfg.ignored(g) {
+		if !cfg.Ignored(g) {
 			return ""
 		}
 	}

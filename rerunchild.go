@@ -138,7 +138,7 @@ func (req *rerunRequest) watchdog(deadline time.Time, why string) {
 
 // checkScope is the check of scope s in a rerun: the test the request
 // names measures its leaks, other checks do nothing.
-func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *config) {
+func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *Config) {
 	if req.Test == "" || t.Name() != req.Test || req.Deadlock {
 		return
 	}
@@ -151,7 +151,7 @@ func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *config) {
 // measurement that its check, which never runs, would make: of the kinds
 // the deadlock report listed, the test goroutine's among them. The
 // process ends once it has published.
-func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *config) {
+func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *Config) {
 	if !req.Deadlock || t.Name() != req.Test {
 		return
 	}

@@ -176,7 +176,7 @@ func parseRerunRequest(r io.Reader) (*rerunRequest, error) {
 }
 
 func (k rerunKind) validate() error {
-	if !isFingerprint(k.Fingerprint) {
+	if !IsFingerprint(k.Fingerprint) {
 		return fmt.Errorf("fingerprint %q is not 16 hex digits", k.Fingerprint)
 	}
 	if k.Count < 1 {

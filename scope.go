@@ -86,9 +86,9 @@ func testReturned(t testing.TB) bool {
 // second Verify for the same test, finding it there, does nothing.
 var pendingChecks sync.Map // testing.TB -> true
 
-// startScope claims the goroutines t starts from now on and registers the
+// StartScope claims the goroutines t starts from now on and registers the
 // check that runs when t ends.
-func startScope(t testing.TB, cfg *config) {
+func StartScope(t testing.TB, cfg *Config) {
 	t.Helper()
 	if testReturned(t) {
 		// The test function has returned: in a cleanup nothing is left to
@@ -153,7 +153,7 @@ func setLabels(base map[string]string, scopeID string) {
 
 // check waits for the scope's goroutines and fails t with a report if
 // any remain.
-func (s *scope) check(t testing.TB, cfg *config) {
+func (s *scope) check(t testing.TB, cfg *Config) {
 	t.Helper()
 	if childRerun != nil {
 		childRerun.checkScope(t, s, cfg)
@@ -169,7 +169,7 @@ func (s *scope) check(t testing.TB, cfg *config) {
 		t.Errorf("%v", err)
 		return
 	}
-	note := cfg.baseline.settle(t.Name(), &v)
+	note := cfg.Baseline.Settle(t.Name(), &v)
 	switch {
 	case len(v.leaks) > 0:
 		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, "", rerunOfTest(t, s.started, v)), note)
@@ -201,14 +201,14 @@ func (s *scope) startedNothing() bool {
 // function, or other tests are running and might own it: then it is only
 // noted, as are goroutines that existed at the start, have a broken chain,
 // and were created inside this test's function.
-func (s *scope) classify(cfg *config, snap *Snapshot) (leaks, unknown []*Goroutine) {
+func (s *scope) classify(cfg *Config, snap *Snapshot) (leaks, unknown []*Goroutine) {
 	r := NewResolver(snap)
 	othersRunning := -1 // not counted yet
 	var found []ownerOf
 	defer func() { ownersFound.note(found) }()
 	for i := range snap.Goroutines {
 		g := &snap.Goroutines[i]
-		if g.ID == s.goid || cfg.ignored(g) {
+		if g.ID == s.goid || cfg.Ignored(g) {
 			continue
 		}
 		if id := ScopeOf(g); id != 0 {

@@ -86,11 +86,11 @@ var recordWait = 250 * time.Millisecond
 // the garbage collector once, so that goroutines stopped by a finalizer
 // or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
 // waits at most recordWait, and notes the slow exits.
-func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
+func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 	SharedDumps.Waiting.Add(1)
 	defer SharedDumps.Waiting.Add(-1)
-	maxWait, sleepWait := cfg.maxWait, cfg.sleepWait
-	if cfg.baseline.recording() {
+	maxWait, sleepWait := cfg.MaxWait, cfg.SleepWait
+	if cfg.Baseline.Recording() {
 		maxWait, sleepWait = min(maxWait, recordWait), min(sleepWait, recordWait)
 	}
 	start := time.Now()
@@ -111,7 +111,7 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		waitedLonger bool
 		slow         *slowExits // nil unless recording a baseline
 	)
-	if cfg.baseline.recording() {
+	if cfg.Baseline.Recording() {
 		slow = &slowExits{at: start.Add(slowExit)}
 	}
 	for {
@@ -125,7 +125,7 @@ func waitForLeaks(cfg *config, classify classifier) (verdict, error) {
 		// Known kinds first, singletons among them: the baseline says
 		// which of its kinds occurred, and knows singletons also where
 		// nothing else tells them.
-		leaks, known := cfg.baseline.split(leaks)
+		leaks, known := cfg.Baseline.Split(leaks)
 		leaks, singletons := splitSingletons(leaks)
 		v := verdict{leaks: leaks, unknown: unknown, known: known, singletons: singletons, snap: snap, waited: time.Since(start)}
 		if slow != nil {
