@@ -2,94 +2,16 @@ package leakcheck
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
+	"github.com/leakcheck/leakcheck/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// recorder is a testing.TB that records what Verify reports and runs its
-// cleanups when told, so that a test can watch a check fail without
-// failing itself. Everything else goes to the real test.
-type recorder struct {
-	testing.TB
-	name string
-	ctx  context.Context // nil: the real test's
-
-	mu       sync.Mutex
-	errors   []string
-	logs     []string
-	cleanups []func()
-}
-
-func newRecorder(t *testing.T, name string) *recorder {
-	return &recorder{TB: t, name: name}
-}
-
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Helper()      {}
-
-func (r *recorder) Context() context.Context {
-	if r.ctx != nil {
-		return r.ctx
-	}
-	if c, ok := r.TB.(interface{ Context() context.Context }); ok {
-		return c.Context() // go1.24
-	}
-	return context.Background()
-}
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errors = append(r.errors, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Logf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.logs = append(r.logs, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Cleanup(f func()) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cleanups = append(r.cleanups, f)
-}
-
-// finish runs the cleanups, last first, as the testing package does.
-func (r *recorder) finish() {
-	for {
-		r.mu.Lock()
-		if len(r.cleanups) == 0 {
-			r.mu.Unlock()
-			return
-		}
-		f := r.cleanups[len(r.cleanups)-1]
-		r.cleanups = r.cleanups[:len(r.cleanups)-1]
-		r.mu.Unlock()
-		f()
-	}
-}
-
-func (r *recorder) allErrors() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.errors, "\n")
-}
-
-// leakUntilCleanup starts a goroutine that blocks until the real test
-// ends, so that the recorder's check sees a leak and the real test's
-// process does not keep it.
-func leakUntilCleanup(t *testing.T) {
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop) })
-	go func() { <-stop }()
-}
 
 // fast keeps the checks of these tests short: their leaks are real.
 var fast = MaxWait(20 * time.Millisecond)
@@ -117,11 +39,11 @@ func TestBadOptionsStillCheck(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRecorder(t, "TestBad/"+c.name)
+			r := testenv.NewRecorder(t, "TestBad/"+c.name)
 			Verify(r, c.opt, fast)
-			leakUntilCleanup(t)
-			r.finish()
-			errs := r.allErrors()
+			testenv.LeakUntilCleanup(t)
+			r.Finish()
+			errs := r.AllErrors()
 			assert.Contains(t, errs, c.want)
 			assert.Contains(t, errs, "leakcheck: TestBad/"+c.name+" leaked 1 goroutine")
 		})
@@ -155,12 +77,12 @@ func TestBadMaxWaitEnv(t *testing.T) {
 			assert.ErrorContains(t, cfg.Errs[0], c.want)
 			assert.Equal(t, 20*time.Millisecond, cfg.MaxWait, "the option's wait still applies")
 
-			r := newRecorder(t, "TestBadEnv")
+			r := testenv.NewRecorder(t, "TestBadEnv")
 			Verify(r, fast)
-			leakUntilCleanup(t)
-			r.finish()
-			assert.Contains(t, r.allErrors(), c.want)
-			assert.Contains(t, r.allErrors(), "leakcheck: TestBadEnv leaked 1 goroutine")
+			testenv.LeakUntilCleanup(t)
+			r.Finish()
+			assert.Contains(t, r.AllErrors(), c.want)
+			assert.Contains(t, r.AllErrors(), "leakcheck: TestBadEnv leaked 1 goroutine")
 		})
 	}
 	t.Run("blank means unset", func(t *testing.T) {
@@ -192,8 +114,8 @@ func TestVerifyNil(t *testing.T) {
 // checks the goroutines started after it by that goroutine.
 func TestVerifyFromOtherGoroutine(t *testing.T) {
 	t.Parallel()
-	requireGo(t, goLabels, "telling the test goroutine by its label")
-	r := newRecorder(t, "TestFromOther")
+	testenv.RequireGo(t, testenv.GoLabels, "telling the test goroutine by its label")
+	r := testenv.NewRecorder(t, "TestFromOther")
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })
 	started := make(chan struct{})
@@ -203,8 +125,8 @@ func TestVerifyFromOtherGoroutine(t *testing.T) {
 		close(started)
 	}()
 	<-started
-	r.finish()
-	errs := r.allErrors()
+	r.Finish()
+	errs := r.AllErrors()
 	assert.Regexp(t, `leakcheck: Verify was called from goroutine \d+, which is not the goroutine running TestFromOther; call it from the test function itself`, errs)
 	assert.Contains(t, errs, "leakcheck: TestFromOther leaked 1 goroutine")
 }
@@ -212,7 +134,7 @@ func TestVerifyFromOtherGoroutine(t *testing.T) {
 // Concurrent Verify calls for one test register exactly one check.
 func TestVerifyConcurrentCalls(t *testing.T) {
 	t.Parallel()
-	r := newRecorder(t, "TestConcurrent")
+	r := testenv.NewRecorder(t, "TestConcurrent")
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range 8 {
@@ -225,19 +147,15 @@ func TestVerifyConcurrentCalls(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	r.mu.Lock()
-	n := len(r.cleanups)
-	r.mu.Unlock()
+	n := r.Pending()
 	assert.Equal(t, 1, n, "checks registered")
-	r.finish()
+	r.Finish()
 	// Verify is idempotent again once the check has run: a new check may
 	// be registered.
 	Verify(r, fast)
-	r.mu.Lock()
-	n = len(r.cleanups)
-	r.mu.Unlock()
+	n = r.Pending()
 	assert.Equal(t, 1, n)
-	r.finish()
+	r.Finish()
 }
 
 // Verify after the test function has finished (in a cleanup, or through a
@@ -245,21 +163,21 @@ func TestVerifyConcurrentCalls(t *testing.T) {
 // changes nothing about the calling goroutine, whose own test's check
 // still catches its leaks.
 func TestVerifyAfterTestFinished(t *testing.T) {
-	parent := newRecorder(t, "TestParent")
+	parent := testenv.NewRecorder(t, "TestParent")
 	Verify(parent, fast)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	finished := newRecorder(t, "TestParent/finished")
-	finished.ctx = ctx
+	finished := testenv.NewRecorder(t, "TestParent/finished")
+	finished.Ctx = ctx
 	Verify(finished, fast)
-	assert.Contains(t, finished.allErrors(),
+	assert.Contains(t, finished.AllErrors(),
 		"leakcheck: Verify called for TestParent/finished after the test function returned; call Verify as the first line of the test")
-	assert.Empty(t, finished.cleanups, "no check registered")
+	assert.Zero(t, finished.Pending(), "no check registered")
 
-	leakUntilCleanup(t) // the parent's leak
-	parent.finish()
-	assert.Contains(t, parent.allErrors(), "leakcheck: TestParent leaked 1 goroutine")
+	testenv.LeakUntilCleanup(t) // the parent's leak
+	parent.Finish()
+	assert.Contains(t, parent.AllErrors(), "leakcheck: TestParent leaked 1 goroutine")
 }
 
 type fakeM func() int
@@ -296,49 +214,41 @@ func TestFindRejectsCheckOnFailure(t *testing.T) {
 // prefixed once.
 func TestDumpTooLarge(t *testing.T) {
 	defer func(limit int) {
-		Reading.Lock()
-		MaxDumpSize = limit
-		Reading.All = nil
-		Reading.Unlock()
-	}(MaxDumpSize)
-	Reading.Lock()
-	MaxDumpSize = 4096
-	Reading.All = nil
-	Reading.Unlock()
+		runtimeread.Reading.Lock()
+		runtimeread.MaxDumpSize = limit
+		runtimeread.Reading.All = nil
+		runtimeread.Reading.Unlock()
+	}(runtimeread.MaxDumpSize)
+	runtimeread.Reading.Lock()
+	runtimeread.MaxDumpSize = 4096
+	runtimeread.Reading.All = nil
+	runtimeread.Reading.Unlock()
 	stop := make(chan struct{})
 	defer close(stop)
 	for range 100 {
 		go leakForMain(stop)
 	}
-	r := newRecorder(t, "TestTooLarge")
+	r := testenv.NewRecorder(t, "TestTooLarge")
 	Verify(r, fast)
 	go leakForMain(stop)
-	r.finish()
+	r.Finish()
 	want := "leakcheck: the goroutine dump is larger than 4.0 KiB; too many goroutines to check"
-	require.NotEmpty(t, r.errors)
-	for _, e := range r.errors { // at Verify, for the "before" set, and at the check
+	require.NotEmpty(t, r.Errors)
+	for _, e := range r.Errors { // at Verify, for the "before" set, and at the check
 		assert.Equal(t, want, e)
 	}
 	assert.Equal(t, want, Find(fast).Error())
 }
 
 // A LEAKCHECK_DEADLOCK value that is neither on nor off fails the check
-// with an error, and leaves the watcher on.
+// with an error, and the check still runs.
 func TestBadDeadlockEnv(t *testing.T) {
-	for _, v := range []string{"", "on", "ON", "1", "true", " off ", "0", "false"} {
-		t.Setenv(DeadlockEnv, v)
-		on, err := deadlockWatchSetting()
-		assert.NoError(t, err, "%q", v)
-		assert.Equal(t, !strings.Contains("off 0 false", strings.TrimSpace(v)) || strings.TrimSpace(v) == "", on, "%q", v)
-	}
+	// The values themselves: TestDeadlockWatchSetting (internal/check).
 	t.Setenv(DeadlockEnv, "maybe")
-	on, err := deadlockWatchSetting()
-	assert.True(t, on, "an unknown value never turns checking off")
-	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock watcher off, or "on"`)
-	r := newRecorder(t, "TestBadDeadlockEnv")
+	r := testenv.NewRecorder(t, "TestBadDeadlockEnv")
 	Verify(r, fast)
-	leakUntilCleanup(t)
-	r.finish()
-	assert.Contains(t, r.allErrors(), `leakcheck: LEAKCHECK_DEADLOCK="maybe"`)
-	assert.Contains(t, r.allErrors(), "leakcheck: TestBadDeadlockEnv leaked 1 goroutine")
+	testenv.LeakUntilCleanup(t)
+	r.Finish()
+	assert.Contains(t, r.AllErrors(), `leakcheck: LEAKCHECK_DEADLOCK="maybe"`)
+	assert.Contains(t, r.AllErrors(), "leakcheck: TestBadDeadlockEnv leaked 1 goroutine")
 }

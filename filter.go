@@ -1,80 +1,79 @@
 package leakcheck
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
-	"github.com/leakcheck/leakcheck/internal/stack"
+	"github.com/leakcheck/leakcheck/internal/check"
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
-// This file holds the ignore rules: the goroutines no check ever reports,
-// and how a configuration's options exclude more.
+// This file holds the ignore options. Some goroutines no check ever
+// reports, whatever the options: the testing package's own, the runtime's
+// services (os/signal, finalizers, runtime/trace) and the goroutines of a
+// testing/synctest bubble, which synctest itself waits for.
 
-// Ignored reports whether the configuration excludes g, by default rule,
-// by ID (IgnoreCurrent) or by a user rule.
-func (c *Config) Ignored(g *Goroutine) bool {
-	if IgnoredByDefault(g) || c.IgnoreIDs[g.ID] {
-		return true
+// IgnoreTopFunction ignores goroutines whose innermost frame is the
+// function name, fully qualified as it appears in a stack trace, e.g.
+// "internal/poll.runtime_pollWait". A goroutine that has not run yet
+// shows only the compiler's wrapper for its go statement (such as
+// "pkg.F.gowrap1"); a check that waits sees its real frames once it runs.
+func IgnoreTopFunction(name string) Option {
+	return ignoreName("IgnoreTopFunction", name)
+}
+
+// IgnoreAnyFunction ignores goroutines with the function name in any
+// frame of their stack, or as their creator.
+func IgnoreAnyFunction(name string) Option {
+	return ignoreName("IgnoreAnyFunction", name)
+}
+
+// IgnoreCreatedBy ignores goroutines started by a go statement in the
+// function name, e.g. "go.opencensus.io/stats/view.NewMeter".
+func IgnoreCreatedBy(name string) Option {
+	return ignoreName("IgnoreCreatedBy", name)
+}
+
+// IgnoreIf ignores the goroutines for which match returns true. Match is
+// called with a read-only view of each [Goroutine] that would otherwise be
+// reported, possibly several times and from the checking goroutine.
+func IgnoreIf(match func(g *Goroutine) bool) Option {
+	if match == nil {
+		return optionError(errors.New("leakcheck: IgnoreIf: nil match function"))
 	}
-	for _, match := range c.Ignores {
-		if match(g) {
-			return true
+	return optionFunc(func(c *check.Config) { c.Ignores = append(c.Ignores, match) })
+}
+
+// IgnoreCurrent ignores the goroutines alive when IgnoreCurrent is called,
+// which costs one goroutine dump. Goroutines they start later are not
+// ignored.
+func IgnoreCurrent() Option {
+	snap, err := runtimeread.TakeSnapshot()
+	if err != nil {
+		return optionError(fmt.Errorf("%w (in IgnoreCurrent)", err))
+	}
+	ids := make(map[uint64]bool, len(snap.Goroutines))
+	for _, g := range snap.Goroutines {
+		ids[g.ID] = true
+	}
+	return optionFunc(func(c *check.Config) {
+		if c.IgnoreIDs == nil {
+			c.IgnoreIDs = make(map[uint64]bool, len(ids))
 		}
+		for id := range ids {
+			c.IgnoreIDs[id] = true
+		}
+	})
+}
+
+func ignoreName(option, name string) Option {
+	if strings.TrimSpace(name) == "" {
+		return optionError(fmt.Errorf("leakcheck: %s: empty function name", option))
 	}
-	return false
-}
-
-// IgnoredByDefault reports goroutines no check ever reports.
-func IgnoredByDefault(g *Goroutine) bool {
-	return IsTestingGoroutine(g) || isRuntimeService(g) || inBubble(g)
-}
-
-// IsTestingGoroutine reports goroutines of the testing package itself:
-// the test runner, running and parked (parallel) tests, parents waiting
-// in t.Run, benchmark and fuzz drivers. Every one of them was started by
-// a go statement inside package testing, so its outermost frame is a
-// testing function, and its creator too.
-func IsTestingGoroutine(g *Goroutine) bool {
-	return strings.HasPrefix(g.EntryFunction(), "testing.") || isTestRunner(g) ||
-		// A test goroutine caught while it exits shows only the
-		// runtime's exit frames, but still its creator.
-		strings.HasPrefix(g.CreatedBy.Function, "testing.")
-}
-
-// isTestRunner reports whether g is the test binary's main goroutine
-// running the tests (testing.M.Run), which a check run from inside a
-// test, such as Find, sees waiting for it in t.Run.
-func isTestRunner(g *Goroutine) bool {
-	return g.EntryFunction() == "main.main" && g.HasFunction("testing.(*M).Run")
-}
-
-// isRuntimeService reports goroutines that the standard library starts on
-// the program's behalf and keeps for the life of the process, whichever
-// test happened to trigger them. Nothing broader: goroutines of, say,
-// net/http transports are real leaks and stay reported.
-func isRuntimeService(g *Goroutine) bool {
-	switch g.EntryFunction() {
-	case "os/signal.loop", // started by the first signal.Notify
-		"runtime.runfinq",     // finalizer goroutine, visible while it runs a finalizer
-		"runtime.runCleanups", // runtime.AddCleanup goroutines, likewise
-		"runtime/trace.Start.func1":
-		return true
+	if strings.ContainsAny(name, " \t\n") {
+		return optionError(fmt.Errorf("leakcheck: %s(%q): a function name has no spaces; use the name as printed in a stack trace, e.g. \"net/http.(*persistConn).readLoop\"", option, name))
 	}
-	if e := g.EntryFunction(); e == WatcherFunction || e == RerunFunction { // leakcheck's own: see DeadlockEnv, MemoryEnv
-		return true
-	}
-	switch g.CreatedBy.Function {
-	case "runtime/trace.Start", "unique.registerCleanup":
-		return true
-	}
-	return g.TopFunction() == "os/signal.signal_recv"
-}
-
-// inBubble reports goroutines of a testing/synctest bubble. Synctest owns
-// them: synctest.Test returns only once every goroutine of its bubble has
-// exited, and fails the test itself ("deadlock: main bubble goroutine has
-// exited but blocked goroutines remain") when some are blocked for good.
-// Reporting them too would report one leak twice, after waiting MaxWait
-// for goroutines synctest is about to fail on anyway.
-func inBubble(g *Goroutine) bool {
-	return stack.Bubble(g) != 0
+	match := check.FunctionRule(option, name)
+	return optionFunc(func(c *check.Config) { c.Ignores = append(c.Ignores, match) })
 }

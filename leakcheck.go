@@ -54,14 +54,12 @@
 package leakcheck
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/leakcheck/leakcheck/internal/check"
 )
 
 // Verify fails t if goroutines started by the test are still running
@@ -95,11 +93,11 @@ func Verify(t testing.TB, opts ...Option) {
 	}
 	t.Helper()
 	cfg := buildConfig(opts)
-	cfg.onlyInTestMain("Verify")
+	onlyInTestMain(cfg, "Verify")
 	for _, err := range cfg.Errs {
 		t.Errorf("%v", err)
 	}
-	StartScope(t, cfg)
+	check.StartScope(t, cfg)
 }
 
 // TestingM is the part of [testing.M] that [VerifyTestMain] uses.
@@ -125,49 +123,7 @@ func VerifyTestMain(m TestingM, opts ...Option) {
 func runMain(m TestingM, w io.Writer, opts []Option) int {
 	cfg := newConfig(nil, opts)
 	defer setTestMainOptions(setTestMainOptions(opts))
-	startDeadlockWatch()
-	self := SelfStack().ID
-	before, err := TakeSnapshot()
-	if err != nil {
-		fmt.Fprintln(w, err)
-		return 1
-	}
-	rememberSnapshot(before)
-	start := time.Now()
-	code := m.Run()
-	if childRerun != nil {
-		childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
-		return code
-	}
-	if err := cfg.Err(); err != nil {
-		// Reported, and the check still runs with the valid options.
-		fmt.Fprintln(w, err)
-	}
-	if code != 0 && !cfg.CheckOnFail {
-		return code
-	}
-	if cfg.Err() != nil {
-		code = 1
-	}
-	existed := before.SortedIDs()
-	v, err := waitForLeaks(cfg, allExcept(cfg, self, existed))
-	if err != nil {
-		fmt.Fprintln(w, err)
-		return 1
-	}
-	subject := "the tests of " + binaryName()
-	note := cfg.Baseline.Settle(subject, &v)
-	if len(v.leaks) > 0 {
-		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
-		if code == 0 {
-			code = 1
-		}
-	}
-	if len(v.leaks) == 0 {
-		note = formatNotes(v) + note
-	}
-	fmt.Fprint(w, note, cfg.Baseline.UnseenNote())
-	return code
+	return check.RunPackage(m, w, cfg)
 }
 
 // Find waits up to [MaxWait] for all goroutines but the caller's to finish,
@@ -177,46 +133,15 @@ func runMain(m TestingM, w io.Writer, opts []Option) int {
 // compare against an earlier moment.
 func Find(opts ...Option) error {
 	cfg := buildConfig(opts)
-	cfg.onlyInTestMain("Find")
+	onlyInTestMain(cfg, "Find")
 	if err := cfg.Err(); err != nil {
 		return err
 	}
-	self := SelfStack()
-	v, err := waitForLeaks(cfg, allExcept(cfg, self.ID, nil))
-	if err != nil {
+	leaks, report, err := check.Find(cfg)
+	if err != nil || len(leaks) == 0 {
 		return err
 	}
-	if len(v.leaks) == 0 {
-		return nil
-	}
-	return &LeakError{Goroutines: v.leaks, report: failureReport(nil, nil, findSubject(&self), v, "", nil)}
-}
-
-// findSubject names what Find checked, for its report: the whole program,
-// and, called inside a test, the test it was called in, so that a report
-// that names that test's goroutines does not read as a process-wide one.
-func findSubject(self *Goroutine) string {
-	for _, f := range self.Frames {
-		if name := TestFunctionName(f.Function); name != "" {
-			return "the program, checked by Find in " + name + ","
-		}
-	}
-	return "the program"
-}
-
-// allExcept classifies as leaks all goroutines but the caller (self),
-// those in the sorted ID list existed, and those cfg ignores: the
-// process-wide check of VerifyTestMain and Find.
-func allExcept(cfg *Config, self uint64, existed []uint64) classifier {
-	return func(s *Snapshot) (leaks, _ []*Goroutine) {
-		for i := range s.Goroutines {
-			g := &s.Goroutines[i]
-			if g.ID != self && !ContainsID(existed, g.ID) && !cfg.Ignored(g) {
-				leaks = append(leaks, g)
-			}
-		}
-		return leaks, nil
-	}
+	return &LeakError{Goroutines: leaks, report: report}
 }
 
 // A LeakError reports goroutines that outlived a check of [Find].
@@ -234,9 +159,4 @@ func (e *LeakError) Error() string { return e.report }
 func isNilPointer(t testing.TB) bool {
 	v := reflect.ValueOf(t)
 	return v.Kind() == reflect.Pointer && v.IsNil()
-}
-
-func binaryName() string {
-	name := filepath.Base(os.Args[0])
-	return strings.TrimSuffix(strings.TrimSuffix(name, ".exe"), ".test")
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,16 +17,16 @@ func leakForOptions(stop chan struct{}) { <-stop }
 // before the check's own: ignore rules add up, the check's own MaxWait
 // replaces the binary's, and CheckOnFailure stays VerifyTestMain's.
 func TestTestMainOptionsApplyToVerify(t *testing.T) {
-	requireGo(t, goLabels, "owning goroutines whose creator exited (pprof labels in the dump)")
+	testenv.RequireGo(t, testenv.GoLabels, "owning goroutines whose creator exited (pprof labels in the dump)")
 	stop := make(chan struct{})
 	defer close(stop)
 	var inside, outside string
 	code := runMain(fakeM(func() int {
-		r := newRecorder(t, "TestIgnoredByTestMain")
+		r := testenv.NewRecorder(t, "TestIgnoredByTestMain")
 		Verify(r)
 		go leakForOptions(stop)
-		r.finish()
-		inside = r.allErrors()
+		r.Finish()
+		inside = r.AllErrors()
 
 		cfg := buildConfig([]Option{MaxWait(time.Second)})
 		assert.Equal(t, time.Second, cfg.MaxWait, "the check's own MaxWait wins")
@@ -37,11 +38,11 @@ func TestTestMainOptionsApplyToVerify(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Empty(t, inside, "VerifyTestMain's ignore rule applies to Verify")
 
-	r := newRecorder(t, "TestAfterTestMain")
+	r := testenv.NewRecorder(t, "TestAfterTestMain")
 	Verify(r, fast)
 	go leakForOptions(stop)
-	r.finish()
-	outside = r.allErrors()
+	r.Finish()
+	outside = r.AllErrors()
 	assert.Contains(t, outside, "leakcheck: TestAfterTestMain leaked 1 goroutine", "the options end with VerifyTestMain")
 }
 
@@ -52,11 +53,11 @@ func TestOutputOptions(t *testing.T) {
 	stop := make(chan struct{})
 	defer close(stop)
 	check := func(name string, opts ...Option) string {
-		r := newRecorder(t, name)
+		r := testenv.NewRecorder(t, name)
 		Verify(r, append(opts, fast)...)
 		go leakForOptions(stop)
-		r.finish()
-		return r.allErrors()
+		r.Finish()
+		return r.AllErrors()
 	}
 	out := check("TestOptions", ProfileDir(filepath.Join(dir, "profiles")), JSONFile(filepath.Join(dir, "leaks.jsonl")))
 	assert.Contains(t, out, "Goroutine profile of the leak: "+filepath.Join(dir, "profiles"))

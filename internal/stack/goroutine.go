@@ -155,3 +155,15 @@ func Provable(state string) bool {
 	}
 	return false
 }
+
+// Progressing reports whether g is running, ready to run, or in a system
+// call: making progress, such as a goroutine its timer just woke on its
+// way to exit, or one writing to a socket. Where it will block next, if
+// anywhere, is yet to be seen, so it never ends a wait.
+func Progressing(g *Goroutine) bool {
+	switch g.State {
+	case "running", "runnable", "preempted", "syscall":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,298 @@
+package check
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/heapdump"
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
+)
+
+func memorySetting() (on bool, err error) {
+	return switchSetting(MemoryEnv, "measuring the memory leaks hold")
+}
+
+// maxMeasureCost bounds the time a failing check may spend measuring the
+// memory its leaks hold, as heapdump.Estimate predicts it: the heap dump
+// stops the world, and a report must not come a minute late. A heap of
+// 1 GiB, half of it in 64-byte objects, predicts 4.3 s and takes 5 s on a
+// 2-core machine (bench/memcost), and must be measured; the heap bound is
+// heapdump.MaxHeapBytes (2 GiB).
+const maxMeasureCost = 8 * time.Second
+
+// maxLargest bounds the largest objects listed per kind of leak;
+// minLargestShown is the least size the text report lists, as smaller
+// objects are rarely what makes a leak matter (the JSON lists them all).
+const (
+	maxLargest      = 3
+	minLargestShown = 1 << 10
+)
+
+// A heldMemory is the memory some leaked goroutines hold.
+type heldMemory struct {
+	stack   uint64 // their stacks, as allocated
+	heap    uint64 // heap objects nothing else reaches
+	largest []heapdump.Object
+}
+
+// total is the memory their exit would free.
+func (m heldMemory) total() uint64 { return m.stack + m.heap }
+
+// add merges o into m, keeping the largest objects.
+func (m *heldMemory) add(o heldMemory) {
+	m.stack += o.stack
+	m.heap += o.heap
+	m.largest = append(m.largest, o.largest...)
+	slices.SortStableFunc(m.largest, func(a, b heapdump.Object) int {
+		switch {
+		case a.Size > b.Size:
+			return -1
+		case a.Size < b.Size:
+			return 1
+		}
+		return 0
+	})
+	if len(m.largest) > maxLargest {
+		m.largest = m.largest[:maxLargest]
+	}
+}
+
+// A memoryReport is what a failing check measured of the memory its
+// leaks hold: per published group (kind and test), per kind, and in all;
+// or, when it did not measure, why.
+type memoryReport struct {
+	byGroup map[*pubGroup]heldMemory
+	byKind  map[string]heldMemory // by fingerprint
+	all     heldMemory            // together, heap shared between kinds included
+	skipped string                // why nothing was measured; "" when measured
+	// rerun names what was, or would have been, run again in a new
+	// process to measure, such as "TestX"; "" when this process measured.
+	rerun string
+	// pending reports that the rerun is under way and publishes the
+	// figures itself, as "leakcheck: memory held by the leaks of
+	// subject"; again is the rerun to start.
+	pending bool
+	subject string
+	again   *rerun
+}
+
+// provenReason says why this process cannot take a heap dump.
+const provenReason = "the runtime has proven goroutines of this process leaked, and its heap dump" +
+	" cannot include them (runtime/debug.WriteHeapDump stops the program on their status)"
+
+// rerunWhy says why a rerun measures.
+const rerunWhy = "this process's heap dump cannot include goroutines the runtime has proven leaked"
+
+// measureMemory measures what each group holds, on the failure path only:
+// in a heap dump of this process; or, once the runtime has proven
+// goroutines of this process leaked, which rules that dump out, it
+// returns a pending report for a rerun of what again says to measure (nil:
+// nothing can be rerun, as for Find), which failureReport starts. Any
+// problem makes the memory unknown, never a failed check.
+func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryReport {
+	if on, _ := memorySetting(); !on {
+		return &memoryReport{skipped: MemoryEnv + " is off"}
+	}
+	m, proven := measureInProcess(groups)
+	switch {
+	case !proven:
+		return m
+	case again == nil:
+		return &memoryReport{skipped: provenReason + "; only a test can be run again to measure it, in a new process"}
+	}
+	return &memoryReport{pending: true, subject: subject, again: again, rerun: again.name(groups)}
+}
+
+// measureInProcess takes a heap dump of this process and measures what
+// each group holds. It skips a heap over heapdump.MaxHeapBytes and a dump
+// predicted to cost over maxMeasureCost, and reports proven, measuring
+// nothing, when the runtime has proven goroutines of this process leaked.
+func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
+	// No proof may mark goroutines leaked between the look below and the
+	// dump.
+	runtimeread.Proofs.Lock()
+	defer runtimeread.Proofs.Unlock()
+	if runtimeread.Proofs.Found || anyProven() {
+		return nil, true
+	}
+	heap, _, cost := heapdump.Estimate()
+	switch {
+	case heap > heapdump.MaxHeapBytes:
+		return &memoryReport{skipped: fmt.Sprintf("the heap holds %s, over the %s that leakcheck measures",
+			report.FormatBytes(heap), report.FormatBytes(heapdump.MaxHeapBytes))}, false
+	case cost > maxMeasureCost:
+		return &memoryReport{skipped: fmt.Sprintf("measuring would take about %v, over the %v that leakcheck spends",
+			cost.Round(100*time.Millisecond), maxMeasureCost)}, false
+	}
+	ids := make([][]uint64, len(groups))
+	for i, gr := range groups {
+		for _, g := range gr.goroutines {
+			ids[i] = append(ids[i], g.ID)
+		}
+	}
+	res, err := heapDumpOf(ids)
+	if err != nil {
+		return &memoryReport{skipped: "the heap dump could not be read: " + err.Error()}, false
+	}
+	held := make([]heldMemory, len(groups))
+	for i := range groups {
+		h := res.Groups[i]
+		held[i] = heldMemory{stack: h.StackAllocatedBytes, heap: h.RetainedHeapBytes, largest: h.Largest}
+		if held[i].stack == 0 {
+			held[i].stack = h.StackBytes
+		}
+	}
+	return newMemoryReport(groups, held, res.RetainedHeapBytes), false
+}
+
+// newMemoryReport gathers what each group holds (held, in the order of
+// groups) by group, by kind and in all; heap is what they hold together,
+// the heap that kinds share included.
+func newMemoryReport(groups []*pubGroup, held []heldMemory, heap uint64) *memoryReport {
+	m := &memoryReport{byGroup: make(map[*pubGroup]heldMemory), byKind: make(map[string]heldMemory)}
+	for i, gr := range groups {
+		m.byGroup[gr] = held[i]
+		k := m.byKind[gr.fingerprint]
+		k.add(held[i])
+		m.byKind[gr.fingerprint] = k
+		m.all.add(held[i])
+	}
+	m.all.heap = heap
+	return m
+}
+
+// anyProven reports whether a goroutine of the process shows the
+// runtime's "(leaked)" mark, which code outside leakcheck may have set by
+// reading the goroutine leak profile.
+func anyProven() bool {
+	if runtimeread.LeakProfile == nil {
+		return false
+	}
+	s, err := runtimeread.TakeSnapshot()
+	if err != nil {
+		return true // unknown: do not risk the dump
+	}
+	for i := range s.Goroutines {
+		if s.Goroutines[i].Proven {
+			return true
+		}
+	}
+	return false
+}
+
+// heapDumpOf writes a heap dump to a temporary file, measures the groups
+// of goroutine IDs in it, and removes the file.
+func heapDumpOf(ids [][]uint64) (*heapdump.Result, error) {
+	path, err := heapdump.Capture(os.TempDir())
+	if path != "" {
+		defer os.Remove(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return heapdump.Measure(bufio.NewReaderSize(f, 1<<20), ids)
+}
+
+// of returns what group gr holds, and whether it was measured.
+func (m *memoryReport) of(gr *pubGroup) (heldMemory, bool) {
+	if m == nil || m.skipped != "" || m.pending {
+		return heldMemory{}, false
+	}
+	h, ok := m.byGroup[gr]
+	return h, ok
+}
+
+// header returns the report's first line's account of memory, such as
+// ", holding 48.1 MiB", or "".
+func (m *memoryReport) header() string {
+	if m == nil || m.skipped != "" || m.pending {
+		return ""
+	}
+	return ", holding " + report.FormatBytes(m.all.total())
+}
+
+// kindLine describes the memory a kind of leak holds, as a line of its
+// group in the report, or "" when nothing was measured.
+func (m *memoryReport) kindLine(fingerprint string) string {
+	if m == nil || m.skipped != "" || m.pending {
+		return ""
+	}
+	h, ok := m.byKind[fingerprint]
+	if !ok {
+		return ""
+	}
+	return h.line()
+}
+
+// line says what h holds, its largest objects included: "holds 2.2 KiB:
+// 2.0 KiB of stack, 168 B of heap nothing else reaches".
+func (h heldMemory) line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "holds %s: %s of stack, %s of heap nothing else reaches",
+		report.FormatBytes(h.total()), report.FormatBytes(h.stack), report.FormatBytes(h.heap))
+	var shown []heapdump.Object
+	for _, o := range h.largest {
+		if o.Size >= minLargestShown {
+			shown = append(shown, o)
+		}
+	}
+	if len(shown) > 0 {
+		b.WriteString(" (largest: ")
+		for i, o := range shown {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(report.FormatBytes(o.Size))
+			if len(o.Alloc) > 0 {
+				a := o.Alloc[0]
+				fmt.Fprintf(&b, " allocated at %s:%d", filepath.Base(a.File), a.Line)
+			}
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// note says, at the end of a report, what the leaks hold in all when
+// they are of several kinds, where that was measured when it was a rerun,
+// or why it was not measured.
+func (m *memoryReport) note() string {
+	if m == nil {
+		return ""
+	}
+	if m.pending {
+		return "\nMemory held by the leaked goroutines: measured in a rerun of " + m.rerun + " in a new process (" + rerunWhy +
+			"), which does not hold this failure back: its figures follow as \"leakcheck: memory held by the leaks of " + m.subject + "\".\n"
+	}
+	if m.skipped != "" {
+		why := ""
+		if m.rerun != "" {
+			why = ". leakcheck runs " + m.rerun + " again in a new process to measure, as " + rerunWhy
+		}
+		return "\nMemory held by the leaked goroutines: not measured: " + m.skipped + why + ".\n"
+	}
+	where := "in a heap dump taken after a garbage collection"
+	if m.rerun != "" {
+		where = "in a heap dump of a rerun of " + m.rerun + " in a new process, as " + rerunWhy
+	}
+	if len(m.byKind) < 2 {
+		if m.rerun != "" {
+			return "\nMemory held by the leaked goroutines: measured " + where + ".\n"
+		}
+		return "" // the header and the group say it all
+	}
+	return fmt.Sprintf("\nMemory held by the leaked goroutines: %s, what their exit would free: %s of stack and %s of heap that nothing else reaches"+
+		" (measured %s).\n",
+		report.FormatBytes(m.all.total()), report.FormatBytes(m.all.stack), report.FormatBytes(m.all.heap), where)
+}

@@ -1,0 +1,416 @@
+package check
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// The child's side of a rerun (see rerun.go). A test binary started with
+// rerunEnv is a rerun: it never asks the runtime for proofs, so that its
+// heap dump stays possible, runs no deadlock watcher, and writes none of
+// the user's files (profiles, JSON lines, baseline) but the figures it
+// was asked for. It waits for its turn before anything else, even the
+// test package's initializers, runs. Its checks do nothing but the one the
+// request names, which, instead of waiting for a verdict, measures as soon
+// as goroutines of every kind the parent found are there (or, when its
+// wait runs out, those of them that came back) and publishes what they
+// hold. A watchdog publishes why not, and ends the process, when the
+// rerun's time runs out first.
+
+// childRerun is the request this process serves when it is a rerun, nil
+// otherwise; childRerunErr says why rerunEnv could not be read. Both are
+// read once, at start-up, and rerunEnv is then removed from the
+// environment so that processes the tests start are not reruns.
+var childRerun, childRerunErr = readRerunRequest()
+
+// The rerun asks the runtime for no proof: see runtimeread.InRerun.
+func init() { runtimeread.InRerun = childRerun != nil }
+
+// rerunPoll bounds the pause between two looks of the child for the
+// leaks: a look is one goroutine dump of a small process.
+const rerunPoll = 20 * time.Millisecond
+
+func readRerunRequest() (*rerunRequest, error) {
+	path, ok := os.LookupEnv(rerunEnv)
+	if !ok {
+		return nil, nil
+	}
+	os.Unsetenv(rerunEnv)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, rerunEnvError(path, err)
+	}
+	defer f.Close()
+	req, err := parseRerunRequest(f)
+	if err == nil {
+		err = req.takeTurn()
+	}
+	if err != nil {
+		return nil, rerunEnvError(path, err)
+	}
+	return req, nil
+}
+
+func rerunEnvError(path string, err error) error {
+	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)", rerunEnv, path, err)
+}
+
+// rerunChild is what the child keeps of its parent and of its turns:
+// where it publishes; its own turn pipes, which it closes once it has
+// measured and once it has printed; when the parent exited and the
+// child before printed (closed channels).
+var rerunChild struct {
+	once       sync.Once
+	out        *os.File
+	measured   *os.File
+	printed    *os.File
+	parentGone chan struct{}
+	parentAt   time.Time // when parentGone closed; written before
+	prevDone   chan struct{}
+}
+
+// takeTurn waits until the rerun before this one has measured, then
+// starts the watchdog.
+func (req *rerunRequest) takeTurn() error {
+	files, err := inheritRerunFiles()
+	if err != nil {
+		return err
+	}
+	out, measureAfter, measured, alive, printAfter, printed := files[0], files[1], files[2], files[3], files[4], files[5]
+	rerunChild.out, rerunChild.measured, rerunChild.printed = out, measured, printed
+	rerunChild.parentGone, rerunChild.prevDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, alive) // returns when the parent has exited
+		rerunChild.parentAt = time.Now()
+		close(rerunChild.parentGone)
+	}()
+	go func() {
+		io.Copy(io.Discard, printAfter) // returns when the one before has printed
+		close(rerunChild.prevDone)
+	}()
+	io.Copy(io.Discard, measureAfter) // returns when the one before has measured
+	measureAfter.Close()
+	end := time.UnixMilli(req.EndUnixMillis)
+	limit := time.Duration(req.LimitMillis) * time.Millisecond
+	deadline, why := time.Now().Add(limit), fmt.Sprintf("the rerun did not finish within %v"+
+		" (the test's own time, the wait for its leaks, and %v to start and set up)", limit.Round(100*time.Millisecond), rerunStartup)
+	if end.Before(deadline) {
+		deadline, why = end, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
+	}
+	go req.watchdog(deadline, why)
+	return nil
+}
+
+// readFor is how long go test reads the parent's output after the parent
+// exited, less readMargin; zero when unknown.
+func (req *rerunRequest) readFor() time.Duration {
+	if req.ReadForMillis == 0 {
+		return 0
+	}
+	return time.Duration(req.ReadForMillis)*time.Millisecond - readMargin
+}
+
+// watchdog publishes why, and ends the process, at deadline, or earlier
+// when the parent has exited and go test is about to stop reading, unless
+// the rerun has measured by then.
+func (req *rerunRequest) watchdog(deadline time.Time, why string) {
+	gone := rerunChild.parentGone
+	timer := time.NewTimer(time.Until(deadline))
+	for {
+		select {
+		case <-gone:
+			gone = nil
+			if at := time.Now().Add(req.readFor()); req.readFor() > 0 && at.Before(deadline) {
+				deadline, why = at, fmt.Sprintf("go test reads the test binary's output for %v after it exits, and the rerun had not measured by then",
+					time.Duration(req.ReadForMillis)*time.Millisecond)
+				timer.Reset(time.Until(deadline))
+			}
+		case <-timer.C:
+			req.publishOnce(&rerunResult{Skipped: why})
+			os.Exit(0)
+		}
+	}
+}
+
+// checkScope is the check of scope s in a rerun: the test the request
+// names measures its leaks, other checks do nothing.
+func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *Config) {
+	if req.Test == "" || t.Name() != req.Test || req.Deadlock {
+		return
+	}
+	req.measureWhenSeen(t, func(snap *runtimeread.Snapshot) ([]*stack.Goroutine, []*stack.Goroutine) {
+		return s.classify(cfg, snap)
+	})
+}
+
+// watchScope starts, in a rerun of a test that deadlocked, the
+// measurement that its check, which never runs, would make: of the kinds
+// the deadlock report listed, the test goroutine's among them. The
+// process ends once it has published.
+func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *Config) {
+	if !req.Deadlock || t.Name() != req.Test {
+		return
+	}
+	go func() {
+		req.measureWhenSeen(t, func(snap *runtimeread.Snapshot) ([]*stack.Goroutine, []*stack.Goroutine) {
+			leaks, unknown := s.classify(cfg, snap)
+			for i := range snap.Goroutines {
+				if g := &snap.Goroutines[i]; g.ID == s.goid {
+					leaks = append(leaks, g)
+				}
+			}
+			return leaks, unknown
+		})
+		os.Exit(0)
+	}()
+}
+
+// checkPackage is the package check of VerifyTestMain in a rerun: it
+// measures the leaks when the request is the package check's.
+func (req *rerunRequest) checkPackage(classify classifier) {
+	if req.Test == "" {
+		req.measureWhenSeen(nil, classify)
+	}
+}
+
+// measureWhenSeen looks at the goroutines until classify blames, for
+// every kind of the request, at least as many goroutines as the parent
+// saw, then measures what they hold and publishes it. When the request's
+// wait runs out first, it measures the goroutines of the kinds that came
+// back, and says how many; when none did, that the rerun did not
+// reproduce the leak. t is nil for the package check.
+func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
+	deadline := time.Now().Add(req.wait())
+	pause := time.Millisecond
+	for {
+		snap, err := runtimeread.TakeSnapshot()
+		if err != nil {
+			req.publishOnce(&rerunResult{Skipped: "in the rerun, " + err.Error()})
+			return
+		}
+		leaks, _ := classify(snap)
+		leaks, _ = splitSingletons(leaks)
+		groups, whole := req.match(publishedGroups(t, verdict{leaks: leaks, snap: snap}))
+		late := !time.Now().Before(deadline)
+		switch {
+		case late && len(groups) == 0:
+			req.publishOnce(&rerunResult{Skipped: fmt.Sprintf("the rerun did not reproduce the leak (no goroutine of its %s came back within %v)",
+				report.Plural(len(req.Kinds), "kind"), req.wait())})
+			return
+		case whole || late:
+			req.publishOnce(resultOf(groups))
+			return
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, rerunPoll)
+	}
+}
+
+// match returns the groups of the request's kinds that are there, and
+// whether every kind is, with at least as many goroutines as the parent
+// saw.
+func (req *rerunRequest) match(groups []*pubGroup) (matched []*pubGroup, whole bool) {
+	byKey := make(map[string]*pubGroup, len(groups))
+	for _, gr := range groups {
+		byKey[kindOf(gr).key()] = gr
+	}
+	whole = true
+	for _, k := range req.Kinds {
+		gr := byKey[k.key()]
+		if gr == nil || len(gr.goroutines) < k.Count {
+			whole = false
+		}
+		if gr != nil {
+			matched = append(matched, gr)
+		}
+	}
+	return matched, whole
+}
+
+// resultOf measures the groups in a heap dump of this process.
+func resultOf(groups []*pubGroup) *rerunResult {
+	m, proven := measureInProcess(groups)
+	switch {
+	case proven:
+		return &rerunResult{Skipped: "in the rerun too, " + provenReason}
+	case m.skipped != "":
+		return &rerunResult{Skipped: "in the rerun, " + m.skipped}
+	}
+	res := &rerunResult{HeapBytes: m.all.heap}
+	for _, gr := range groups {
+		h := m.byGroup[gr]
+		res.Kinds = append(res.Kinds, rerunHeld{
+			rerunKind:  kindOf(gr),
+			StackBytes: h.stack,
+			HeapBytes:  h.heap,
+			Largest:    objectsOf(h.largest),
+		})
+	}
+	return res
+}
+
+// publishOnce publishes res, once: it tells the parent (the Result file)
+// and the next child that it has measured, appends the JSON records,
+// completes the profile, and prints when its turn comes (see printTurn);
+// then it tells the next child it has printed. The watchdog no longer
+// stops a rerun that has measured.
+func (req *rerunRequest) publishOnce(res *rerunResult) {
+	rerunChild.once.Do(func() {
+		if f, err := os.Create(req.Result); err == nil {
+			f.Close()
+		}
+		rerunChild.measured.Close()
+		text := req.publishFiles(res)
+		req.printTurn()
+		io.WriteString(rerunChild.out, req.frame(text))
+		rerunChild.out.Close()
+		rerunChild.printed.Close()
+	})
+}
+
+// printTurn returns when the child may print: at once when the parent's
+// output is not framed for test names; otherwise once the parent has
+// exited and the child before has printed, or when go test is about to
+// stop reading.
+func (req *rerunRequest) printTurn() {
+	if req.Frame == "" {
+		<-rerunChild.prevDone // keeps the blocks in order, and whole
+		return
+	}
+	<-rerunChild.parentGone
+	if req.readFor() <= 0 {
+		<-rerunChild.prevDone
+		return
+	}
+	select {
+	case <-rerunChild.prevDone:
+	case <-time.After(time.Until(rerunChild.parentAt.Add(req.readFor()))):
+	}
+}
+
+// publish writes what the rerun found to w, framed for the parent's test
+// output, having written the files (see publishFiles).
+func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
+	io.WriteString(w, req.frame(req.publishFiles(res)))
+}
+
+// publishFiles appends the JSON records and adds what the kinds hold to
+// the profile, and returns the text to print: what the rerun found, and
+// any problem with the files.
+func (req *rerunRequest) publishFiles(res *rerunResult) string {
+	text := req.figures(res)
+	if req.JSON != "" {
+		if err := appendJSONLines(req.JSON, req.records(res)); err != nil {
+			text += fmt.Sprintf("leakcheck: could not append the leak to %s: %v\n", req.JSON, err)
+		}
+	}
+	if req.Profile != "" && res.Skipped == "" {
+		if err := addHeldToProfile(req.Profile, req.heldByKey(res)); err != nil {
+			text += fmt.Sprintf("leakcheck: could not add what the leaks hold to the profile: %v\n", err)
+		}
+	}
+	return text
+}
+
+// heldByKey returns what each kind the rerun measured holds, by key.
+func (req *rerunRequest) heldByKey(res *rerunResult) map[string]rerunHeld {
+	by := make(map[string]rerunHeld, len(res.Kinds))
+	for _, h := range res.Kinds {
+		by[h.key()] = h
+	}
+	return by
+}
+
+// figures renders what the rerun found, as a report's memory line does,
+// kind by kind.
+func (req *rerunRequest) figures(res *rerunResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "leakcheck: memory held by the leaks of %s", req.Subject)
+	if res.Skipped != "" {
+		fmt.Fprintf(&b, ": not measured: %s.\n", res.Skipped)
+		return b.String()
+	}
+	held := req.heldByKey(res)
+	var all heldMemory
+	for _, h := range res.Kinds {
+		all.stack += h.StackBytes
+	}
+	all.heap = res.HeapBytes
+	what := "the tests"
+	if req.Test != "" {
+		what = req.Test
+	}
+	fmt.Fprintf(&b, ", measured in a heap dump of a rerun of %s in a new process: %s\n", what, report.FormatBytes(all.total()))
+	for _, k := range req.Kinds {
+		fmt.Fprintf(&b, "    %s [%s]", k.Name, k.Fingerprint)
+		if k.Test != "" && req.Test == "" {
+			fmt.Fprintf(&b, " (test %s)", k.Test)
+		}
+		h, ok := held[k.key()]
+		switch {
+		case !ok:
+			fmt.Fprintf(&b, ": not measured: none of its %s came back in the rerun within %v\n", report.Plural(k.Count, "goroutine"), req.wait())
+			continue
+		case h.Count < k.Count:
+			fmt.Fprintf(&b, ", measured on %d of its %d goroutines (no more came back in the rerun within %v)", h.Count, k.Count, req.wait())
+		}
+		fmt.Fprintf(&b, ": %s\n", h.held().line())
+	}
+	return b.String()
+}
+
+// frame frames text as the testing package frames a test's output, so
+// that it reads as the test's, under go test -json too.
+func (req *rerunRequest) frame(text string) string {
+	var b strings.Builder
+	if req.Test != "" && req.Frame != "" {
+		if req.Frame == "test2json" {
+			b.WriteString("\x16") // the testing package's marker for test2json
+		}
+		fmt.Fprintf(&b, "=== NAME  %s\n", req.Test)
+	}
+	indent := ""
+	if req.Test != "" {
+		indent = "    "
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+	}
+	return b.String()
+}
+
+// records returns the request's JSON records, with what the rerun found.
+func (req *rerunRequest) records(res *rerunResult) []jsonRecord {
+	held := req.heldByKey(res)
+	out := make([]jsonRecord, len(req.Records))
+	for i, rec := range req.Records {
+		k := req.Kinds[i]
+		h, ok := held[k.key()]
+		switch {
+		case res.Skipped != "":
+			rec.MemoryNotMeasured = res.Skipped
+		case !ok:
+			rec.MemoryNotMeasured = fmt.Sprintf("none of its goroutines came back in the rerun within %v", req.wait())
+		default:
+			stack, heap := h.StackBytes, h.HeapBytes
+			rec.StackBytes, rec.RetainedHeapBytes, rec.Largest = &stack, &heap, h.Largest
+			if h.Count < k.Count {
+				n := h.Count
+				rec.MeasuredCount = &n
+			}
+		}
+		out[i] = rec
+	}
+	return out
+}

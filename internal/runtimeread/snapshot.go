@@ -1,0 +1,281 @@
+package runtimeread
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/report"
+	"github.com/leakcheck/leakcheck/internal/stack"
+)
+
+// A Snapshot is what one read of the runtime saw: every goroutine, and
+// the runtime's counters read just before the dump, so that later
+// readings tell whether goroutines started or exited since (see
+// exitedSince).
+type Snapshot struct {
+	Goroutines []stack.Goroutine
+	Live       int    // runtime.NumGoroutine, read after created
+	Created    uint64 // goroutines created since program start; 0 if unknown
+
+	idsOnce sync.Once
+	ids     []uint64 // sorted goroutine IDs, see sortedIDs
+}
+
+// SortedIDs returns the IDs of a snapshot's goroutines in order, for
+// binary search. It sorts once per snapshot; callers must not modify the
+// result.
+func (s *Snapshot) SortedIDs() []uint64 {
+	s.idsOnce.Do(func() {
+		s.ids = make([]uint64, len(s.Goroutines))
+		for i := range s.Goroutines {
+			s.ids[i] = s.Goroutines[i].ID
+		}
+		slices.Sort(s.ids)
+	})
+	return s.ids
+}
+
+func ContainsID(sorted []uint64, id uint64) bool {
+	_, found := slices.BinarySearch(sorted, id)
+	return found
+}
+
+// HasChildOf reports whether a goroutine in s was started by parent.
+func (s *Snapshot) HasChildOf(parent uint64) bool {
+	for i := range s.Goroutines {
+		if s.Goroutines[i].ParentID == parent {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
+// 1 GiB holds some four million goroutines; past that, reading them all
+// would stall the program for seconds, and a check reports the problem
+// instead of growing without limit. A variable, so that tests can reach
+// the limit.
+var MaxDumpSize = 1 << 30
+
+// Reading holds what reading the runtime needs and must not share: the
+// dump buffers, reused from dump to dump, and the metrics sample. Its
+// mutex serializes the reads, which also toggle GODEBUG; takeSnapshot,
+// selfStack and liveCounts hold it.
+var Reading = struct {
+	sync.Mutex
+	All     []byte // the text of runtime.Stack(all)
+	perG    int    // bytes a goroutine took in the last dump of all, at least minPerG
+	self    []byte // the calling goroutine's stack
+	created []metrics.Sample
+}{
+	self:    make([]byte, 4096),
+	created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
+}
+
+// TakeSnapshot reads all goroutines with their pprof labels.
+func TakeSnapshot() (*Snapshot, error) {
+	Reading.Lock()
+	defer Reading.Unlock()
+	created := goroutinesCreated()
+	live := runtime.NumGoroutine()
+	text, err := dumpAll()
+	if err != nil {
+		return nil, err
+	}
+	gs := stack.Parse(text)
+	return &Snapshot{Goroutines: gs, Live: live, Created: created}, nil
+}
+
+// dumpAll returns the text of runtime.Stack(buf, true), read with labels
+// shown. The caller holds reading.
+func dumpAll() (string, error) {
+	restore := showLabels()
+	defer restore()
+	// Room for what a goroutine took last time, with a margin, and for
+	// growth in between: a buffer found too small costs a whole dump
+	// more, and goroutines whose creators' stacks the runtime records
+	// (GODEBUG=tracebackancestors) take kilobytes each.
+	live := runtime.NumGoroutine()
+	want := min((live+64)*max(Reading.perG*5/4, minPerG), MaxDumpSize)
+	if len(Reading.All) < want {
+		Reading.All = make([]byte, want)
+	}
+	n, ok := readStack(&Reading.All, true)
+	if !ok {
+		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(MaxDumpSize)))
+	}
+	Reading.perG = n / max(live, 1)
+	return string(Reading.All[:n]), nil
+}
+
+// minPerG is the room a dump leaves for each goroutine at least: about
+// twice what one takes without the creators' stacks.
+const minPerG = 512
+
+// readStack runs runtime.Stack into *buf, growing the buffer fourfold
+// until the text fits; it reports false when the text still fills a
+// buffer of maxDumpSize. The caller holds reading.
+func readStack(buf *[]byte, all bool) (n int, ok bool) {
+	for {
+		n = runtime.Stack(*buf, all)
+		if n < len(*buf) {
+			return n, true
+		}
+		if len(*buf) >= MaxDumpSize {
+			return n, false
+		}
+		*buf = make([]byte, min(4*len(*buf), MaxDumpSize)) // each failed try costs a full traceback
+	}
+}
+
+// SelfStack returns the calling goroutine's header and whole stack with
+// labels.
+func SelfStack() stack.Goroutine {
+	Reading.Lock()
+	defer Reading.Unlock()
+	restore := showLabels()
+	n, _ := readStack(&Reading.self, false) // past 1 GiB, the top of the stack is enough
+	restore()
+	gs := stack.Parse(string(Reading.self[:n]))
+	if len(gs) == 0 {
+		return stack.Goroutine{}
+	}
+	return gs[0]
+}
+
+// showLabels makes the goroutine dump print pprof labels
+// (GODEBUG=tracebacklabels=1) and returns a function that puts the
+// user's GODEBUG back exactly as it was. The setting is appended, so the
+// user's other settings stay in force while we read.
+func showLabels() (restore func()) {
+	old, had := os.LookupEnv("GODEBUG")
+	v := "tracebacklabels=1"
+	if strings.TrimSpace(old) != "" {
+		v = old + "," + v
+	}
+	if os.Setenv("GODEBUG", v) != nil {
+		return func() {}
+	}
+	return func() {
+		if had {
+			os.Setenv("GODEBUG", old)
+		} else {
+			os.Unsetenv("GODEBUG")
+		}
+	}
+}
+
+// goroutinesCreated returns the number of goroutines created since the
+// program started, or 0 when the runtime does not say. The caller holds
+// reading.
+func goroutinesCreated() uint64 {
+	metrics.Read(Reading.created)
+	if Reading.created[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return Reading.created[0].Value.Uint64()
+}
+
+// LiveCounts reads the goroutine count, then the creation count: if both
+// are unchanged since a snapshot, no goroutine started or ended since, so
+// the snapshot's goroutine set is still exact.
+func LiveCounts() (live int, created uint64) {
+	Reading.Lock()
+	defer Reading.Unlock()
+	live = runtime.NumGoroutine()
+	return live, goroutinesCreated()
+}
+
+// LeakProfile is the runtime's goroutine leak profile, or nil where the
+// toolchain lacks it (go1.26 without GOEXPERIMENT=goroutineleakprofile).
+var LeakProfile = pprof.Lookup("goroutineleak")
+
+// InRerun reports that this process is a rerun measuring memory, which
+// must stay free of proofs to take its heap dump: the rerun's side sets
+// it once, as the process starts; ProveSettled reads it.
+var InRerun bool
+
+// Proofs serializes leak proofs with heap dumps, and remembers whether a
+// proof ever found a leaked goroutine in this process: the runtime keeps
+// such goroutines in a status that runtime/debug.WriteHeapDump does not
+// know (go1.27.4 and go1.26 with the experiment stop the program with
+// "dumpgs in STW - bad status"), so from then on no heap dump is safe.
+// proveSettled sets found and leaked; measureMemory reads found.
+var Proofs = struct {
+	sync.Mutex
+	Found  bool
+	leaked int // goroutines the last proof found leaked
+	out    bytes.Buffer
+	gcCPU  []metrics.Sample
+}{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
+
+// ProveLeaks is proveSettled without the cost.
+func ProveLeaks(first bool) bool {
+	ok, _ := ProveSettled(first)
+	return ok
+}
+
+// ProveSettled runs the runtime's leak detection, a garbage collection
+// that marks goroutines blocked on unreachable primitives as leaked; the
+// next dump shows them with "(leaked)". When it finds no more leaked
+// goroutines than the last proof did, and it is the first proof about
+// the goroutines at hand, it runs it once more at once: a collection
+// keeps alive each processor's current tiny-allocation block (16 bytes
+// that hold small objects without pointers, such as a sync.Mutex
+// allocated alone), so a leak whose only wake-up is in such a block
+// escapes the first proof, and every collection ends by retiring those
+// blocks, so the second proof sees it; later proofs about the same
+// goroutines come after such a collection. It returns whether the
+// runtime could be asked (false where the runtime cannot prove leaks, and
+// in a rerun, which must stay free of proofs to take its heap dump, see
+// rerunchild.go), and the processors' time the collections took, as the
+// runtime estimates it (zero where it does not say).
+func ProveSettled(first bool) (ok bool, cost time.Duration) {
+	if LeakProfile == nil || InRerun {
+		return false, 0
+	}
+	Proofs.Lock()
+	defer Proofs.Unlock()
+	start, before := gcCPUSeconds(), Proofs.leaked
+	ok = proveOnce()
+	if ok && first && Proofs.leaked <= before {
+		ok = proveOnce()
+	}
+	return ok, time.Duration(max(0, gcCPUSeconds()-start) * float64(time.Second))
+}
+
+// proveOnce runs one proof. The caller holds proofs.
+func proveOnce() bool {
+	Proofs.out.Reset()
+	if LeakProfile.WriteTo(&Proofs.out, 1) != nil {
+		return false
+	}
+	// The text profile starts "goroutineleak profile: total N".
+	first, _, _ := strings.Cut(Proofs.out.String(), "\n")
+	_, total, _ := strings.Cut(first, " total ")
+	Proofs.leaked, _ = strconv.Atoi(total)
+	if Proofs.leaked > 0 {
+		Proofs.Found = true
+	}
+	return true
+}
+
+// gcCPUSeconds returns the processors' time the garbage collector has
+// taken since the program started, or 0 where the runtime does not say.
+// The caller holds proofs.
+func gcCPUSeconds() float64 {
+	metrics.Read(Proofs.gcCPU)
+	if Proofs.gcCPU[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return Proofs.gcCPU[0].Value.Float64()
+}
