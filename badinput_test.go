@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -208,36 +207,6 @@ func TestFindRejectsCheckOnFailure(t *testing.T) {
 	err := Find(CheckOnFailure(), fast)
 	require.Error(t, err)
 	assert.Equal(t, "leakcheck: CheckOnFailure is an option of VerifyTestMain; Find always checks, whether or not the test failed", err.Error())
-}
-
-// A dump larger than the limit fails the check with one clear message,
-// prefixed once.
-func TestDumpTooLarge(t *testing.T) {
-	defer func(limit int) {
-		runtimeread.Reading.Lock()
-		runtimeread.MaxDumpSize = limit
-		runtimeread.Reading.All = nil
-		runtimeread.Reading.Unlock()
-	}(runtimeread.MaxDumpSize)
-	runtimeread.Reading.Lock()
-	runtimeread.MaxDumpSize = 4096
-	runtimeread.Reading.All = nil
-	runtimeread.Reading.Unlock()
-	stop := make(chan struct{})
-	defer close(stop)
-	for range 100 {
-		go leakForMain(stop)
-	}
-	r := testenv.NewRecorder(t, "TestTooLarge")
-	Verify(r, fast)
-	go leakForMain(stop)
-	r.Finish()
-	want := "leakcheck: the goroutine dump is larger than 4.0 KiB; too many goroutines to check"
-	require.NotEmpty(t, r.Errors)
-	for _, e := range r.Errors { // at Verify, for the "before" set, and at the check
-		assert.Equal(t, want, e)
-	}
-	assert.Equal(t, want, Find(fast).Error())
 }
 
 // A LEAKCHECK_DEADLOCK value that is neither on nor off fails the check

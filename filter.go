@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/leakcheck/leakcheck/internal/check"
-	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
 // This file holds the ignore options. Some goroutines no check ever
@@ -49,7 +48,7 @@ func IgnoreIf(match func(g *Goroutine) bool) Option {
 // which costs one goroutine dump. Goroutines they start later are not
 // ignored.
 func IgnoreCurrent() Option {
-	snap, err := runtimeread.TakeSnapshot()
+	snap, err := check.TakeSnapshot()
 	if err != nil {
 		return optionError(fmt.Errorf("%w (in IgnoreCurrent)", err))
 	}

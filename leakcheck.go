@@ -122,7 +122,7 @@ func VerifyTestMain(m TestingM, opts ...Option) {
 // runMain is VerifyTestMain without the exit.
 func runMain(m TestingM, w io.Writer, opts []Option) int {
 	cfg := newConfig(nil, opts)
-	defer setTestMainOptions(setTestMainOptions(opts))
+	defer check.SetTestMainOptions(check.SetTestMainOptions(rules(opts)))
 	return check.RunPackage(m, w, cfg)
 }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/check"
@@ -109,62 +108,32 @@ func optionError(err error) Option {
 	return optionFunc(func(c *check.Config) { c.Errs = append(c.Errs, err) })
 }
 
-// testMainOptions holds the options given to VerifyTestMain, which apply
-// to every check of the test binary before the check's own options:
-// runMain sets them, buildConfig reads them.
-var testMainOptions struct {
-	sync.Mutex
-	opts []Option // nil Options left out
-}
-
-// setTestMainOptions makes opts apply to every later check, and returns
-// the options that applied before.
-func setTestMainOptions(opts []Option) (previous []Option) {
-	testMainOptions.Lock()
-	defer testMainOptions.Unlock()
-	previous = testMainOptions.opts
-	testMainOptions.opts = nil
-	for _, o := range opts {
-		if o != nil {
-			testMainOptions.opts = append(testMainOptions.opts, o)
-		}
-	}
-	return previous
-}
-
-// The deadlock watcher's checks take the options of VerifyTestMain.
-func init() { check.TestMainConfig = func() *check.Config { return buildConfig(nil) } }
-
 // buildConfig applies the options over the defaults and the environment:
 // first VerifyTestMain's, then opts.
 func buildConfig(opts []Option) *check.Config {
-	testMainOptions.Lock()
-	defaults := testMainOptions.opts
-	testMainOptions.Unlock()
-	return newConfig(defaults, opts)
+	return newConfig(check.TestMainOptions(), opts)
 }
 
 // newConfig applies defaults, then opts, over the built-in defaults and
-// the environment. Problems with opts are collected in config.errs; the
-// check still runs with whatever was valid, so a typo never disables
-// leak checking.
-func newConfig(defaults, opts []Option) *check.Config {
-	c := &check.Config{MaxWait: DefaultMaxWait}
-	for _, o := range defaults {
-		o.apply(c)
-	}
-	// VerifyTestMain reported the defaults' problems, and CheckOnFailure
-	// is its own.
-	c.Errs, c.CheckOnFail = nil, false
+// the environment (see check.NewConfig). Problems with opts are collected
+// in the configuration's Errs; the check still runs with whatever was
+// valid, so a typo never disables leak checking.
+func newConfig(defaults []func(*check.Config), opts []Option) *check.Config {
+	return check.NewConfig(defaults, rules(opts))
+}
+
+// rules returns what opts do to a configuration, in order; a nil Option
+// records an error.
+func rules(opts []Option) []func(*check.Config) {
+	fs := make([]func(*check.Config), 0, len(opts))
 	for _, o := range opts {
 		if o == nil {
-			c.Errs = append(c.Errs, errors.New("leakcheck: nil Option"))
+			fs = append(fs, func(c *check.Config) { c.Errs = append(c.Errs, errors.New("leakcheck: nil Option")) })
 			continue
 		}
-		o.apply(c)
+		fs = append(fs, o.apply)
 	}
-	c.ReadEnvironment()
-	return c
+	return fs
 }
 
 // Baseline makes checks accept the known leaks listed in the file at

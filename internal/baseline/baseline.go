@@ -77,15 +77,15 @@ type File struct {
 	otherGo string
 }
 
-// baselines holds the baseline files loaded by this process, by path:
-// baselineFor fills and reads it.
-var baselines struct {
+// A Registry holds the baselines loaded, by path, so that the checks
+// that name one share it. The zero Registry is empty and ready.
+type Registry struct {
 	sync.Mutex
 	byPath map[string]*File
 }
 
 // Open returns the baseline at path, loading it on first use.
-func Open(path string, update bool) (*File, error) {
+func (baselines *Registry) Open(path string, update bool) (*File, error) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}

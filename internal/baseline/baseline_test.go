@@ -140,7 +140,7 @@ func TestBaselineKindIgnoresState(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, baselineHeader+baselineGoLine+runtime.Version()+"\n"+lines[0]+"\n", string(data))
 
-	loaded, err := Open(path, false)
+	loaded, err := new(Registry).Open(path, false)
 	require.NoError(t, err)
 	unknown, known := loaded.Split([]*stack.Goroutine{sleeper("runnable"), sleeper("sleep")})
 	assert.Empty(t, unknown)
@@ -172,7 +172,7 @@ func TestBaselineRecordMerges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, strings.Count(string(data), baselineFormat), string(data))
 
-	b, err := Open(path, true)
+	b, err := new(Registry).Open(path, true)
 	require.NoError(t, err)
 	assert.Len(t, b.known, 2, "the same kind recorded by two processes counts once:\n%s", data)
 	lines, err := b.record("TestY", recordedLeak, []*stack.Goroutine{sleeper("runnable"), other})
@@ -185,11 +185,11 @@ func TestBaselineRecordMerges(t *testing.T) {
 func TestBaselineRecordIntoEmptyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "leakcheck.baseline")
 	require.NoError(t, os.WriteFile(path, []byte("# ours\n"), 0o666))
-	b, err := Open(path, true)
+	b, err := new(Registry).Open(path, true)
 	require.NoError(t, err)
 	_, err = b.record("TestX", recordedSingleton, []*stack.Goroutine{sleeper("sleep")})
 	require.NoError(t, err)
-	again, err := Open(path, false)
+	again, err := new(Registry).Open(path, false)
 	require.NoError(t, err, "the file must read back")
 	assert.Len(t, again.known, 1)
 }

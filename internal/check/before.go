@@ -19,7 +19,7 @@ import (
 // goroutine but its own started since then takes them as its "before"
 // set, which saves a dump per test. IDs of goroutines that exited since
 // do no harm: the runtime never reuses an ID.
-var lastSeen struct {
+type lastSnapshot struct {
 	sync.Mutex
 	snap    *runtimeread.Snapshot
 	ids     []uint64 // sorted; nil for snap's own IDs
@@ -33,9 +33,9 @@ const maxAdded = 256
 
 // rememberSnapshot makes s the last snapshot that lastSeen knows.
 func rememberSnapshot(s *runtimeread.Snapshot) {
-	lastSeen.Lock()
-	lastSeen.snap, lastSeen.ids, lastSeen.created = s, nil, s.Created
-	lastSeen.Unlock()
+	process.lastSeen.Lock()
+	process.lastSeen.snap, process.lastSeen.ids, process.lastSeen.created = s, nil, s.Created
+	process.lastSeen.Unlock()
 }
 
 // goroutinesBefore returns the sorted IDs of all goroutines alive now,
@@ -45,10 +45,10 @@ func rememberSnapshot(s *runtimeread.Snapshot) {
 // still alive: then Verify was called late (deferred, say), and
 // goroutines in the "before" set may still be the test's own.
 func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err error) {
-	_, created = runtimeread.LiveCounts()
-	lastSeen.Lock()
-	snap, ids, known := lastSeen.snap, lastSeen.ids, lastSeen.created
-	lastSeen.Unlock()
+	_, created = process.reader.LiveCounts()
+	process.lastSeen.Lock()
+	snap, ids, known := process.lastSeen.snap, process.lastSeen.ids, process.lastSeen.created
+	process.lastSeen.Unlock()
 	if snap != nil && known != 0 && created != 0 {
 		if ids == nil {
 			ids = snap.SortedIDs()
@@ -61,15 +61,15 @@ func goroutinesBefore(self uint64) (ids []uint64, created uint64, late bool, err
 			// started since. Insert into a copy: ids may be shared.
 			i, _ := slices.BinarySearch(ids, self)
 			ids = slices.Insert(slices.Clip(ids), i, self)
-			lastSeen.Lock()
-			if lastSeen.snap == snap && lastSeen.created == known {
-				lastSeen.ids, lastSeen.created = ids, created
+			process.lastSeen.Lock()
+			if process.lastSeen.snap == snap && process.lastSeen.created == known {
+				process.lastSeen.ids, process.lastSeen.created = ids, created
 			}
-			lastSeen.Unlock()
+			process.lastSeen.Unlock()
 			return ids, created, false, nil
 		}
 	}
-	s, err := runtimeread.SnapshotAfter(time.Now())
+	s, err := process.reader.SnapshotAfter(time.Now())
 	if err != nil {
 		return nil, created, false, err
 	}

@@ -92,7 +92,7 @@ func (c *Config) resolveBaseline() {
 		}
 		return
 	}
-	b, err := baseline.Open(path, update)
+	b, err := process.baselines.Open(path, update)
 	if err != nil {
 		c.Errs = append(c.Errs, err)
 		return
@@ -112,8 +112,8 @@ func (c *Config) ReadEnvironment() {
 	if _, err := memorySetting(); err != nil {
 		c.Errs = append(c.Errs, err)
 	}
-	if childRerunErr != nil {
-		c.Errs = append(c.Errs, childRerunErr)
+	if process.childRerunErr != nil {
+		c.Errs = append(c.Errs, process.childRerunErr)
 	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)
@@ -141,4 +141,39 @@ func FunctionRule(option, name string) func(*stack.Goroutine) bool {
 	default:
 		return func(g *stack.Goroutine) bool { return g.CreatedBy.Function == name }
 	}
+}
+
+// NewConfig applies defaults, then opts, over the built-in defaults, then
+// reads the environment (ReadEnvironment). The problems of defaults are
+// dropped, and their CheckOnFail: those are VerifyTestMain's, which
+// reported them and alone checks after failing tests.
+func NewConfig(defaults, opts []func(*Config)) *Config {
+	c := &Config{MaxWait: DefaultMaxWait}
+	for _, o := range defaults {
+		o(c)
+	}
+	c.Errs, c.CheckOnFail = nil, false
+	for _, o := range opts {
+		o(c)
+	}
+	c.ReadEnvironment()
+	return c
+}
+
+// SetTestMainOptions makes opts, the options of VerifyTestMain, apply to
+// every later check before its own, and returns the options that applied
+// before.
+func SetTestMainOptions(opts []func(*Config)) (previous []func(*Config)) {
+	process.testMain.Lock()
+	defer process.testMain.Unlock()
+	previous, process.testMain.opts = process.testMain.opts, opts
+	return previous
+}
+
+// TestMainOptions returns the options of VerifyTestMain, which apply to
+// every check before its own.
+func TestMainOptions() []func(*Config) {
+	process.testMain.Lock()
+	defer process.testMain.Unlock()
+	return process.testMain.opts
 }

@@ -8,7 +8,6 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,10 +39,6 @@ const (
 	blockedFor = 750 * time.Millisecond
 )
 
-// deadlockWatch starts the watcher once per process, as DeadlockEnv says
-// when the first Verify or VerifyTestMain runs startDeadlockWatch.
-var deadlockWatch sync.Once
-
 // deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
 // and an error for a value it does not know (the watcher stays on).
 func deadlockWatchSetting() (on bool, err error) {
@@ -55,24 +50,20 @@ func deadlockWatchSetting() (on bool, err error) {
 // called from goroutines outside any testing/synctest bubble: a goroutine
 // started inside one would belong to the bubble.
 func startDeadlockWatch() {
-	if runtimeread.LeakProfile == nil || childRerun != nil {
+	if runtimeread.LeakProfile == nil || process.childRerun != nil {
 		// Nothing can prove a deadlock, or nothing must: a rerun's heap
 		// dump needs a process without proofs.
 		return
 	}
-	deadlockWatch.Do(func() {
+	process.deadlockWatch.Do(func() {
 		if on, _ := deadlockWatchSetting(); !on {
 			return
 		}
-		watcher.blocked = make(map[uint64]blockedTest)
-		watcher.dumpCost.ceiling, watcher.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
+		process.watcher.blocked = make(map[uint64]blockedTest)
+		process.watcher.dumpCost.ceiling, process.watcher.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
 		time.AfterFunc(lookEvery, lookForDeadlocks)
 	})
 }
-
-// watcher is the deadlock watcher's memory from look to look; only
-// lookForDeadlocks uses it, one look at a time.
-var watcher deadlockWatcher
 
 // lookForDeadlocks looks at the test goroutines once, ends the process
 // when one is proven blocked for good, and otherwise schedules the next
@@ -85,18 +76,18 @@ func lookForDeadlocks() {
 	// must take the watcher for a test's goroutine.
 	pprof.SetGoroutineLabels(context.Background())
 	start := time.Now()
-	snap, err := runtimeread.SnapshotAfter(start)
+	snap, err := process.reader.SnapshotAfter(start)
 	if err != nil {
 		// A dump too large to read: the checks report it; the watcher
 		// can only stop looking.
 		return
 	}
-	watcher.dumpCost.note(time.Since(start), len(snap.Goroutines))
-	if d := watcher.look(snap, start); d != nil {
+	process.watcher.dumpCost.note(time.Since(start), len(snap.Goroutines))
+	if d := process.watcher.look(snap, start); d != nil {
 		d.fail()
 		return
 	}
-	time.AfterFunc(max(lookEvery, lookShare*watcher.dumpCost.estimate(len(snap.Goroutines))), lookForDeadlocks)
+	time.AfterFunc(max(lookEvery, lookShare*process.watcher.dumpCost.estimate(len(snap.Goroutines))), lookForDeadlocks)
 }
 
 // A deadlockWatcher remembers, from look to look, which test goroutines
@@ -152,16 +143,12 @@ func (c *costModel) estimate(n int) time.Duration {
 // liveHeapKiB returns the heap the last collection found live, in KiB, or
 // 0 where the runtime does not say. Only the watcher calls it.
 func liveHeapKiB() int {
-	metrics.Read(watcherHeap[:])
-	if watcherHeap[0].Value.Kind() != metrics.KindUint64 {
+	metrics.Read(process.watcherHeap[:])
+	if process.watcherHeap[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return int(watcherHeap[0].Value.Uint64() >> 10)
+	return int(process.watcherHeap[0].Value.Uint64() >> 10)
 }
-
-// watcherHeap is the sample liveHeapKiB reads; only the watcher, one
-// look at a time, uses it.
-var watcherHeap = [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.
 type blockedTest struct {
@@ -203,14 +190,14 @@ func (w *deadlockWatcher) look(snap *runtimeread.Snapshot, now time.Time) *deadl
 	w.provedFor, w.lastProof = key, now
 	// Always settled: the test goroutine may have waited long on
 	// something a deadlock that formed since left behind.
-	ok, cost := runtimeread.ProveSettled(true)
+	ok, cost := process.reader.ProveSettled(true)
 	heap := liveHeapKiB()
 	w.proofCost.note(cost, heap)
 	w.proofPause = max(blockedFor, proofShare*w.proofCost.estimate(heap))
 	if !ok {
 		return nil
 	}
-	after, err := runtimeread.SnapshotAfter(time.Now())
+	after, err := process.reader.SnapshotAfter(time.Now())
 	if err != nil {
 		return nil
 	}
@@ -366,7 +353,7 @@ func (d *deadlock) measure() (string, publication) {
 	if _, ok := d.t.(*testing.T); ok && d.test != "" && !isRerun() && !fuzzing() {
 		again = &rerun{test: d.test, took: d.elapsed, deadlock: true}
 	}
-	mem, pub := measureAndPublish(d.t, TestMainConfig(), d.test, d.v, again)
+	mem, pub := measureAndPublish(d.t, NewConfig(TestMainOptions(), nil), d.test, d.v, again)
 	if again == nil && mem.skipped != "" && mem.skipped != MemoryEnv+" is off" {
 		return "\nMemory held by the leaked goroutines: not measured: " + provenReason +
 			"; a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.\n", pub

@@ -95,7 +95,7 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 				// its own code (the parent waits inside t.Run, which does
 				// not count), or, for a test that never is, a while.
 				for deadline := time.Now().Add(pause / 3); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-					snap, err := runtimeread.TakeSnapshot()
+					snap, err := process.reader.TakeSnapshot()
 					require.NoError(t, err)
 					if slices.ContainsFunc(snap.Goroutines, func(g stack.Goroutine) bool { return isBlockedTest(&g) }) {
 						break
@@ -103,22 +103,22 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 				}
 				w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
 				now := time.Now()
-				snap, err := runtimeread.SnapshotAfter(now)
+				snap, err := process.reader.SnapshotAfter(now)
 				require.NoError(t, err)
 				if d := w.look(snap, now); d != nil {
 					done <- outcome{found: d}
 					return
 				}
 				// As if a look came blockedFor later: a proof is due.
-				snap, err = runtimeread.SnapshotAfter(time.Now())
+				snap, err = process.reader.SnapshotAfter(time.Now())
 				require.NoError(t, err)
 				d := w.look(snap, now.Add(blockedFor))
 				done <- outcome{found: d, proved: !w.lastProof.IsZero()}
 			}()
 			p.block()
 			o := <-done
-			assert.Nil(t, o.found, "the watcher found a deadlock where the test goes on")
-			assert.Equal(t, p.candidate, o.proved, "whether the watcher asked for a proof")
+			assert.Nil(t, o.found, "the process.watcher found a deadlock where the test goes on")
+			assert.Equal(t, p.candidate, o.proved, "whether the process.watcher asked for a proof")
 		})
 	}
 }
@@ -168,7 +168,7 @@ func BenchmarkWatcherLook(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				now := time.Now()
-				snap, err := runtimeread.SnapshotAfter(now)
+				snap, err := process.reader.SnapshotAfter(now)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -189,7 +189,7 @@ func TestWatcherFunctionName(t *testing.T) {
 // in the same binary, such as goleak during a migration, never see one.
 func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
 	if runtimeread.LeakProfile == nil {
-		t.Skip("no watcher without the goroutine leak profile")
+		t.Skip("no process.watcher without the goroutine leak profile")
 	}
 	startDeadlockWatch()
 	buf := make([]byte, 1<<20)
@@ -218,5 +218,5 @@ func TestDeadlockWatchSetting(t *testing.T) {
 	t.Setenv(DeadlockEnv, "maybe")
 	on, err := deadlockWatchSetting()
 	assert.True(t, on, "an unknown value never turns checking off")
-	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock watcher off, or "on"`)
+	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock process.watcher off, or "on"`)
 }

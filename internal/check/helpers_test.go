@@ -23,12 +23,11 @@ func verify(t testing.TB, opts ...testOption) {
 // testConfig is the configuration that opts make over the defaults and
 // the environment.
 func testConfig(opts ...testOption) *Config {
-	c := &Config{MaxWait: DefaultMaxWait}
-	for _, o := range opts {
-		o(c)
+	fs := make([]func(*Config), len(opts))
+	for i, o := range opts {
+		fs[i] = o
 	}
-	c.ReadEnvironment()
-	return c
+	return NewConfig(nil, fs)
 }
 
 func maxWait(d time.Duration) testOption {

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/heapdump"
@@ -74,10 +73,6 @@ func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profi
 	return records
 }
 
-// jsonAppendMu serializes this process's appends (appendJSONLines); O_APPEND and a single write
-// per check keep the records of concurrent test binaries whole.
-var jsonAppendMu sync.Mutex
-
 // appendJSONLines appends the records to the file at path, one JSON object
 // a line, in one write call. The file and its directory are created if
 // missing.
@@ -86,8 +81,8 @@ func appendJSONLines(path string, records []jsonRecord) error {
 	if err != nil {
 		return err
 	}
-	jsonAppendMu.Lock()
-	defer jsonAppendMu.Unlock()
+	process.jsonAppendMu.Lock()
+	defer process.jsonAppendMu.Unlock()
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return err

@@ -17,8 +17,8 @@ import (
 // them, as VerifyTestMain does, reporting to w; it returns the exit code.
 func RunPackage(m interface{ Run() int }, w io.Writer, cfg *Config) int {
 	startDeadlockWatch()
-	self := runtimeread.SelfStack().ID
-	before, err := runtimeread.TakeSnapshot()
+	self := process.reader.SelfStack().ID
+	before, err := process.reader.TakeSnapshot()
 	if err != nil {
 		fmt.Fprintln(w, err)
 		return 1
@@ -26,8 +26,8 @@ func RunPackage(m interface{ Run() int }, w io.Writer, cfg *Config) int {
 	rememberSnapshot(before)
 	start := time.Now()
 	code := m.Run()
-	if childRerun != nil {
-		childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
+	if process.childRerun != nil {
+		process.childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
 		return code
 	}
 	if err := cfg.Err(); err != nil {
@@ -96,7 +96,7 @@ func binaryName() string {
 // Find waits for all goroutines but the caller's to finish, as
 // leakcheck.Find does, and returns those still running with the report.
 func Find(cfg *Config) (leaks []*stack.Goroutine, report string, err error) {
-	self := runtimeread.SelfStack()
+	self := process.reader.SelfStack()
 	v, err := waitForLeaks(cfg, allExcept(cfg, self.ID, nil))
 	if err != nil || len(v.leaks) == 0 {
 		return nil, "", err
@@ -104,11 +104,5 @@ func Find(cfg *Config) (leaks []*stack.Goroutine, report string, err error) {
 	return v.leaks, failureReport(nil, nil, findSubject(&self), v, "", nil), nil
 }
 
-// TestMainConfig returns the options given to VerifyTestMain over the
-// environment, for checks that no Verify configures (the deadlock
-// watcher's). The package leakcheck sets it as it initializes.
-var TestMainConfig = func() *Config {
-	c := &Config{MaxWait: DefaultMaxWait}
-	c.ReadEnvironment()
-	return c
-}
+// TakeSnapshot reads every goroutine alive now, as IgnoreCurrent does.
+func TakeSnapshot() (*runtimeread.Snapshot, error) { return process.reader.TakeSnapshot() }

@@ -116,9 +116,9 @@ func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryRepo
 func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
 	// No proof may mark goroutines leaked between the look below and the
 	// dump.
-	runtimeread.Proofs.Lock()
-	defer runtimeread.Proofs.Unlock()
-	if runtimeread.Proofs.Found || anyProven() {
+	process.reader.Proofs.Lock()
+	defer process.reader.Proofs.Unlock()
+	if process.reader.Proofs.Found || anyProven() {
 		return nil, true
 	}
 	heap, _, cost := heapdump.Estimate()
@@ -174,7 +174,7 @@ func anyProven() bool {
 	if runtimeread.LeakProfile == nil {
 		return false
 	}
-	s, err := runtimeread.TakeSnapshot()
+	s, err := process.reader.TakeSnapshot()
 	if err != nil {
 		return true // unknown: do not risk the dump
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
@@ -19,8 +18,8 @@ func BenchmarkOwnership(b *testing.B) {
 			go func() { <-stop }()
 		}
 		cfg := testConfig()
-		self := runtimeread.SelfStack()
-		snap, err := runtimeread.TakeSnapshot()
+		self := process.reader.SelfStack()
+		snap, err := process.reader.TakeSnapshot()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -30,7 +29,7 @@ func BenchmarkOwnership(b *testing.B) {
 			rememberSnapshot(snap)
 			b.ResetTimer()
 			for range b.N {
-				g := runtimeread.SelfStack()
+				g := process.reader.SelfStack()
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
 				}
@@ -58,7 +57,7 @@ func BenchmarkOwnership(b *testing.B) {
 		b.Run(fmt.Sprintf("dump+parse/goroutines=%d", n), func(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
-				if _, err := runtimeread.TakeSnapshot(); err != nil {
+				if _, err := process.reader.TakeSnapshot(); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -42,8 +42,8 @@ func TestRecordingNotesSlowExits(t *testing.T) {
 	go func() { <-quick }()
 	// A loaded machine may look at slowExit late: a wait longer than a
 	// recording's 250 ms keeps this test about the slow exit.
-	defer func(w time.Duration) { recordWait = w }(recordWait)
-	recordWait = 5 * time.Second
+	defer func(w time.Duration) { process.recordWait = w }(process.recordWait)
+	process.recordWait = 5 * time.Second
 	r.Cleanup(func() { // runs right before the check
 		close(quick)
 		stop := make(chan struct{})

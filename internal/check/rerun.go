@@ -19,7 +19,6 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/heapdump"
-	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
 // Measuring in a rerun. Once the runtime has proven a goroutine of the
@@ -80,7 +79,7 @@ const (
 // turns, and the pipe whose closing, when this process exits, tells the
 // children that go test reads their output only for a while longer.
 // rerun.start fills it, the first time, and follows it.
-var reruns struct {
+type rerunTurns struct {
 	sync.Mutex
 	end        time.Time // zero until the first rerun
 	measured   *os.File  // closes when the latest child has measured; nil before the first
@@ -126,7 +125,7 @@ func rerunOfPackage(start time.Time, v verdict) *rerun {
 
 // isRerun reports whether this process was started as a rerun, even one
 // whose request it could not read: a rerun never starts another.
-func isRerun() bool { return childRerun != nil || childRerunErr != nil }
+func isRerun() bool { return process.childRerun != nil || process.childRerunErr != nil }
 
 // fuzzing reports whether the test binary fuzzes (-test.fuzz), where the
 // tests are not what runs.
@@ -144,19 +143,19 @@ func fuzzing() bool {
 // output, framed for the test, and to the JSON lines and the profile that
 // pub names. It returns why it could not start, "" when it did.
 func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
-	reruns.Lock()
-	defer reruns.Unlock()
+	process.reruns.Lock()
+	defer process.reruns.Unlock()
 	now := time.Now()
-	if reruns.end.IsZero() {
-		reruns.end = now.Add(maxRerunTime)
+	if process.reruns.end.IsZero() {
+		process.reruns.end = now.Add(maxRerunTime)
 		rd, w, err := os.Pipe()
 		if err != nil {
 			return "the rerun could not start: " + err.Error()
 		}
-		reruns.alive, reruns.aliveWrite = rd, w
+		process.reruns.alive, process.reruns.aliveWrite = rd, w
 	}
-	if !now.Before(reruns.end.Add(-rerunStartup)) {
-		return fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
+	if !now.Before(process.reruns.end.Add(-rerunStartup)) {
+		return fmt.Sprintf("the process.reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
 	if !r.deadline.IsZero() && time.Until(r.deadline) < rerunStartup {
 		return "the test binary's -timeout leaves no time for a rerun"
@@ -194,7 +193,7 @@ func (r *rerun) request(groups []*pubGroup, pub publication, published string) *
 		Subject:       pub.subject,
 		WaitMillis:    r.childWait().Milliseconds(),
 		LimitMillis:   limit.Milliseconds(),
-		EndUnixMillis: reruns.end.UnixMilli(),
+		EndUnixMillis: process.reruns.end.UnixMilli(),
 		ReadForMillis: readAfterExit().Milliseconds(),
 		Frame:         outputFrame(),
 		Result:        published,
@@ -239,14 +238,14 @@ func (r *rerun) startChild(groups []*pubGroup, reqPath, output string) (*started
 	cmd := exec.Command(exe, childArgs(r.selection(groups))...)
 	cmd.Env = childEnv(reqPath)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.ExtraFiles = rerunFiles(rerunOutput, turns.measureAfter, turns.measured, reruns.alive, turns.printAfter, turns.printed)
+	cmd.ExtraFiles = rerunFiles(process.rerunOutput, turns.measureAfter, turns.measured, process.reruns.alive, turns.printAfter, turns.printed)
 	if err := cmd.Start(); err != nil {
 		turns.nextMeasure.Close()
 		turns.nextPrint.Close()
-		reruns.measured, reruns.printed = nil, nil // closed: the next child need not wait
+		process.reruns.measured, process.reruns.printed = nil, nil // closed: the next child need not wait
 		return nil, err
 	}
-	reruns.measured, reruns.printed = turns.nextMeasure, turns.nextPrint
+	process.reruns.measured, process.reruns.printed = turns.nextMeasure, turns.nextPrint
 	return &startedRerun{cmd: cmd, output: output}, nil
 }
 
@@ -264,7 +263,7 @@ type childTurns struct {
 // newChildTurns returns the turns of the next child. The caller holds
 // reruns.
 func newChildTurns() (*childTurns, error) {
-	t := &childTurns{measureAfter: reruns.measured, printAfter: reruns.printed}
+	t := &childTurns{measureAfter: process.reruns.measured, printAfter: process.reruns.printed}
 	var err error
 	for _, end := range []**os.File{&t.measureAfter, &t.printAfter} {
 		if *end == nil && err == nil {
@@ -322,12 +321,8 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 		reason += fmt.Sprintf("; its last line of output: %q", line)
 	}
 	req.Frame = "" // this process's output goes on: see rerun.go
-	req.publish(rerunOutput, &rerunResult{Skipped: reason})
+	req.publish(process.rerunOutput, &rerunResult{Skipped: reason})
 }
-
-// rerunOutput is where reruns publish: this process's standard output,
-// which go test reads (a variable, for tests).
-var rerunOutput = os.Stdout
 
 // readAfterExit returns how long go test reads this test binary's output
 // after the binary exits, as cmd/go sets it from -timeout: a tenth of it,
@@ -423,9 +418,9 @@ func carriedFlag(name string) bool {
 // the variables that name files the parent writes (leakcheck's outputs,
 // the baseline update, coverage), and with rerunEnv naming the request.
 func childEnv(request string) []string {
-	runtimeread.Reading.Lock() // showLabels changes GODEBUG while it holds it
+	process.reader.Reading.Lock() // showLabels changes GODEBUG while it holds it
 	env := os.Environ()
-	runtimeread.Reading.Unlock()
+	process.reader.Reading.Unlock()
 	out := make([]string, 0, len(env)+1)
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")

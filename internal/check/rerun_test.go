@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -87,8 +86,8 @@ func TestRerunHelper(t *testing.T) {
 	case "clean":
 		verify(t)
 	case "introspect":
-		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
-			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, runtimeread.ProveLeaks(true), os.Getenv(rerunEnv))
+		fmt.Printf("rerun=%v process.reruns=%v proves=%v request=%q\n",
+			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, process.reader.ProveLeaks(true), os.Getenv(rerunEnv))
 		os.Exit(4)
 	}
 }
@@ -103,8 +102,8 @@ func rerunHelper(t *testing.T, do string) string {
 	f, err := os.Create(out)
 	require.NoError(t, err)
 	defer f.Close()
-	defer func(o *os.File) { rerunOutput = o }(rerunOutput)
-	rerunOutput = f
+	defer func(o *os.File) { process.rerunOutput = o }(process.rerunOutput)
+	process.rerunOutput = f
 	r := &rerun{test: "TestRerunHelper"}
 	groups := []*pubGroup{{test: "TestRerunHelper", fingerprint: "0123456789abcdef", goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}}}}
 	require.Equal(t, "", r.start(groups, publication{subject: "TestRerunHelper"}))
@@ -123,7 +122,7 @@ func TestRerunFailures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	if childRerun != nil {
+	if process.childRerun != nil {
 		t.Skip("a rerun itself")
 	}
 	const head = "    leakcheck: memory held by the leaks of TestRerunHelper: not measured: "
@@ -136,23 +135,23 @@ func TestRerunFailures(t *testing.T) {
 	})
 	t.Run("a rerun never reruns", func(t *testing.T) {
 		// Nor proves leaks, nor passes the request on to processes it starts.
-		assert.Equal(t, head+`the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true reruns=false proves=false request=\"\"".`+"\n",
+		assert.Equal(t, head+`the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true process.reruns=false proves=false request=\"\"".`+"\n",
 			rerunHelper(t, "introspect"))
 	})
 	t.Run("no time left", func(t *testing.T) {
-		reruns.Lock()
-		end := reruns.end
-		reruns.end = time.Now().Add(rerunStartup + 2*time.Second)
-		reruns.Unlock()
+		process.reruns.Lock()
+		end := process.reruns.end
+		process.reruns.end = time.Now().Add(rerunStartup + 2*time.Second)
+		process.reruns.Unlock()
 		defer func() {
-			reruns.Lock()
-			reruns.end = end
-			reruns.Unlock()
+			process.reruns.Lock()
+			process.reruns.end = end
+			process.reruns.Unlock()
 		}()
 		// The helper sleeps a minute; every rerun must end by reruns.end.
-		assert.Equal(t, head+"the reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
+		assert.Equal(t, head+"the process.reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
 		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publication{})
-		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
+		assert.Equal(t, "the process.reruns of this test binary have used the 1m0s they may take in all", reason)
 	})
 	t.Run("-timeout", func(t *testing.T) {
 		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publication{})

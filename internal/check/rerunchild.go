@@ -26,14 +26,12 @@ import (
 // hold. A watchdog publishes why not, and ends the process, when the
 // rerun's time runs out first.
 
-// childRerun is the request this process serves when it is a rerun, nil
-// otherwise; childRerunErr says why rerunEnv could not be read. Both are
-// read once, at start-up, and rerunEnv is then removed from the
-// environment so that processes the tests start are not reruns.
-var childRerun, childRerunErr = readRerunRequest()
-
-// The rerun asks the runtime for no proof: see runtimeread.InRerun.
-func init() { runtimeread.InRerun = childRerun != nil }
+// A rerun reads its request as the process starts, and asks the runtime
+// for no proof (see runtimeread.Reader).
+func init() {
+	process.childRerun, process.childRerunErr = readRerunRequest()
+	process.reader.InRerun = process.childRerun != nil
+}
 
 // rerunPoll bounds the pause between two looks of the child for the
 // leaks: a look is one goroutine dump of a small process.
@@ -61,14 +59,14 @@ func readRerunRequest() (*rerunRequest, error) {
 }
 
 func rerunEnvError(path string, err error) error {
-	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)", rerunEnv, path, err)
+	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it process.reruns to measure leaks; unset it)", rerunEnv, path, err)
 }
 
 // rerunChild is what the child keeps of its parent and of its turns:
 // where it publishes; its own turn pipes, which it closes once it has
 // measured and once it has printed; when the parent exited and the
 // child before printed (closed channels).
-var rerunChild struct {
+type rerunChildFiles struct {
 	once       sync.Once
 	out        *os.File
 	measured   *os.File
@@ -86,16 +84,16 @@ func (req *rerunRequest) takeTurn() error {
 		return err
 	}
 	out, measureAfter, measured, alive, printAfter, printed := files[0], files[1], files[2], files[3], files[4], files[5]
-	rerunChild.out, rerunChild.measured, rerunChild.printed = out, measured, printed
-	rerunChild.parentGone, rerunChild.prevDone = make(chan struct{}), make(chan struct{})
+	process.rerunChild.out, process.rerunChild.measured, process.rerunChild.printed = out, measured, printed
+	process.rerunChild.parentGone, process.rerunChild.prevDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		io.Copy(io.Discard, alive) // returns when the parent has exited
-		rerunChild.parentAt = time.Now()
-		close(rerunChild.parentGone)
+		process.rerunChild.parentAt = time.Now()
+		close(process.rerunChild.parentGone)
 	}()
 	go func() {
 		io.Copy(io.Discard, printAfter) // returns when the one before has printed
-		close(rerunChild.prevDone)
+		close(process.rerunChild.prevDone)
 	}()
 	io.Copy(io.Discard, measureAfter) // returns when the one before has measured
 	measureAfter.Close()
@@ -104,7 +102,7 @@ func (req *rerunRequest) takeTurn() error {
 	deadline, why := time.Now().Add(limit), fmt.Sprintf("the rerun did not finish within %v"+
 		" (the test's own time, the wait for its leaks, and %v to start and set up)", limit.Round(100*time.Millisecond), rerunStartup)
 	if end.Before(deadline) {
-		deadline, why = end, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
+		deadline, why = end, fmt.Sprintf("the process.reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
 	go req.watchdog(deadline, why)
 	return nil
@@ -123,7 +121,7 @@ func (req *rerunRequest) readFor() time.Duration {
 // when the parent has exited and go test is about to stop reading, unless
 // the rerun has measured by then.
 func (req *rerunRequest) watchdog(deadline time.Time, why string) {
-	gone := rerunChild.parentGone
+	gone := process.rerunChild.parentGone
 	timer := time.NewTimer(time.Until(deadline))
 	for {
 		select {
@@ -192,7 +190,7 @@ func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 	deadline := time.Now().Add(req.wait())
 	pause := time.Millisecond
 	for {
-		snap, err := runtimeread.TakeSnapshot()
+		snap, err := process.reader.TakeSnapshot()
 		if err != nil {
 			req.publishOnce(&rerunResult{Skipped: "in the rerun, " + err.Error()})
 			return
@@ -264,16 +262,16 @@ func resultOf(groups []*pubGroup) *rerunResult {
 // then it tells the next child it has printed. The watchdog no longer
 // stops a rerun that has measured.
 func (req *rerunRequest) publishOnce(res *rerunResult) {
-	rerunChild.once.Do(func() {
+	process.rerunChild.once.Do(func() {
 		if f, err := os.Create(req.Result); err == nil {
 			f.Close()
 		}
-		rerunChild.measured.Close()
+		process.rerunChild.measured.Close()
 		text := req.publishFiles(res)
 		req.printTurn()
-		io.WriteString(rerunChild.out, req.frame(text))
-		rerunChild.out.Close()
-		rerunChild.printed.Close()
+		io.WriteString(process.rerunChild.out, req.frame(text))
+		process.rerunChild.out.Close()
+		process.rerunChild.printed.Close()
 	})
 }
 
@@ -283,17 +281,17 @@ func (req *rerunRequest) publishOnce(res *rerunResult) {
 // stop reading.
 func (req *rerunRequest) printTurn() {
 	if req.Frame == "" {
-		<-rerunChild.prevDone // keeps the blocks in order, and whole
+		<-process.rerunChild.prevDone // keeps the blocks in order, and whole
 		return
 	}
-	<-rerunChild.parentGone
+	<-process.rerunChild.parentGone
 	if req.readFor() <= 0 {
-		<-rerunChild.prevDone
+		<-process.rerunChild.prevDone
 		return
 	}
 	select {
-	case <-rerunChild.prevDone:
-	case <-time.After(time.Until(rerunChild.parentAt.Add(req.readFor()))):
+	case <-process.rerunChild.prevDone:
+	case <-time.After(time.Until(process.rerunChild.parentAt.Add(req.readFor()))):
 	}
 }
 

@@ -37,28 +37,28 @@ type scope struct {
 // scopes remembers every scope of the process, so that any report can
 // name the test that started a goroutine, even after that test ended:
 // newScope adds to it, and the resolver reads it through scopeByID.
-var scopes struct {
+type scopeRegistry struct {
 	sync.Mutex
 	next uint64
 	byID map[uint64]*scope
 }
 
 func newScope(name string, goid uint64) *scope {
-	scopes.Lock()
-	defer scopes.Unlock()
-	if scopes.byID == nil {
-		scopes.byID = make(map[uint64]*scope)
+	process.scopes.Lock()
+	defer process.scopes.Unlock()
+	if process.scopes.byID == nil {
+		process.scopes.byID = make(map[uint64]*scope)
 	}
-	scopes.next++
-	s := &scope{id: scopes.next, name: name, goid: goid}
-	scopes.byID[s.id] = s
+	process.scopes.next++
+	s := &scope{id: process.scopes.next, name: name, goid: goid}
+	process.scopes.byID[s.id] = s
 	return s
 }
 
 func scopeByID(id uint64) *scope {
-	scopes.Lock()
-	defer scopes.Unlock()
-	return scopes.byID[id]
+	process.scopes.Lock()
+	defer process.scopes.Unlock()
+	return process.scopes.byID[id]
 }
 
 // scopeName names the test of the scope id, for the resolver; "" for none.
@@ -77,11 +77,6 @@ func testReturned(t testing.TB) bool {
 	return ok && c.Context().Err() != nil
 }
 
-// pendingChecks holds each test whose check is registered and has not
-// run yet: startScope adds it, the check's cleanup removes it, and a
-// second Verify for the same test, finding it there, does nothing.
-var pendingChecks sync.Map // testing.TB -> true
-
 // StartScope claims the goroutines t starts from now on and registers the
 // check that runs when t ends.
 func StartScope(t testing.TB, cfg *Config) {
@@ -94,10 +89,10 @@ func StartScope(t testing.TB, cfg *Config) {
 		t.Errorf("leakcheck: Verify called for %s after the test function returned; call Verify as the first line of the test", t.Name())
 		return
 	}
-	if _, loaded := pendingChecks.LoadOrStore(t, true); loaded {
+	if _, loaded := process.pendingChecks.LoadOrStore(t, true); loaded {
 		return
 	}
-	self := runtimeread.SelfStack()
+	self := process.reader.SelfStack()
 	if stack.Bubble(&self) == 0 {
 		startDeadlockWatch()
 	}
@@ -115,13 +110,13 @@ func StartScope(t testing.TB, cfg *Config) {
 	}
 	s.before, s.created, s.late = before, created, late
 	s.labels = self.Labels
-	if childRerun != nil {
-		childRerun.watchScope(t, s, cfg) // a rerun of a deadlocked test
+	if process.childRerun != nil {
+		process.childRerun.watchScope(t, s, cfg) // a rerun of a deadlocked test
 	}
 	setLabels(s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
 		t.Helper()
-		defer pendingChecks.Delete(t)
+		defer process.pendingChecks.Delete(t)
 		setLabels(s.labels, "")
 		s.check(t, cfg)
 	})
@@ -151,8 +146,8 @@ func setLabels(base map[string]string, scopeID string) {
 // any remain.
 func (s *scope) check(t testing.TB, cfg *Config) {
 	t.Helper()
-	if childRerun != nil {
-		childRerun.checkScope(t, s, cfg)
+	if process.childRerun != nil {
+		process.childRerun.checkScope(t, s, cfg)
 		return
 	}
 	if s.startedNothing() {
@@ -182,7 +177,7 @@ func (s *scope) startedNothing() bool {
 	if s.late || s.created == 0 {
 		return false
 	}
-	_, created := runtimeread.LiveCounts()
+	_, created := process.reader.LiveCounts()
 	return created == s.created
 }
 
@@ -201,7 +196,7 @@ func (s *scope) classify(cfg *Config, snap *runtimeread.Snapshot) (leaks, unknow
 	r := owner.NewResolver(snap, scopeName)
 	othersRunning := -1 // not counted yet
 	var found []ownerOf
-	defer func() { ownersFound.note(found) }()
+	defer func() { process.ownersFound.note(found) }()
 	for i := range snap.Goroutines {
 		g := &snap.Goroutines[i]
 		if g.ID == s.goid || cfg.Ignored(g) {
@@ -219,7 +214,7 @@ func (s *scope) classify(cfg *Config, snap *runtimeread.Snapshot) (leaks, unknow
 		}
 		o := r.Owner(g)
 		if o == (owner.Owner{}) {
-			o = ownersFound.recall(g.ID)
+			o = process.ownersFound.recall(g.ID)
 		} else if o.Scope != 0 || o.Test != 0 {
 			found = append(found, ownerOf{g.ID, o})
 		}
@@ -267,13 +262,6 @@ func (s *scope) countOtherTests(r *owner.Resolver) int {
 	}
 	return n
 }
-
-// ownersFound remembers the owner of goroutines whose ownership a check
-// found through creator links, which break when creators exit: classify
-// notes them and recalls them for goroutines whose chain has broken
-// since. Goroutine IDs are never reused, so entries stay true; there is
-// one per such goroutine, a few bytes each.
-var ownersFound = ownerMemory{m: make(map[uint64]owner.Owner)}
 
 type ownerMemory struct {
 	sync.Mutex

@@ -80,15 +80,6 @@ func (v *verdict) settle(b *baseline.File, test string) string {
 // every later check about as long, so the baseline knows it instead.
 const slowExit = 100 * time.Millisecond
 
-// recordWait bounds the wait of a check recording a baseline: whatever is
-// still there then is recorded, as a leak, and no later check waits for
-// its kind, so waiting out MaxWait or MaxWaitSleeping would only tell
-// a leak from an idle loop that exits on its 10 s timer, at the price of
-// that wait for every new kind. Recording stays within a small multiple
-// of the suite's own time. Well above slowExit, so that slow exits are
-// still told. A variable, so that tests can widen it on a loaded machine.
-var recordWait = 250 * time.Millisecond
-
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime or known to the baseline, or the wait has
 // passed: cfg.maxWait, or the longer cfg.sleepWait while every remaining
@@ -98,11 +89,11 @@ var recordWait = 250 * time.Millisecond
 // or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
 // waits at most recordWait, and notes the slow exits.
 func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
-	runtimeread.SharedDumps.Waiting.Add(1)
-	defer runtimeread.SharedDumps.Waiting.Add(-1)
+	process.reader.SharedDumps.Waiting.Add(1)
+	defer process.reader.SharedDumps.Waiting.Add(-1)
 	maxWait, sleepWait := cfg.MaxWait, cfg.SleepWait
 	if cfg.Baseline.Recording() {
-		maxWait, sleepWait = min(maxWait, recordWait), min(sleepWait, recordWait)
+		maxWait, sleepWait = min(maxWait, process.recordWait), min(sleepWait, process.recordWait)
 	}
 	start := time.Now()
 	deadline := start.Add(maxWait)
@@ -127,7 +118,7 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 	}
 	for {
 		dumpStart := time.Now()
-		snap, err := runtimeread.SnapshotAfter(dumpStart)
+		snap, err := process.reader.SnapshotAfter(dumpStart)
 		if err != nil {
 			return verdict{}, err
 		}
@@ -156,7 +147,7 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 				}
 				first := key != lastProofFor
 				lastProofFor, lastProof = key, now
-				proofUseful = runtimeread.ProveLeaks(first)
+				proofUseful = process.reader.ProveLeaks(first)
 				proved = proofUseful
 				continue // look again at once: proven goroutines now say so
 			}
@@ -278,7 +269,7 @@ func (w *waiter) wait(snap *runtimeread.Snapshot, candidates int, dumpStart time
 	staleAt := dumpStart.Add(max(maxStale, 2*dumpCost))
 	for {
 		// Look before sleeping: the exits may have come during the dump.
-		live, created := runtimeread.LiveCounts()
+		live, created := process.reader.LiveCounts()
 		if exitedSince(snap, live, created) >= candidates {
 			w.settle(live, created, dumpCost/settleShare)
 			return
@@ -315,7 +306,7 @@ func (w *waiter) settle(live int, created uint64, budget time.Duration) {
 		} else {
 			time.Sleep(firstPoll)
 		}
-		l, c := runtimeread.LiveCounts()
+		l, c := process.reader.LiveCounts()
 		if l == live && c == created {
 			return
 		}

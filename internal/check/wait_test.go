@@ -46,13 +46,13 @@ func TestExitedSince(t *testing.T) {
 
 // dumpsDuring returns how many dumps were taken while f ran.
 func dumpsDuring(f func()) uint64 {
-	runtimeread.SharedDumps.Lock()
-	before := runtimeread.SharedDumps.Started
-	runtimeread.SharedDumps.Unlock()
+	process.reader.SharedDumps.Lock()
+	before := process.reader.SharedDumps.Started
+	process.reader.SharedDumps.Unlock()
 	f()
-	runtimeread.SharedDumps.Lock()
-	defer runtimeread.SharedDumps.Unlock()
-	return runtimeread.SharedDumps.Started - before
+	process.reader.SharedDumps.Lock()
+	defer process.reader.SharedDumps.Unlock()
+	return process.reader.SharedDumps.Started - before
 }
 
 // A test that starts no goroutine costs no dump: Verify reuses what the
@@ -105,16 +105,16 @@ func TestCheckWithoutProofsDumpsOnExits(t *testing.T) {
 		var before uint64
 		t.Cleanup(func() {
 			// Registered before Verify's, so it runs after the check.
-			runtimeread.SharedDumps.Lock()
-			dumps = runtimeread.SharedDumps.Started - before
-			runtimeread.SharedDumps.Unlock()
+			process.reader.SharedDumps.Lock()
+			dumps = process.reader.SharedDumps.Started - before
+			process.reader.SharedDumps.Unlock()
 		})
 		verify(t)
 		go func() { <-release }()
 		time.AfterFunc(100*time.Millisecond, func() { close(release) })
-		runtimeread.SharedDumps.Lock()
-		before = runtimeread.SharedDumps.Started
-		runtimeread.SharedDumps.Unlock()
+		process.reader.SharedDumps.Lock()
+		before = process.reader.SharedDumps.Started
+		process.reader.SharedDumps.Unlock()
 	})
 	// The first look, the look after the exit, and some slack for other
 	// goroutines of the process starting or exiting meanwhile; a dump per

@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// SharedDumps coalesces the snapshots of concurrent checks: parallel tests
+// sharedDumps coalesces the snapshots of concurrent checks: parallel tests
 // that check at the same time share one dump, and dumps, which stop the
 // world, take at most about half of the time while several checks wait.
 // A check alone spaces its own dumps (see waitForLeaks), so it is not
 // slowed down: sequential tests pay one dump per check and no sleep.
 // snapshotAfter fills and reads it; waitForLeaks counts the checks that
 // wait, which decides whether dumps are spaced.
-var SharedDumps struct {
+type sharedDumps struct {
 	sync.Mutex
 	inflight *dumpCall
 	last     *dumpCall
@@ -38,26 +38,26 @@ type dumpCall struct {
 // inside a testing/synctest bubble, time.Now is the bubble's fake clock,
 // which stands still or jumps, so times from inside and outside the
 // bubble cannot be compared.
-func SnapshotAfter(after time.Time) (*Snapshot, error) {
-	SharedDumps.Lock()
-	entered := SharedDumps.Started
+func (r *Reader) SnapshotAfter(after time.Time) (*Snapshot, error) {
+	r.SharedDumps.Lock()
+	entered := r.SharedDumps.Started
 	for {
-		if c := SharedDumps.last; c != nil && c.seq > entered && !c.start.Before(after) {
-			SharedDumps.Unlock()
+		if c := r.SharedDumps.last; c != nil && c.seq > entered && !c.start.Before(after) {
+			r.SharedDumps.Unlock()
 			return c.snap, c.err
 		}
-		if c := SharedDumps.inflight; c != nil {
-			SharedDumps.Unlock()
+		if c := r.SharedDumps.inflight; c != nil {
+			r.SharedDumps.Unlock()
 			<-c.done
-			SharedDumps.Lock()
+			r.SharedDumps.Lock()
 			continue
 		}
-		SharedDumps.Started++
-		c := &dumpCall{seq: SharedDumps.Started, done: make(chan struct{})}
-		SharedDumps.inflight = c
-		prev := SharedDumps.last
-		SharedDumps.Unlock()
-		if prev != nil && SharedDumps.Waiting.Load() > 1 {
+		r.SharedDumps.Started++
+		c := &dumpCall{seq: r.SharedDumps.Started, done: make(chan struct{})}
+		r.SharedDumps.inflight = c
+		prev := r.SharedDumps.last
+		r.SharedDumps.Unlock()
+		if prev != nil && r.SharedDumps.Waiting.Load() > 1 {
 			// Leave the world running at least as long as the last dump
 			// stopped it (never longer: the clocks may differ, see above).
 			cost := prev.end.Sub(prev.start)
@@ -66,10 +66,10 @@ func SnapshotAfter(after time.Time) (*Snapshot, error) {
 			}
 		}
 		c.start = time.Now()
-		c.snap, c.err = TakeSnapshot()
+		c.snap, c.err = r.TakeSnapshot()
 		c.end = time.Now()
-		SharedDumps.Lock()
-		SharedDumps.inflight, SharedDumps.last = nil, c
+		r.SharedDumps.Lock()
+		r.SharedDumps.inflight, r.SharedDumps.last = nil, c
 		close(c.done)
 	}
 }

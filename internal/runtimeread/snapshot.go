@@ -59,35 +59,65 @@ func (s *Snapshot) HasChildOf(parent uint64) bool {
 	return false
 }
 
-// MaxDumpSize bounds the dump buffer. At about 250 bytes a goroutine,
-// 1 GiB holds some four million goroutines; past that, reading them all
-// would stall the program for seconds, and a check reports the problem
-// instead of growing without limit. A variable, so that tests can reach
-// the limit.
-var MaxDumpSize = 1 << 30
+// defaultMaxDumpSize bounds the dump buffer. At about 250 bytes a
+// goroutine, 1 GiB holds some four million goroutines; past that, reading
+// them all would stall the program for seconds, and a check reports the
+// problem instead of growing without limit.
+const defaultMaxDumpSize = 1 << 30
 
-// Reading holds what reading the runtime needs and must not share: the
+// A Reader reads the runtime for the checks of a process. A process needs
+// one (the package check keeps it in its process value): the reads toggle
+// GODEBUG, so they must not overlap, and the checks share its buffers,
+// its dumps and what its proofs found. Its parts:
+//
+//   - Reading: the dump buffers and metrics samples, and the lock that
+//     serializes every read (TakeSnapshot, SelfStack, LiveCounts, and
+//     whoever reads the environment while GODEBUG may be changed);
+//   - SharedDumps: the dumps that concurrent checks share (SnapshotAfter
+//     fills it; the wait loop counts the checks that wait);
+//   - Proofs: the leak proofs (ProveSettled fills it; measuring memory
+//     reads whether one ever found a leak);
+//   - InRerun, set once as a rerun starts, which keeps proofs off;
+//   - MaxDumpSize, the bound of the dump buffer, lowered by tests.
+type Reader struct {
+	Reading     reading
+	SharedDumps sharedDumps
+	Proofs      proofs
+	InRerun     bool
+	MaxDumpSize int
+}
+
+// NewReader returns a Reader with no dump taken yet.
+func NewReader() *Reader {
+	return &Reader{
+		Reading: reading{
+			self:    make([]byte, 4096),
+			created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
+		},
+		Proofs:      proofs{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}},
+		MaxDumpSize: defaultMaxDumpSize,
+	}
+}
+
+// reading holds what reading the runtime needs and must not share: the
 // dump buffers, reused from dump to dump, and the metrics sample. Its
-// mutex serializes the reads, which also toggle GODEBUG; takeSnapshot,
-// selfStack and liveCounts hold it.
-var Reading = struct {
+// mutex serializes the reads, which also toggle GODEBUG; TakeSnapshot,
+// SelfStack and LiveCounts hold it.
+type reading struct {
 	sync.Mutex
 	All     []byte // the text of runtime.Stack(all)
 	perG    int    // bytes a goroutine took in the last dump of all, at least minPerG
 	self    []byte // the calling goroutine's stack
 	created []metrics.Sample
-}{
-	self:    make([]byte, 4096),
-	created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
 }
 
 // TakeSnapshot reads all goroutines with their pprof labels.
-func TakeSnapshot() (*Snapshot, error) {
-	Reading.Lock()
-	defer Reading.Unlock()
-	created := goroutinesCreated()
+func (r *Reader) TakeSnapshot() (*Snapshot, error) {
+	r.Reading.Lock()
+	defer r.Reading.Unlock()
+	created := r.goroutinesCreated()
 	live := runtime.NumGoroutine()
-	text, err := dumpAll()
+	text, err := r.dumpAll()
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +127,7 @@ func TakeSnapshot() (*Snapshot, error) {
 
 // dumpAll returns the text of runtime.Stack(buf, true), read with labels
 // shown. The caller holds reading.
-func dumpAll() (string, error) {
+func (r *Reader) dumpAll() (string, error) {
 	restore := showLabels()
 	defer restore()
 	// Room for what a goroutine took last time, with a margin, and for
@@ -105,16 +135,16 @@ func dumpAll() (string, error) {
 	// more, and goroutines whose creators' stacks the runtime records
 	// (GODEBUG=tracebackancestors) take kilobytes each.
 	live := runtime.NumGoroutine()
-	want := min((live+64)*max(Reading.perG*5/4, minPerG), MaxDumpSize)
-	if len(Reading.All) < want {
-		Reading.All = make([]byte, want)
+	want := min((live+64)*max(r.Reading.perG*5/4, minPerG), r.MaxDumpSize)
+	if len(r.Reading.All) < want {
+		r.Reading.All = make([]byte, want)
 	}
-	n, ok := readStack(&Reading.All, true)
+	n, ok := r.readStack(&r.Reading.All, true)
 	if !ok {
-		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(MaxDumpSize)))
+		return "", fmt.Errorf("leakcheck: the goroutine dump is larger than %s; too many goroutines to check", report.FormatBytes(uint64(r.MaxDumpSize)))
 	}
-	Reading.perG = n / max(live, 1)
-	return string(Reading.All[:n]), nil
+	r.Reading.perG = n / max(live, 1)
+	return string(r.Reading.All[:n]), nil
 }
 
 // minPerG is the room a dump leaves for each goroutine at least: about
@@ -124,28 +154,28 @@ const minPerG = 512
 // readStack runs runtime.Stack into *buf, growing the buffer fourfold
 // until the text fits; it reports false when the text still fills a
 // buffer of maxDumpSize. The caller holds reading.
-func readStack(buf *[]byte, all bool) (n int, ok bool) {
+func (r *Reader) readStack(buf *[]byte, all bool) (n int, ok bool) {
 	for {
 		n = runtime.Stack(*buf, all)
 		if n < len(*buf) {
 			return n, true
 		}
-		if len(*buf) >= MaxDumpSize {
+		if len(*buf) >= r.MaxDumpSize {
 			return n, false
 		}
-		*buf = make([]byte, min(4*len(*buf), MaxDumpSize)) // each failed try costs a full traceback
+		*buf = make([]byte, min(4*len(*buf), r.MaxDumpSize)) // each failed try costs a full traceback
 	}
 }
 
 // SelfStack returns the calling goroutine's header and whole stack with
 // labels.
-func SelfStack() stack.Goroutine {
-	Reading.Lock()
-	defer Reading.Unlock()
+func (r *Reader) SelfStack() stack.Goroutine {
+	r.Reading.Lock()
+	defer r.Reading.Unlock()
 	restore := showLabels()
-	n, _ := readStack(&Reading.self, false) // past 1 GiB, the top of the stack is enough
+	n, _ := r.readStack(&r.Reading.self, false) // past 1 GiB, the top of the stack is enough
 	restore()
-	gs := stack.Parse(string(Reading.self[:n]))
+	gs := stack.Parse(string(r.Reading.self[:n]))
 	if len(gs) == 0 {
 		return stack.Goroutine{}
 	}
@@ -177,50 +207,45 @@ func showLabels() (restore func()) {
 // goroutinesCreated returns the number of goroutines created since the
 // program started, or 0 when the runtime does not say. The caller holds
 // reading.
-func goroutinesCreated() uint64 {
-	metrics.Read(Reading.created)
-	if Reading.created[0].Value.Kind() != metrics.KindUint64 {
+func (r *Reader) goroutinesCreated() uint64 {
+	metrics.Read(r.Reading.created)
+	if r.Reading.created[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return Reading.created[0].Value.Uint64()
+	return r.Reading.created[0].Value.Uint64()
 }
 
 // LiveCounts reads the goroutine count, then the creation count: if both
 // are unchanged since a snapshot, no goroutine started or ended since, so
 // the snapshot's goroutine set is still exact.
-func LiveCounts() (live int, created uint64) {
-	Reading.Lock()
-	defer Reading.Unlock()
+func (r *Reader) LiveCounts() (live int, created uint64) {
+	r.Reading.Lock()
+	defer r.Reading.Unlock()
 	live = runtime.NumGoroutine()
-	return live, goroutinesCreated()
+	return live, r.goroutinesCreated()
 }
 
 // LeakProfile is the runtime's goroutine leak profile, or nil where the
 // toolchain lacks it (go1.26 without GOEXPERIMENT=goroutineleakprofile).
 var LeakProfile = pprof.Lookup("goroutineleak")
 
-// InRerun reports that this process is a rerun measuring memory, which
-// must stay free of proofs to take its heap dump: the rerun's side sets
-// it once, as the process starts; ProveSettled reads it.
-var InRerun bool
-
-// Proofs serializes leak proofs with heap dumps, and remembers whether a
+// proofs serializes leak proofs with heap dumps, and remembers whether a
 // proof ever found a leaked goroutine in this process: the runtime keeps
 // such goroutines in a status that runtime/debug.WriteHeapDump does not
 // know (go1.27.4 and go1.26 with the experiment stop the program with
 // "dumpgs in STW - bad status"), so from then on no heap dump is safe.
 // proveSettled sets found and leaked; measureMemory reads found.
-var Proofs = struct {
+type proofs struct {
 	sync.Mutex
 	Found  bool
 	leaked int // goroutines the last proof found leaked
 	out    bytes.Buffer
 	gcCPU  []metrics.Sample
-}{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}}
+}
 
 // ProveLeaks is proveSettled without the cost.
-func ProveLeaks(first bool) bool {
-	ok, _ := ProveSettled(first)
+func (r *Reader) ProveLeaks(first bool) bool {
+	ok, _ := r.ProveSettled(first)
 	return ok
 }
 
@@ -239,32 +264,32 @@ func ProveLeaks(first bool) bool {
 // in a rerun, which must stay free of proofs to take its heap dump, see
 // rerunchild.go), and the processors' time the collections took, as the
 // runtime estimates it (zero where it does not say).
-func ProveSettled(first bool) (ok bool, cost time.Duration) {
-	if LeakProfile == nil || InRerun {
+func (r *Reader) ProveSettled(first bool) (ok bool, cost time.Duration) {
+	if LeakProfile == nil || r.InRerun {
 		return false, 0
 	}
-	Proofs.Lock()
-	defer Proofs.Unlock()
-	start, before := gcCPUSeconds(), Proofs.leaked
-	ok = proveOnce()
-	if ok && first && Proofs.leaked <= before {
-		ok = proveOnce()
+	r.Proofs.Lock()
+	defer r.Proofs.Unlock()
+	start, before := r.gcCPUSeconds(), r.Proofs.leaked
+	ok = r.proveOnce()
+	if ok && first && r.Proofs.leaked <= before {
+		ok = r.proveOnce()
 	}
-	return ok, time.Duration(max(0, gcCPUSeconds()-start) * float64(time.Second))
+	return ok, time.Duration(max(0, r.gcCPUSeconds()-start) * float64(time.Second))
 }
 
 // proveOnce runs one proof. The caller holds proofs.
-func proveOnce() bool {
-	Proofs.out.Reset()
-	if LeakProfile.WriteTo(&Proofs.out, 1) != nil {
+func (r *Reader) proveOnce() bool {
+	r.Proofs.out.Reset()
+	if LeakProfile.WriteTo(&r.Proofs.out, 1) != nil {
 		return false
 	}
 	// The text profile starts "goroutineleak profile: total N".
-	first, _, _ := strings.Cut(Proofs.out.String(), "\n")
+	first, _, _ := strings.Cut(r.Proofs.out.String(), "\n")
 	_, total, _ := strings.Cut(first, " total ")
-	Proofs.leaked, _ = strconv.Atoi(total)
-	if Proofs.leaked > 0 {
-		Proofs.Found = true
+	r.Proofs.leaked, _ = strconv.Atoi(total)
+	if r.Proofs.leaked > 0 {
+		r.Proofs.Found = true
 	}
 	return true
 }
@@ -272,10 +297,10 @@ func proveOnce() bool {
 // gcCPUSeconds returns the processors' time the garbage collector has
 // taken since the program started, or 0 where the runtime does not say.
 // The caller holds proofs.
-func gcCPUSeconds() float64 {
-	metrics.Read(Proofs.gcCPU)
-	if Proofs.gcCPU[0].Value.Kind() != metrics.KindFloat64 {
+func (r *Reader) gcCPUSeconds() float64 {
+	metrics.Read(r.Proofs.gcCPU)
+	if r.Proofs.gcCPU[0].Value.Kind() != metrics.KindFloat64 {
 		return 0
 	}
-	return Proofs.gcCPU[0].Value.Float64()
+	return r.Proofs.gcCPU[0].Value.Float64()
 }

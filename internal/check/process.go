@@ -1,0 +1,103 @@
+package check
+
+import (
+	"os"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/leakcheck/leakcheck/internal/baseline"
+	"github.com/leakcheck/leakcheck/internal/owner"
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
+)
+
+// process is all that leakcheck keeps for the life of the test binary,
+// beyond one check: each part says who fills it and who reads it.
+var process = struct {
+	// reader reads the runtime for every check, the watcher and the
+	// rerun: its buffers, the dumps concurrent checks share, the proofs
+	// (see runtimeread.Reader).
+	reader *runtimeread.Reader
+
+	// testMain holds the options given to VerifyTestMain, which apply to
+	// every check of the test binary before the check's own:
+	// SetTestMainOptions sets them, NewConfig reads them.
+	testMain struct {
+		sync.Mutex
+		opts []func(*Config)
+	}
+
+	// baselines holds each baseline file loaded, by path: Config's
+	// resolveBaseline opens them, the checks that name one share it.
+	baselines baseline.Registry
+
+	// scopes remembers every scope of the process, so that any report
+	// can name the test that started a goroutine, even after that test
+	// ended: newScope adds to it, the resolver (scopeName) and the
+	// deadlock watcher read it.
+	scopes scopeRegistry
+	// pendingChecks holds each test whose check is registered and has
+	// not run yet: StartScope adds it, the check's cleanup removes it,
+	// and a second Verify for the same test, finding it there, does
+	// nothing.
+	pendingChecks sync.Map // testing.TB -> true
+	// ownersFound remembers the owner of goroutines whose ownership a
+	// check found through creator links, which break when creators exit:
+	// classify notes them and recalls them for goroutines whose chain has
+	// broken since. Goroutine IDs are never reused, so entries stay true;
+	// there is one per such goroutine, a few bytes each.
+	ownersFound ownerMemory
+	// lastSeen is the last snapshot's goroutines, which a test that
+	// starts right after takes as its "before" set: the checks fill it
+	// (rememberSnapshot), goroutinesBefore reads it.
+	lastSeen lastSnapshot
+
+	// recordWait bounds the wait of a check recording a baseline: whatever is
+	// still there then is recorded, as a leak, and no later check waits for
+	// its kind, so waiting out MaxWait or MaxWaitSleeping would only tell
+	// a leak from an idle loop that exits on its 10 s timer, at the price of
+	// that wait for every new kind. Recording stays within a small multiple
+	// of the suite's own time. Well above slowExit, so that slow exits are
+	// still told. Read by waitForLeaks; tests widen it on a loaded machine.
+	recordWait time.Duration
+
+	// deadlockWatch starts the watcher once per process, as DeadlockEnv
+	// says, when the first Verify or VerifyTestMain runs
+	// startDeadlockWatch.
+	deadlockWatch sync.Once
+	// watcher is the deadlock watcher's memory from look to look; only
+	// lookForDeadlocks uses it, one look at a time.
+	watcher deadlockWatcher
+	// watcherHeap is the sample liveHeapKiB reads; only the watcher, one
+	// look at a time, uses it.
+	watcherHeap [1]metrics.Sample
+
+	// jsonAppendMu serializes this process's appends (appendJSONLines);
+	// O_APPEND and a single write per check keep the records of
+	// concurrent test binaries whole.
+	jsonAppendMu sync.Mutex
+
+	// reruns is the parent's side of the memory reruns: their time
+	// limit and their turns; rerun.start fills it.
+	reruns rerunTurns
+	// rerunOutput is where reruns publish: this process's standard
+	// output, which go test reads (tests replace it).
+	rerunOutput *os.File
+
+	// childRerun is the request this process serves when it is a rerun,
+	// nil otherwise; childRerunErr says why rerunEnv could not be read.
+	// Both are read once, at start-up (rerunchild.go's init), and rerunEnv
+	// is then removed from the environment so that processes the tests
+	// start are not reruns.
+	childRerun    *rerunRequest
+	childRerunErr error
+	// rerunChild is a rerun's side of its turns: the files it inherits
+	// and when its parent exited; takeTurn fills it as the process starts.
+	rerunChild rerunChildFiles
+}{
+	reader:      runtimeread.NewReader(),
+	ownersFound: ownerMemory{m: make(map[uint64]owner.Owner)},
+	recordWait:  250 * time.Millisecond,
+	watcherHeap: [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}},
+	rerunOutput: os.Stdout,
+}
