@@ -117,8 +117,8 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 			}()
 			p.block()
 			o := <-done
-			assert.Nil(t, o.found, "the process.watcher found a deadlock where the test goes on")
-			assert.Equal(t, p.candidate, o.proved, "whether the process.watcher asked for a proof")
+			assert.Nil(t, o.found, "the watcher found a deadlock where the test goes on")
+			assert.Equal(t, p.candidate, o.proved, "whether the watcher asked for a proof")
 		})
 	}
 }
@@ -189,7 +189,7 @@ func TestWatcherFunctionName(t *testing.T) {
 // in the same binary, such as goleak during a migration, never see one.
 func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
 	if runtimeread.LeakProfile == nil {
-		t.Skip("no process.watcher without the goroutine leak profile")
+		t.Skip("no watcher without the goroutine leak profile")
 	}
 	startDeadlockWatch()
 	buf := make([]byte, 1<<20)
@@ -218,5 +218,5 @@ func TestDeadlockWatchSetting(t *testing.T) {
 	t.Setenv(DeadlockEnv, "maybe")
 	on, err := deadlockWatchSetting()
 	assert.True(t, on, "an unknown value never turns checking off")
-	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock process.watcher off, or "on"`)
+	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock watcher off, or "on"`)
 }

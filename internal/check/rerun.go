@@ -155,7 +155,7 @@ func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
 		process.reruns.alive, process.reruns.aliveWrite = rd, w
 	}
 	if !now.Before(process.reruns.end.Add(-rerunStartup)) {
-		return fmt.Sprintf("the process.reruns of this test binary have used the %v they may take in all", maxRerunTime)
+		return fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
 	if !r.deadline.IsZero() && time.Until(r.deadline) < rerunStartup {
 		return "the test binary's -timeout leaves no time for a rerun"

@@ -86,7 +86,7 @@ func TestRerunHelper(t *testing.T) {
 	case "clean":
 		verify(t)
 	case "introspect":
-		fmt.Printf("rerun=%v process.reruns=%v proves=%v request=%q\n",
+		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
 			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, process.reader.ProveLeaks(true), os.Getenv(rerunEnv))
 		os.Exit(4)
 	}
@@ -135,7 +135,7 @@ func TestRerunFailures(t *testing.T) {
 	})
 	t.Run("a rerun never reruns", func(t *testing.T) {
 		// Nor proves leaks, nor passes the request on to processes it starts.
-		assert.Equal(t, head+`the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true process.reruns=false proves=false request=\"\"".`+"\n",
+		assert.Equal(t, head+`the rerun ended (exit status 4) before the test's check measured anything; its last line of output: "rerun=true reruns=false proves=false request=\"\"".`+"\n",
 			rerunHelper(t, "introspect"))
 	})
 	t.Run("no time left", func(t *testing.T) {
@@ -149,9 +149,9 @@ func TestRerunFailures(t *testing.T) {
 			process.reruns.Unlock()
 		}()
 		// The helper sleeps a minute; every rerun must end by reruns.end.
-		assert.Equal(t, head+"the process.reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
+		assert.Equal(t, head+"the reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
 		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publication{})
-		assert.Equal(t, "the process.reruns of this test binary have used the 1m0s they may take in all", reason)
+		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
 	})
 	t.Run("-timeout", func(t *testing.T) {
 		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publication{})

@@ -59,7 +59,7 @@ func readRerunRequest() (*rerunRequest, error) {
 }
 
 func rerunEnvError(path string, err error) error {
-	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it process.reruns to measure leaks; unset it)", rerunEnv, path, err)
+	return fmt.Errorf("leakcheck: %s=%q: %v (leakcheck sets this variable in the test binaries it reruns to measure leaks; unset it)", rerunEnv, path, err)
 }
 
 // rerunChild is what the child keeps of its parent and of its turns:
@@ -102,7 +102,7 @@ func (req *rerunRequest) takeTurn() error {
 	deadline, why := time.Now().Add(limit), fmt.Sprintf("the rerun did not finish within %v"+
 		" (the test's own time, the wait for its leaks, and %v to start and set up)", limit.Round(100*time.Millisecond), rerunStartup)
 	if end.Before(deadline) {
-		deadline, why = end, fmt.Sprintf("the process.reruns of this test binary have used the %v they may take in all", maxRerunTime)
+		deadline, why = end, fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
 	go req.watchdog(deadline, why)
 	return nil
