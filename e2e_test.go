@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck/internal/testenv"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,6 +32,7 @@ func runGoTest(t *testing.T, pkg string, env []string, args ...string) *goTestRu
 	if testing.Short() {
 		t.Skip("end-to-end test: builds and runs a test binary")
 	}
+	testenv.RequireLong(t, "end-to-end test: runs go test on testdata/e2e/"+pkg)
 	cmdArgs := append([]string{"test", "-json", "-count=1"}, args...)
 	dir := filepath.Join("testdata", "e2e", pkg)
 	cmd := exec.Command("go", append(cmdArgs, "./"+dir)...)

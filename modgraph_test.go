@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck/internal/testenv"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,6 +28,7 @@ func TestAdoptingChangesNoGoLineNorVersion(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: runs go get, go mod tidy and go test on a module")
 	}
+	testenv.RequireLong(t, "end-to-end test: runs go get, go mod tidy and go test on testdata/consumer")
 	dir := filepath.Join(t.TempDir(), "consumer")
 	require.NoError(t, copyDir(filepath.Join("testdata", "consumer"), dir))
 	proxy := filepath.Join(t.TempDir(), "proxy")

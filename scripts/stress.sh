@@ -61,7 +61,7 @@ log=$(mktemp "${TMPDIR:-/tmp}/leakcheck-stress.XXXXXX")
 echo "stress.sh: $mode run on $(go version); log in $log"
 start=$SECONDS
 status=0
-LEAKCHECK_STRESS=$mode go test -count=1 -timeout=120m -run '^TestStress$' -v . >"$log" 2>&1 || status=$?
+LEAKCHECK_LONG=1 LEAKCHECK_STRESS=$mode go test -count=1 -timeout=120m -run '^TestStress$' -v . >"$log" 2>&1 || status=$?
 grep -h 'stress summary' "$log" | sed 's/^ *stress_test.go:[0-9]*: //' || true
 echo "stress.sh: $((SECONDS - start))s, go test exit status $status"
 if [[ $status != 0 ]]; then

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"go/build"
+	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -25,5 +26,20 @@ func RequireGo(t testing.TB, version, what string) {
 	t.Helper()
 	if !slices.Contains(build.Default.ReleaseTags, version) {
 		t.Skipf("%s needs %s or later; this is %s", what, version, runtime.Version())
+	}
+}
+
+// LongEnv names the environment variable that turns on the long tests:
+// the end-to-end tests, which run "go test" on the packages under
+// testdata as users do (the stress run and the parallel ownership run
+// among them, minutes each on two cores). scripts/test.sh, which CI runs,
+// sets it; "go test ./..." alone runs the rest in a minute or so.
+const LongEnv = "LEAKCHECK_LONG"
+
+// RequireLong skips t unless LongEnv is 1; what says what makes it long.
+func RequireLong(t testing.TB, what string) {
+	t.Helper()
+	if os.Getenv(LongEnv) != "1" {
+		t.Skipf("%s; set %s=1 to run it (scripts/test.sh does)", what, LongEnv)
 	}
 }
