@@ -1,3 +1,7 @@
+// Package runtimeread reads the runtime for the checks: the goroutine
+// dump with pprof labels, parsed; the runtime's counts of goroutines alive
+// and created; and the goroutine leak profile's proofs, where the
+// toolchain has it.
 package runtimeread
 
 import (
