@@ -204,7 +204,7 @@ func IsFingerprint(s string) bool {
 }
 
 // baselinePackage returns the package path of the lines this test binary
-// reads and writes: packagePath, or "-" where the toolchain does not say
+// reads and writes: runtimeread.PackagePath, or "-" where the toolchain does not say
 // it (test binaries have build information from go1.24 on), for which
 // every package that reads the file knows the lines marked "-".
 func baselinePackage() string {

@@ -14,7 +14,7 @@ import (
 
 // Config is the result of applying options.
 type Config struct {
-	Ignores      []func(*stack.Goroutine) bool // user rules; see config.ignored
+	Ignores      []func(*stack.Goroutine) bool // user rules; see Config.Ignored
 	IgnoreIDs    map[uint64]bool               // IgnoreCurrent's goroutines
 	MaxWait      time.Duration
 	MaxWaitSet   bool // MaxWait was given

@@ -21,7 +21,7 @@ import (
 // every lookEvery, and never more often than lookShare times what a dump
 // costs, so that it costs the suite under 1/lookShare of its time however
 // many goroutines there are. It asks the runtime for a proof (one garbage
-// collection, two when the first proves nothing new: see proveSettled)
+// collection, two when the first proves nothing new: see runtimeread.Reader.ProveSettled)
 // once a test goroutine has stayed blocked on a channel or lock for
 // blockedFor, then, while the same goroutines stay blocked unproven,
 // every blockedFor or every proofShare times what a proof costs,

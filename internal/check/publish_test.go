@@ -171,7 +171,7 @@ func TestBuildProfile(t *testing.T) {
 		{1, "chan send", "false", "pkg.send /src/x.go:10 < pkg.run /src/x.go:99"},
 		{1, "select", "false", "pkg.loop /src/x.go:10"},
 	}, got)
-	assert.Len(t, p.Function, 3, "functions sharedDumps between samples")
+	assert.Len(t, p.Function, 3, "functions shared between samples")
 
 	recs := jsonRecords(groups, "TestX", 1500*time.Millisecond, "", nil)
 	require.Len(t, recs, 2)

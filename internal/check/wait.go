@@ -82,7 +82,7 @@ const slowExit = 100 * time.Millisecond
 
 // waitForLeaks takes snapshots until classify finds no leak, every leak
 // is proven by the runtime or known to the baseline, or the wait has
-// passed: cfg.maxWait, or the longer cfg.sleepWait while every remaining
+// passed: cfg.MaxWait, or the longer cfg.SleepWait while every remaining
 // goroutine may still wind down on its own (waiting for a timer, or
 // running). Before it gives up on goroutines it could not prove, it runs
 // the garbage collector once, so that goroutines stopped by a finalizer

@@ -9,9 +9,9 @@ import (
 // sharedDumps coalesces the snapshots of concurrent checks: parallel tests
 // that check at the same time share one dump, and dumps, which stop the
 // world, take at most about half of the time while several checks wait.
-// A check alone spaces its own dumps (see waitForLeaks), so it is not
+// A check alone spaces its own dumps (see check's waitForLeaks), so it is not
 // slowed down: sequential tests pay one dump per check and no sleep.
-// snapshotAfter fills and reads it; waitForLeaks counts the checks that
+// SnapshotAfter fills and reads it; the wait loop counts the checks that
 // wait, which decides whether dumps are spaced.
 type sharedDumps struct {
 	sync.Mutex

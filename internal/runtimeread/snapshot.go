@@ -31,7 +31,7 @@ type Snapshot struct {
 	Created    uint64 // goroutines created since program start; 0 if unknown
 
 	idsOnce sync.Once
-	ids     []uint64 // sorted goroutine IDs, see sortedIDs
+	ids     []uint64 // sorted goroutine IDs, see SortedIDs
 }
 
 // SortedIDs returns the IDs of a snapshot's goroutines in order, for
@@ -157,7 +157,7 @@ const minPerG = 512
 
 // readStack runs runtime.Stack into *buf, growing the buffer fourfold
 // until the text fits; it reports false when the text still fills a
-// buffer of maxDumpSize. The caller holds reading.
+// buffer of MaxDumpSize. The caller holds reading.
 func (r *Reader) readStack(buf *[]byte, all bool) (n int, ok bool) {
 	for {
 		n = runtime.Stack(*buf, all)
@@ -238,7 +238,7 @@ var LeakProfile = pprof.Lookup("goroutineleak")
 // such goroutines in a status that runtime/debug.WriteHeapDump does not
 // know (go1.27.4 and go1.26 with the experiment stop the program with
 // "dumpgs in STW - bad status"), so from then on no heap dump is safe.
-// proveSettled sets found and leaked; measureMemory reads found.
+// ProveSettled sets Found and leaked; measuring memory reads Found.
 type proofs struct {
 	sync.Mutex
 	Found  bool
@@ -247,7 +247,7 @@ type proofs struct {
 	gcCPU  []metrics.Sample
 }
 
-// ProveLeaks is proveSettled without the cost.
+// ProveLeaks is ProveSettled without the cost.
 func (r *Reader) ProveLeaks(first bool) bool {
 	ok, _ := r.ProveSettled(first)
 	return ok
@@ -266,7 +266,7 @@ func (r *Reader) ProveLeaks(first bool) bool {
 // goroutines come after such a collection. It returns whether the
 // runtime could be asked (false where the runtime cannot prove leaks, and
 // in a rerun, which must stay free of proofs to take its heap dump, see
-// rerunchild.go), and the processors' time the collections took, as the
+// internal/check's rerunchild.go), and the processors' time the collections took, as the
 // runtime estimates it (zero where it does not say).
 func (r *Reader) ProveSettled(first bool) (ok bool, cost time.Duration) {
 	if LeakProfile == nil || r.InRerun {
