@@ -104,6 +104,17 @@ func JSONFile(path string) Option {
 	return optionFunc(func(c *check.Config) { c.JSONPath = path })
 }
 
+// Baseline makes checks accept the known leaks listed in the file at
+// path, as [BaselineEnv] describes; the environment variable, when set,
+// wins. A relative path is relative to the test's package directory.
+// Given to [VerifyTestMain], it serves every check of the test binary.
+func Baseline(path string) Option {
+	if strings.TrimSpace(path) == "" {
+		return optionError(errors.New("leakcheck: Baseline: empty file name"))
+	}
+	return optionFunc(func(c *check.Config) { c.BaselinePath = path })
+}
+
 func optionError(err error) Option {
 	return optionFunc(func(c *check.Config) { c.Errs = append(c.Errs, err) })
 }
@@ -134,15 +145,4 @@ func rules(opts []Option) []func(*check.Config) {
 		fs = append(fs, o.apply)
 	}
 	return fs
-}
-
-// Baseline makes checks accept the known leaks listed in the file at
-// path, as [BaselineEnv] describes; the environment variable, when set,
-// wins. A relative path is relative to the test's package directory.
-// Given to [VerifyTestMain], it serves every check of the test binary.
-func Baseline(path string) Option {
-	if strings.TrimSpace(path) == "" {
-		return optionError(errors.New("leakcheck: Baseline: empty file name"))
-	}
-	return optionFunc(func(c *check.Config) { c.BaselinePath = path })
 }

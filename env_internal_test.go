@@ -1,0 +1,22 @@
+package leakcheck
+
+import (
+	"testing"
+
+	"github.com/leakcheck/leakcheck/internal/baseline"
+	"github.com/leakcheck/leakcheck/internal/check"
+	"github.com/stretchr/testify/assert"
+)
+
+// The engine reads the environment variables and the default wait this
+// package documents, under the same names and values.
+func TestEngineReadsTheDocumentedSettings(t *testing.T) {
+	assert.Equal(t, MaxWaitEnv, check.MaxWaitEnv)
+	assert.Equal(t, ProfileDirEnv, check.ProfileDirEnv)
+	assert.Equal(t, JSONEnv, check.JSONEnv)
+	assert.Equal(t, MemoryEnv, check.MemoryEnv)
+	assert.Equal(t, DeadlockEnv, check.DeadlockEnv)
+	assert.Equal(t, DefaultMaxWait, check.DefaultMaxWait)
+	assert.Equal(t, BaselineEnv, baseline.BaselineEnv)
+	assert.Equal(t, BaselineUpdateEnv, baseline.BaselineUpdateEnv)
+}
