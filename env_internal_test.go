@@ -5,6 +5,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/check"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -12,8 +13,8 @@ import (
 // package documents, under the same names and values.
 func TestEngineReadsTheDocumentedSettings(t *testing.T) {
 	assert.Equal(t, MaxWaitEnv, check.MaxWaitEnv)
-	assert.Equal(t, ProfileDirEnv, check.ProfileDirEnv)
-	assert.Equal(t, JSONEnv, check.JSONEnv)
+	assert.Equal(t, ProfileDirEnv, publish.ProfileDirEnv)
+	assert.Equal(t, JSONEnv, publish.JSONEnv)
 	assert.Equal(t, MemoryEnv, check.MemoryEnv)
 	assert.Equal(t, DeadlockEnv, check.DeadlockEnv)
 	assert.Equal(t, DefaultMaxWait, check.DefaultMaxWait)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/owner"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -314,7 +315,7 @@ func (d *deadlock) fail() {
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
 
-	out := b.String() + pub.text
+	out := b.String() + pub.Text
 
 	// Framing lines as the testing package writes them; under go test
 	// -json, it marks them with ^V for test2json.
@@ -348,7 +349,7 @@ func (d *deadlock) fail() {
 // figures after this process has ended, as go test reads its output until
 // the rerun is done. It writes the machine-readable outputs and returns
 // the report's lines about the memory.
-func (d *deadlock) measure() (string, publication) {
+func (d *deadlock) measure() (string, publish.Publication) {
 	var again *rerun
 	if _, ok := d.t.(*testing.T); ok && d.test != "" && !isRerun() && !fuzzing() {
 		again = &rerun{test: d.test, took: d.elapsed, deadlock: true}

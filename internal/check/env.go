@@ -5,11 +5,9 @@ import "time"
 // The environment variables and the default wait of the package
 // leakcheck, which documents them; its tests check that the values agree.
 const (
-	MaxWaitEnv    = "LEAKCHECK_MAX_WAIT"
-	ProfileDirEnv = "LEAKCHECK_PROFILE_DIR"
-	JSONEnv       = "LEAKCHECK_JSON"
-	MemoryEnv     = "LEAKCHECK_MEMORY"
-	DeadlockEnv   = "LEAKCHECK_DEADLOCK"
+	MaxWaitEnv  = "LEAKCHECK_MAX_WAIT"
+	MemoryEnv   = "LEAKCHECK_MEMORY"
+	DeadlockEnv = "LEAKCHECK_DEADLOCK"
 
 	DefaultMaxWait = 5 * time.Second
 )

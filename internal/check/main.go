@@ -3,12 +3,10 @@ package check
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/owner"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
@@ -46,7 +44,7 @@ func RunPackage(m interface{ Run() int }, w io.Writer, cfg *Config) int {
 		fmt.Fprintln(w, err)
 		return 1
 	}
-	subject := "the tests of " + binaryName()
+	subject := "the tests of " + publish.BinaryName()
 	note := v.settle(cfg.Baseline, subject)
 	if len(v.leaks) > 0 {
 		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
@@ -86,11 +84,6 @@ func allExcept(cfg *Config, self uint64, existed []uint64) classifier {
 		}
 		return leaks, nil
 	}
-}
-
-func binaryName() string {
-	name := filepath.Base(os.Args[0])
-	return strings.TrimSuffix(strings.TrimSuffix(name, ".exe"), ".test")
 }
 
 // Find waits for all goroutines but the caller's to finish, as

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/heapdump"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
@@ -26,51 +24,14 @@ func memorySetting() (on bool, err error) {
 // heapdump.MaxHeapBytes (2 GiB).
 const maxMeasureCost = 8 * time.Second
 
-// maxLargest bounds the largest objects listed per kind of leak;
-// minLargestShown is the least size the text report lists, as smaller
-// objects are rarely what makes a leak matter (the JSON lists them all).
-const (
-	maxLargest      = 3
-	minLargestShown = 1 << 10
-)
-
-// A heldMemory is the memory some leaked goroutines hold.
-type heldMemory struct {
-	stack   uint64 // their stacks, as allocated
-	heap    uint64 // heap objects nothing else reaches
-	largest []heapdump.Object
-}
-
-// total is the memory their exit would free.
-func (m heldMemory) total() uint64 { return m.stack + m.heap }
-
-// add merges o into m, keeping the largest objects.
-func (m *heldMemory) add(o heldMemory) {
-	m.stack += o.stack
-	m.heap += o.heap
-	m.largest = append(m.largest, o.largest...)
-	slices.SortStableFunc(m.largest, func(a, b heapdump.Object) int {
-		switch {
-		case a.Size > b.Size:
-			return -1
-		case a.Size < b.Size:
-			return 1
-		}
-		return 0
-	})
-	if len(m.largest) > maxLargest {
-		m.largest = m.largest[:maxLargest]
-	}
-}
-
 // A memoryReport is what a failing check measured of the memory its
 // leaks hold: per published group (kind and test), per kind, and in all;
 // or, when it did not measure, why.
 type memoryReport struct {
-	byGroup map[*pubGroup]heldMemory
-	byKind  map[string]heldMemory // by fingerprint
-	all     heldMemory            // together, heap shared between kinds included
-	skipped string                // why nothing was measured; "" when measured
+	byGroup map[*publish.Group]publish.Held
+	byKind  map[string]publish.Held // by fingerprint
+	all     publish.Held            // together, heap shared between kinds included
+	skipped string                  // why nothing was measured; "" when measured
 	// rerun names what was, or would have been, run again in a new
 	// process to measure, such as "TestX"; "" when this process measured.
 	rerun string
@@ -95,7 +56,7 @@ const rerunWhy = "this process's heap dump cannot include goroutines the runtime
 // returns a pending report for a rerun of what again says to measure (nil:
 // nothing can be rerun, as for Find), which failureReport starts. Any
 // problem makes the memory unknown, never a failed check.
-func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryReport {
+func measureMemory(groups []*publish.Group, subject string, again *rerun) *memoryReport {
 	if on, _ := memorySetting(); !on {
 		return &memoryReport{skipped: MemoryEnv + " is off"}
 	}
@@ -113,7 +74,7 @@ func measureMemory(groups []*pubGroup, subject string, again *rerun) *memoryRepo
 // each group holds. It skips a heap over heapdump.MaxHeapBytes and a dump
 // predicted to cost over maxMeasureCost, and reports proven, measuring
 // nothing, when the runtime has proven goroutines of this process leaked.
-func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
+func measureInProcess(groups []*publish.Group) (m *memoryReport, proven bool) {
 	// No proof may mark goroutines leaked between the look below and the
 	// dump.
 	process.reader.Proofs.Lock()
@@ -132,7 +93,7 @@ func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
 	}
 	ids := make([][]uint64, len(groups))
 	for i, gr := range groups {
-		for _, g := range gr.goroutines {
+		for _, g := range gr.Goroutines {
 			ids[i] = append(ids[i], g.ID)
 		}
 	}
@@ -140,12 +101,12 @@ func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
 	if err != nil {
 		return &memoryReport{skipped: "the heap dump could not be read: " + err.Error()}, false
 	}
-	held := make([]heldMemory, len(groups))
+	held := make([]publish.Held, len(groups))
 	for i := range groups {
 		h := res.Groups[i]
-		held[i] = heldMemory{stack: h.StackAllocatedBytes, heap: h.RetainedHeapBytes, largest: h.Largest}
-		if held[i].stack == 0 {
-			held[i].stack = h.StackBytes
+		held[i] = publish.Held{Stack: h.StackAllocatedBytes, Heap: h.RetainedHeapBytes, Largest: h.Largest}
+		if held[i].Stack == 0 {
+			held[i].Stack = h.StackBytes
 		}
 	}
 	return newMemoryReport(groups, held, res.RetainedHeapBytes), false
@@ -154,16 +115,16 @@ func measureInProcess(groups []*pubGroup) (m *memoryReport, proven bool) {
 // newMemoryReport gathers what each group holds (held, in the order of
 // groups) by group, by kind and in all; heap is what they hold together,
 // the heap that kinds share included.
-func newMemoryReport(groups []*pubGroup, held []heldMemory, heap uint64) *memoryReport {
-	m := &memoryReport{byGroup: make(map[*pubGroup]heldMemory), byKind: make(map[string]heldMemory)}
+func newMemoryReport(groups []*publish.Group, held []publish.Held, heap uint64) *memoryReport {
+	m := &memoryReport{byGroup: make(map[*publish.Group]publish.Held), byKind: make(map[string]publish.Held)}
 	for i, gr := range groups {
 		m.byGroup[gr] = held[i]
-		k := m.byKind[gr.fingerprint]
-		k.add(held[i])
-		m.byKind[gr.fingerprint] = k
-		m.all.add(held[i])
+		k := m.byKind[gr.Fingerprint]
+		k.Add(held[i])
+		m.byKind[gr.Fingerprint] = k
+		m.all.Add(held[i])
 	}
-	m.all.heap = heap
+	m.all.Heap = heap
 	return m
 }
 
@@ -204,10 +165,21 @@ func heapDumpOf(ids [][]uint64) (*heapdump.Result, error) {
 	return heapdump.Measure(bufio.NewReaderSize(f, 1<<20), ids)
 }
 
-// of returns what group gr holds, and whether it was measured.
-func (m *memoryReport) of(gr *pubGroup) (heldMemory, bool) {
+// Skipped says why nothing was measured, "" when it was.
+func (m *memoryReport) Skipped() string {
+	if m == nil {
+		return ""
+	}
+	return m.skipped
+}
+
+// Pending reports that a rerun measures the memory later.
+func (m *memoryReport) Pending() bool { return m != nil && m.pending }
+
+// Of returns what group gr holds, and whether it was measured.
+func (m *memoryReport) Of(gr *publish.Group) (publish.Held, bool) {
 	if m == nil || m.skipped != "" || m.pending {
-		return heldMemory{}, false
+		return publish.Held{}, false
 	}
 	h, ok := m.byGroup[gr]
 	return h, ok
@@ -219,7 +191,7 @@ func (m *memoryReport) header() string {
 	if m == nil || m.skipped != "" || m.pending {
 		return ""
 	}
-	return ", holding " + report.FormatBytes(m.all.total())
+	return ", holding " + report.FormatBytes(m.all.Total())
 }
 
 // kindLine describes the memory a kind of leak holds, as a line of its
@@ -232,36 +204,7 @@ func (m *memoryReport) kindLine(fingerprint string) string {
 	if !ok {
 		return ""
 	}
-	return h.line()
-}
-
-// line says what h holds, its largest objects included: "holds 2.2 KiB:
-// 2.0 KiB of stack, 168 B of heap nothing else reaches".
-func (h heldMemory) line() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "holds %s: %s of stack, %s of heap nothing else reaches",
-		report.FormatBytes(h.total()), report.FormatBytes(h.stack), report.FormatBytes(h.heap))
-	var shown []heapdump.Object
-	for _, o := range h.largest {
-		if o.Size >= minLargestShown {
-			shown = append(shown, o)
-		}
-	}
-	if len(shown) > 0 {
-		b.WriteString(" (largest: ")
-		for i, o := range shown {
-			if i > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(report.FormatBytes(o.Size))
-			if len(o.Alloc) > 0 {
-				a := o.Alloc[0]
-				fmt.Fprintf(&b, " allocated at %s:%d", filepath.Base(a.File), a.Line)
-			}
-		}
-		b.WriteString(")")
-	}
-	return b.String()
+	return h.Line()
 }
 
 // note says, at the end of a report, what the leaks hold in all when
@@ -294,5 +237,5 @@ func (m *memoryReport) note() string {
 	}
 	return fmt.Sprintf("\nMemory held by the leaked goroutines: %s, what their exit would free: %s of stack and %s of heap that nothing else reaches"+
 		" (measured %s).\n",
-		report.FormatBytes(m.all.total()), report.FormatBytes(m.all.stack), report.FormatBytes(m.all.heap), where)
+		report.FormatBytes(m.all.Total()), report.FormatBytes(m.all.Stack), report.FormatBytes(m.all.Heap), where)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/owner"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
@@ -72,10 +73,9 @@ var process = struct {
 	// look at a time, uses it.
 	watcherHeap [1]metrics.Sample
 
-	// jsonAppendMu serializes this process's appends (appendJSONLines);
-	// O_APPEND and a single write per check keep the records of
-	// concurrent test binaries whole.
-	jsonAppendMu sync.Mutex
+	// jsonFiles appends the JSON lines of every check, and of a rerun,
+	// one process's appends at a time (see publish.JSONFiles).
+	jsonFiles publish.JSONFiles
 
 	// reruns is the parent's side of the memory reruns: their time
 	// limit and their turns; rerun.start fills it.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/heapdump"
+	"github.com/leakcheck/leakcheck/internal/publish"
 )
 
 // Measuring in a rerun. Once the runtime has proven a goroutine of the
@@ -144,7 +145,7 @@ func fuzzing() bool {
 // publishes the figures as it gets them: to this process's standard
 // output, framed for the test, and to the JSON lines and the profile that
 // pub names. It returns why it could not start, "" when it did.
-func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
+func (r *rerun) start(groups []*publish.Group, pub publish.Publication) (reason string) {
 	process.reruns.Lock()
 	defer process.reruns.Unlock()
 	now := time.Now()
@@ -186,22 +187,22 @@ func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
 }
 
 // request returns what the child is asked to measure and publish.
-func (r *rerun) request(groups []*pubGroup, pub publication, published string) *rerunRequest {
+func (r *rerun) request(groups []*publish.Group, pub publish.Publication, published string) *rerunRequest {
 	_, _, cost := heapdump.Estimate()
 	limit := r.took + r.childWait() + 2*cost + rerunStartup
 	req := &rerunRequest{
 		Test:          r.test,
 		Deadlock:      r.deadlock,
-		Subject:       pub.subject,
+		Subject:       pub.Subject,
 		WaitMillis:    r.childWait().Milliseconds(),
 		LimitMillis:   limit.Milliseconds(),
 		EndUnixMillis: process.reruns.end.UnixMilli(),
 		ReadForMillis: readAfterExit().Milliseconds(),
 		Frame:         outputFrame(),
 		Result:        published,
-		JSON:          pub.jsonPath,
-		Records:       pub.records,
-		Profile:       pub.profilePath,
+		JSON:          pub.JSONPath,
+		Records:       pub.Records,
+		Profile:       pub.ProfilePath,
 	}
 	for _, gr := range groups {
 		req.Kinds = append(req.Kinds, kindOf(gr))
@@ -220,7 +221,7 @@ type startedRerun struct {
 // process copies it while a check elsewhere looks; it publishes on this
 // process's standard output, which it gets as its fourth file. The caller
 // holds reruns.
-func (r *rerun) startChild(groups []*pubGroup, reqPath, output string) (*startedRerun, error) {
+func (r *rerun) startChild(groups []*publish.Group, reqPath, output string) (*startedRerun, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -384,7 +385,7 @@ func (r *rerun) childWait() time.Duration {
 }
 
 // name says what the rerun runs, for the report.
-func (r *rerun) name(groups []*pubGroup) string {
+func (r *rerun) name(groups []*publish.Group) string {
 	if r.test != "" {
 		return r.test
 	}
@@ -396,8 +397,8 @@ func (r *rerun) name(groups []*pubGroup) string {
 }
 
 // kindOf returns the kind of leak a published group is, for a request.
-func kindOf(gr *pubGroup) rerunKind {
-	return rerunKind{Test: gr.test, Fingerprint: gr.fingerprint, Count: len(gr.goroutines), Name: gr.name()}
+func kindOf(gr *publish.Group) rerunKind {
+	return rerunKind{Test: gr.Test, Fingerprint: gr.Fingerprint, Count: len(gr.Goroutines), Name: gr.Name()}
 }
 
 // childArgs returns the command line of a rerun: the tests the selection
@@ -442,7 +443,7 @@ func childEnv(request string) []string {
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case JSONEnv, ProfileDirEnv, baseline.BaselineUpdateEnv, "GOCOVERDIR", rerunEnv:
+		case publish.JSONEnv, publish.ProfileDirEnv, baseline.BaselineUpdateEnv, "GOCOVERDIR", rerunEnv:
 			continue
 		}
 		out = append(out, kv)
@@ -455,7 +456,7 @@ func childEnv(request string) []string {
 // package check, the top-level tests its report names, or the tests this
 // run chose (its -test.run and -test.skip) when some leak has no test's
 // name.
-func (r *rerun) selection(groups []*pubGroup) []string {
+func (r *rerun) selection(groups []*publish.Group) []string {
 	if r.test != "" {
 		return []string{"-test.run=" + exactTestPattern(r.test)}
 	}
@@ -492,14 +493,14 @@ func exactTestPattern(name string) string {
 
 // namedTests returns the top-level tests the groups name, sorted, or nil
 // when a group names no test.
-func namedTests(groups []*pubGroup) []string {
+func namedTests(groups []*publish.Group) []string {
 	seen := make(map[string]bool)
 	var tests []string
 	for _, gr := range groups {
-		if gr.test == "" {
+		if gr.Test == "" {
 			return nil
 		}
-		top, _, _ := strings.Cut(gr.test, "/")
+		top, _, _ := strings.Cut(gr.Test, "/")
 		if !seen[top] {
 			seen[top] = true
 			tests = append(tests, top)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,9 +64,9 @@ func TestCarriedFlags(t *testing.T) {
 
 	r := &rerun{}
 	assert.Equal(t, []string{"-test.run=^(?:TestA|TestB\\.x)$"},
-		r.selection([]*pubGroup{{test: "TestB.x/sub"}, {test: "TestA"}, {test: "TestB.x"}}))
+		r.selection([]*publish.Group{{Test: "TestB.x/sub"}, {Test: "TestA"}, {Test: "TestB.x"}}))
 	assert.Equal(t, []string{"-test.run=" + flag.Lookup("test.run").Value.String(), "-test.skip=" + flag.Lookup("test.skip").Value.String()},
-		r.selection([]*pubGroup{{test: "TestA"}, {test: ""}}), "a leak with no test's name: the tests this run chose")
+		r.selection([]*publish.Group{{Test: "TestA"}, {Test: ""}}), "a leak with no test's name: the tests this run chose")
 }
 
 // rerunHelperEnv tells TestRerunHelper, run as a rerun by the tests
@@ -105,8 +106,8 @@ func rerunHelper(t *testing.T, do string) string {
 	defer func(o *os.File) { process.rerunOutput = o }(process.rerunOutput)
 	process.rerunOutput = f
 	r := &rerun{test: "TestRerunHelper"}
-	groups := []*pubGroup{{test: "TestRerunHelper", fingerprint: "0123456789abcdef", goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}}}}
-	require.Equal(t, "", r.start(groups, publication{subject: "TestRerunHelper"}))
+	groups := []*publish.Group{{Test: "TestRerunHelper", Fingerprint: "0123456789abcdef", Goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}}}}
+	require.Equal(t, "", r.start(groups, publish.Publication{Subject: "TestRerunHelper"}))
 	for start := time.Now(); time.Since(start) < time.Minute; time.Sleep(10 * time.Millisecond) {
 		if data, _ := os.ReadFile(out); bytes.HasSuffix(data, []byte("\n")) {
 			return string(data)
@@ -150,11 +151,11 @@ func TestRerunFailures(t *testing.T) {
 		}()
 		// The helper sleeps a minute; every rerun must end by reruns.end.
 		assert.Equal(t, head+"the reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
-		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publication{})
+		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publish.Publication{})
 		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
 	})
 	t.Run("-timeout", func(t *testing.T) {
-		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publication{})
+		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publish.Publication{})
 		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -217,15 +218,15 @@ func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 // match returns the groups of the request's kinds that are there, and
 // whether every kind is, with at least as many goroutines as the parent
 // saw.
-func (req *rerunRequest) match(groups []*pubGroup) (matched []*pubGroup, whole bool) {
-	byKey := make(map[string]*pubGroup, len(groups))
+func (req *rerunRequest) match(groups []*publish.Group) (matched []*publish.Group, whole bool) {
+	byKey := make(map[string]*publish.Group, len(groups))
 	for _, gr := range groups {
 		byKey[kindOf(gr).key()] = gr
 	}
 	whole = true
 	for _, k := range req.Kinds {
 		gr := byKey[k.key()]
-		if gr == nil || len(gr.goroutines) < k.Count {
+		if gr == nil || len(gr.Goroutines) < k.Count {
 			whole = false
 		}
 		if gr != nil {
@@ -236,7 +237,7 @@ func (req *rerunRequest) match(groups []*pubGroup) (matched []*pubGroup, whole b
 }
 
 // resultOf measures the groups in a heap dump of this process.
-func resultOf(groups []*pubGroup) *rerunResult {
+func resultOf(groups []*publish.Group) *rerunResult {
 	m, proven := measureInProcess(groups)
 	switch {
 	case proven:
@@ -244,14 +245,14 @@ func resultOf(groups []*pubGroup) *rerunResult {
 	case m.skipped != "":
 		return &rerunResult{Skipped: "in the rerun, " + m.skipped}
 	}
-	res := &rerunResult{HeapBytes: m.all.heap}
+	res := &rerunResult{HeapBytes: m.all.Heap}
 	for _, gr := range groups {
 		h := m.byGroup[gr]
 		res.Kinds = append(res.Kinds, rerunHeld{
 			rerunKind:  kindOf(gr),
-			StackBytes: h.stack,
-			HeapBytes:  h.heap,
-			Largest:    objectsOf(h.largest),
+			StackBytes: h.Stack,
+			HeapBytes:  h.Heap,
+			Largest:    publish.JSONObjectsOf(h.Largest),
 		})
 	}
 	return res
@@ -322,12 +323,16 @@ func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
 func (req *rerunRequest) publishFiles(res *rerunResult) string {
 	text := req.figures(res)
 	if req.JSON != "" {
-		if err := appendJSONLines(req.JSON, req.records(res)); err != nil {
+		if err := process.jsonFiles.Append(req.JSON, req.records(res)); err != nil {
 			text += fmt.Sprintf("leakcheck: could not append the leak to %s: %v\n", req.JSON, err)
 		}
 	}
 	if req.Profile != "" && res.Skipped == "" {
-		if err := addHeldToProfile(req.Profile, req.heldByKey(res)); err != nil {
+		held := req.heldByKey(res)
+		if err := publish.AddHeldToProfile(req.Profile, func(test, fingerprint string) uint64 {
+			h := held[rerunKind{Test: test, Fingerprint: fingerprint}.key()]
+			return h.StackBytes + h.HeapBytes
+		}); err != nil {
 			text += fmt.Sprintf("leakcheck: could not add what the leaks hold to the profile: %v\n", err)
 		}
 	}
@@ -353,16 +358,16 @@ func (req *rerunRequest) figures(res *rerunResult) string {
 		return b.String()
 	}
 	held := req.heldByKey(res)
-	var all heldMemory
+	var all publish.Held
 	for _, h := range res.Kinds {
-		all.stack += h.StackBytes
+		all.Stack += h.StackBytes
 	}
-	all.heap = res.HeapBytes
+	all.Heap = res.HeapBytes
 	what := "the tests"
 	if req.Test != "" {
 		what = req.Test
 	}
-	fmt.Fprintf(&b, ", measured in a heap dump of a rerun of %s in a new process: %s\n", what, report.FormatBytes(all.total()))
+	fmt.Fprintf(&b, ", measured in a heap dump of a rerun of %s in a new process: %s\n", what, report.FormatBytes(all.Total()))
 	for _, k := range req.Kinds {
 		fmt.Fprintf(&b, "    %s [%s]", k.Name, k.Fingerprint)
 		if k.Test != "" && req.Test == "" {
@@ -376,7 +381,7 @@ func (req *rerunRequest) figures(res *rerunResult) string {
 		case h.Count < k.Count:
 			fmt.Fprintf(&b, ", measured on %d of its %d goroutines (no more came back in the rerun within %v)", h.Count, k.Count, req.wait())
 		}
-		fmt.Fprintf(&b, ": %s\n", h.held().line())
+		fmt.Fprintf(&b, ": %s\n", h.held().Line())
 	}
 	return b.String()
 }
@@ -404,9 +409,9 @@ func (req *rerunRequest) frame(text string) string {
 }
 
 // records returns the request's JSON records, with what the rerun found.
-func (req *rerunRequest) records(res *rerunResult) []jsonRecord {
+func (req *rerunRequest) records(res *rerunResult) []publish.JSONRecord {
 	held := req.heldByKey(res)
-	out := make([]jsonRecord, len(req.Records))
+	out := make([]publish.JSONRecord, len(req.Records))
 	for i, rec := range req.Records {
 		k := req.Kinds[i]
 		h, ok := held[k.key()]

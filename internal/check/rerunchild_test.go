@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,14 +23,14 @@ func TestRerunPublishesWhatItReproduced(t *testing.T) {
 	req, err := parseRerunRequest(strings.NewReader(validRequest))
 	require.NoError(t, err)
 	dir := t.TempDir()
-	groups := []*pubGroup{
-		{test: "TestX/sub", fingerprint: "0123456789abcdef", goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}, {ID: 8, State: "chan send"}}},
-		{test: "TestX/sub", fingerprint: "fedcba9876543210", goroutines: []*stack.Goroutine{{ID: 9, State: "select"}}},
+	groups := []*publish.Group{
+		{Test: "TestX/sub", Fingerprint: "0123456789abcdef", Goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}, {ID: 8, State: "chan send"}}},
+		{Test: "TestX/sub", Fingerprint: "fedcba9876543210", Goroutines: []*stack.Goroutine{{ID: 9, State: "select"}}},
 	}
-	req.Profile, err = writeProfile(dir, "leak", groups, "TestX/sub", nil)
+	req.Profile, err = publish.WriteProfile(dir, "leak", groups, "TestX/sub", nil)
 	require.NoError(t, err)
 	req.JSON = filepath.Join(dir, "leaks.jsonl")
-	req.Records = jsonRecords(groups, "TestX/sub", 0, req.Profile, nil)
+	req.Records = publish.JSONRecords(groups, "TestX/sub", 0, req.Profile, nil)
 	res := &rerunResult{HeapBytes: 1 << 20, Kinds: []rerunHeld{{
 		rerunKind:  rerunKind{Test: "TestX/sub", Fingerprint: "0123456789abcdef", Count: 1},
 		StackBytes: 2048, HeapBytes: 1 << 20,
@@ -73,7 +74,7 @@ func TestRerunPublishesWhyNot(t *testing.T) {
 	require.NoError(t, err)
 	req.Frame = ""
 	req.JSON = filepath.Join(t.TempDir(), "leaks.jsonl")
-	req.Records = []jsonRecord{{Test: "TestX/sub"}, {Test: "TestX/sub"}}
+	req.Records = []publish.JSONRecord{{Test: "TestX/sub"}, {Test: "TestX/sub"}}
 	req.Records[0].Fingerprint, req.Records[1].Fingerprint = "0123456789abcdef", "fedcba9876543210"
 	var out bytes.Buffer
 	req.publish(&out, &rerunResult{Skipped: "the rerun did not reproduce the leak"})
@@ -84,13 +85,13 @@ func TestRerunPublishesWhyNot(t *testing.T) {
 	}
 }
 
-func readRecords(t *testing.T, path string) []jsonRecord {
+func readRecords(t *testing.T, path string) []publish.JSONRecord {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	var records []jsonRecord
+	var records []publish.JSONRecord
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var rec jsonRecord
+		var rec publish.JSONRecord
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
 		records = append(records, rec)
 	}

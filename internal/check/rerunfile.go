@@ -13,6 +13,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/heapdump"
+	"github.com/leakcheck/leakcheck/internal/publish"
 )
 
 // The files of a rerun (see rerun.go): the parent writes a rerunRequest
@@ -67,8 +68,8 @@ type rerunRequest struct {
 	Result string `json:"result"`
 	// JSON is the absolute path of the JSON lines file to append Records
 	// to, with what they hold; "" for none.
-	JSON    string       `json:"json,omitempty"`
-	Records []jsonRecord `json:"records,omitempty"`
+	JSON    string               `json:"json,omitempty"`
+	Records []publish.JSONRecord `json:"records,omitempty"`
 	// Profile is the absolute path of the parent's profile of the leaks,
 	// to which the child adds what they hold; "" for none.
 	Profile string `json:"profile,omitempty"`
@@ -107,7 +108,7 @@ type rerunHeld struct {
 	rerunKind  // Count: how many goroutines the rerun measured
 	StackBytes uint64
 	HeapBytes  uint64
-	Largest    []jsonObject
+	Largest    []publish.JSONObject
 }
 
 // decodeRerunFile reads one JSON value of at most maxRerunFile bytes into
@@ -203,14 +204,14 @@ func isOneLine(s string) bool {
 }
 
 // held converts a kind's figures to the report's form.
-func (h rerunHeld) held() heldMemory {
-	m := heldMemory{stack: h.StackBytes, heap: h.HeapBytes}
+func (h rerunHeld) held() publish.Held {
+	m := publish.Held{Stack: h.StackBytes, Heap: h.HeapBytes}
 	for _, o := range h.Largest {
 		obj := heapdump.Object{Size: o.Bytes}
 		if o.Function != "" || o.File != "" {
 			obj.Alloc = []heapdump.Frame{{Function: o.Function, File: o.File, Line: o.Line}}
 		}
-		m.largest = append(m.largest, obj)
+		m.Largest = append(m.Largest, obj)
 	}
 	return m
 }

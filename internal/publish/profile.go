@@ -1,4 +1,4 @@
-package check
+package publish
 
 import (
 	"flag"
@@ -13,17 +13,17 @@ import (
 	"github.com/leakcheck/leakcheck/internal/report"
 )
 
-// profileDirFor returns the directory for the profile of t's leak, or ""
+// ProfileDirFor returns the directory for the profile of t's leak, or ""
 // when no profile is wanted: LEAKCHECK_PROFILE_DIR if set, else the
 // ProfileDir option, else, when the test binary runs with -artifacts, t's
 // ArtifactDir, or for VerifyTestMain the _artifacts directory of the
 // output directory. own reports whether the directory is t's own.
-func profileDirFor(t testing.TB, cfg *Config) (dir string, own bool) {
+func ProfileDirFor(t testing.TB, option string) (dir string, own bool) {
 	if dir := os.Getenv(ProfileDirEnv); strings.TrimSpace(dir) != "" {
 		return dir, false
 	}
-	if cfg.ProfileDir != "" {
-		return cfg.ProfileDir, false
+	if option != "" {
+		return option, false
 	}
 	if !artifactsEnabled() {
 		return "", false
@@ -45,10 +45,10 @@ func artifactsEnabled() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// profileBaseName names the profile file, without extension: "leak" in a
+// ProfileBaseName names the profile file, without extension: "leak" in a
 // test's own artifact directory, else the binary's and the test's names,
 // made safe for any file system.
-func profileBaseName(t testing.TB, ownDir bool) string {
+func ProfileBaseName(t testing.TB, ownDir bool) string {
 	if ownDir {
 		return "leak"
 	}
@@ -56,13 +56,13 @@ func profileBaseName(t testing.TB, ownDir bool) string {
 	if t != nil {
 		test = t.Name()
 	}
-	return safeFileName(binaryName() + "." + test)
+	return SafeFileName(BinaryName() + "." + test)
 }
 
-// writeProfile writes the profile of groups to a new file in dir and
+// WriteProfile writes the profile of groups to a new file in dir and
 // returns its path.
-func writeProfile(dir, base string, groups []*pubGroup, subject string, mem *memoryReport) (string, error) {
-	f, err := createUnique(dir, base, ".pb.gz")
+func WriteProfile(dir, base string, groups []*Group, subject string, mem Memory) (string, error) {
+	f, err := CreateUnique(dir, base, ".pb.gz")
 	if err != nil {
 		return "", err
 	}
@@ -82,24 +82,24 @@ func writeProfile(dir, base string, groups []*pubGroup, subject string, mem *mem
 
 // profileOf renders the groups of a failing check as a goroutine
 // profile whose samples carry the labels documented at ProfileDirEnv.
-func profileOf(groups []*pubGroup, subject string, now time.Time, mem *memoryReport) *profile.Profile {
+func profileOf(groups []*Group, subject string, now time.Time, mem Memory) *profile.Profile {
 	pgs := make([]report.ProfileGroup, len(groups))
 	for i, gr := range groups {
 		pgs[i] = report.ProfileGroup{
-			Labels:     map[string]string{"test": gr.test, "fingerprint": gr.fingerprint},
-			Goroutines: gr.goroutines,
+			Labels:     map[string]string{"test": gr.Test, "fingerprint": gr.Fingerprint},
+			Goroutines: gr.Goroutines,
 		}
-		if held, ok := mem.of(gr); ok {
-			pgs[i].Held = int64(held.total())
+		if held, ok := heldOf(mem, gr); ok {
+			pgs[i].Held = int64(held.Total())
 		}
 	}
 	return report.BuildProfile(pgs, "leakcheck: goroutines leaked by "+subject, now)
 }
 
-// addHeldToProfile adds, to the profile at path that a failing check
+// AddHeldToProfile adds, to the profile at path that a failing check
 // wrote, the memory its kinds of leak hold, by rerunKind key: the sample
 // value "held", as profileOf would have written it.
-func addHeldToProfile(path string, held map[string]rerunHeld) error {
+func AddHeldToProfile(path string, held func(test, fingerprint string) uint64) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -112,13 +112,13 @@ func addHeldToProfile(path string, held map[string]rerunHeld) error {
 	var bytes []int64
 	groupOf := make([]int, len(p.Sample))
 	for i, s := range p.Sample {
-		key := rerunKind{Test: first(s.Label["test"]), Fingerprint: first(s.Label["fingerprint"])}.key()
+		test, fingerprint := first(s.Label["test"]), first(s.Label["fingerprint"])
+		key := test + "\x00" + fingerprint
 		g, ok := index[key]
 		if !ok {
 			g = len(bytes)
 			index[key] = g
-			h := held[key]
-			bytes = append(bytes, int64(h.StackBytes+h.HeapBytes))
+			bytes = append(bytes, int64(held(test, fingerprint)))
 		}
 		groupOf[i] = g
 	}
@@ -147,4 +147,9 @@ func first(values []string) string {
 		return ""
 	}
 	return values[0]
+}
+
+func BinaryName() string {
+	name := filepath.Base(os.Args[0])
+	return strings.TrimSuffix(strings.TrimSuffix(name, ".exe"), ".test")
 }

@@ -1,4 +1,4 @@
-package check
+package publish
 
 import (
 	"bufio"
@@ -35,15 +35,15 @@ func TestSafeFileName(t *testing.T) {
 		{"a...b", "a_.b"},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, safeFileName(c.in), "%q", c.in)
+		assert.Equal(t, c.want, SafeFileName(c.in), "%q", c.in)
 	}
 	for _, in := range []string{long, long + "x", "../" + long} {
-		got := safeFileName(in)
+		got := SafeFileName(in)
 		assert.LessOrEqual(t, len(got), maxFileName, in)
 		assert.NotContains(t, got, "..")
 		assert.Equal(t, filepath.Base(got), got)
 	}
-	assert.NotEqual(t, safeFileName(long), safeFileName(long+"x"), "cut names stay apart")
+	assert.NotEqual(t, SafeFileName(long), SafeFileName(long+"x"), "cut names stay apart")
 }
 
 func TestCreateUniqueNeverOverwrites(t *testing.T) {
@@ -57,7 +57,7 @@ func TestCreateUniqueNeverOverwrites(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f, err := createUnique(dir, "pkg.TestX", ".pb.gz")
+			f, err := CreateUnique(dir, "pkg.TestX", ".pb.gz")
 			if !assert.NoError(t, err) {
 				return
 			}
@@ -85,16 +85,17 @@ func TestCreateUniqueNeverOverwrites(t *testing.T) {
 func TestAppendJSONLinesConcurrently(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ci", "leaks.jsonl")
 	big := strings.Repeat("x", 64<<10) // larger than any pipe buffer
+	var files JSONFiles
 	var wg sync.WaitGroup
 	for i := range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			recs := []jsonRecord{
+			recs := []JSONRecord{
 				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 1, Stack: big}},
 				{Test: fmt.Sprint("Test", i), Kind: report.Kind{Count: 2}},
 			}
-			assert.NoError(t, appendJSONLines(path, recs))
+			assert.NoError(t, files.Append(path, recs))
 		}()
 	}
 	wg.Wait()
@@ -104,7 +105,7 @@ func TestAppendJSONLinesConcurrently(t *testing.T) {
 	sc.Buffer(nil, 1<<20)
 	lines, next := 0, map[string]int{}
 	for sc.Scan() {
-		var r jsonRecord
+		var r JSONRecord
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "line %d", lines)
 		lines++
 		next[r.Test]++
@@ -117,7 +118,7 @@ func TestAppendJSONLinesConcurrently(t *testing.T) {
 func TestAppendJSONLinesError(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o666))
-	assert.Error(t, appendJSONLines(filepath.Join(file, "leaks.jsonl"), []jsonRecord{{}}))
+	assert.Error(t, new(JSONFiles).Append(filepath.Join(file, "leaks.jsonl"), []JSONRecord{{}}))
 }
 
 func leakedGoroutine(id uint64, state string, leaked bool, fns ...string) *stack.Goroutine {
@@ -138,10 +139,10 @@ func TestBuildProfile(t *testing.T) {
 	a4 := leakedGoroutine(4, "chan send", false, "pkg.send", "pkg.run")
 	a4.Frames[1].Line = 99 // another call site: own sample, same kind
 	b1 := leakedGoroutine(5, "select", false, "pkg.loop")
-	v := verdict{leaks: []*stack.Goroutine{a1, b1, a2, a3, a4}}
-	groups := []*pubGroup{
-		{test: "TestX", fingerprint: report.Fingerprint(a1), goroutines: []*stack.Goroutine{a1, a2, a3, a4}},
-		{test: "TestX", fingerprint: report.Fingerprint(b1), goroutines: []*stack.Goroutine{b1}},
+	leaks := []*stack.Goroutine{a1, b1, a2, a3, a4}
+	groups := []*Group{
+		{Test: "TestX", Fingerprint: report.Fingerprint(a1), Goroutines: []*stack.Goroutine{a1, a2, a3, a4}},
+		{Test: "TestX", Fingerprint: report.Fingerprint(b1), Goroutines: []*stack.Goroutine{b1}},
 	}
 	var buf bytes.Buffer
 	require.NoError(t, profileOf(groups, "TestX", time.Now(), nil).Write(&buf))
@@ -173,12 +174,12 @@ func TestBuildProfile(t *testing.T) {
 	}, got)
 	assert.Len(t, p.Function, 3, "functions shared between samples")
 
-	recs := jsonRecords(groups, "TestX", 1500*time.Millisecond, "", nil)
+	recs := JSONRecords(groups, "TestX", 1500*time.Millisecond, "", nil)
 	require.Len(t, recs, 2)
 	assert.Equal(t, []uint64{1, 2, 3, 4}, recs[0].GoroutineIDs)
 	assert.False(t, recs[0].Proven, "proven only when all are")
 	assert.Equal(t, 1.5, recs[0].CheckSeconds)
 	assert.Equal(t, report.Frame{Function: "pkg.send", File: "/src/x.go", Line: 10}, recs[0].Top)
 	assert.Equal(t, report.Frame{Function: "pkg.TestX", File: "/src/x_test.go", Line: 9}, recs[0].CreatedBy)
-	assert.Len(t, report.GroupByKind(v.leaks), 2)
+	assert.Len(t, report.GroupByKind(leaks), 2)
 }

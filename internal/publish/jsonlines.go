@@ -1,9 +1,14 @@
-package check
+// Package publish writes the machine-readable forms of a failing check:
+// the JSON lines (LEAKCHECK_JSON), the pprof goroutine profile
+// (LEAKCHECK_PROFILE_DIR), their file names, and the kinds of leak as they
+// show them, split by owning test.
+package publish
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/heapdump"
@@ -11,18 +16,18 @@ import (
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
-// jsonPathFor returns the file for JSON lines, or "" for none:
+// JSONPathFor returns the file for JSON lines, or "" for none:
 // LEAKCHECK_JSON if set, else the JSONFile option.
-func jsonPathFor(cfg *Config) string {
+func JSONPathFor(option string) string {
 	if path := os.Getenv(JSONEnv); strings.TrimSpace(path) != "" {
 		return path
 	}
-	return cfg.JSONPath
+	return option
 }
 
-// A jsonRecord is one line of the LEAKCHECK_JSON file: one kind of leak
+// A JSONRecord is one line of the LEAKCHECK_JSON file: one kind of leak
 // found by one check, with the fields documented at JSONEnv.
-type jsonRecord struct {
+type JSONRecord struct {
 	Time         string  `json:"time"`
 	Package      string  `json:"package"`
 	Test         string  `json:"test"`
@@ -34,55 +39,62 @@ type jsonRecord struct {
 	// The memory the goroutines hold, when the check measured it.
 	StackBytes        *uint64      `json:"stack_bytes,omitempty"`
 	RetainedHeapBytes *uint64      `json:"retained_heap_bytes,omitempty"`
-	Largest           []jsonObject `json:"largest,omitempty"`
+	Largest           []JSONObject `json:"largest,omitempty"`
 	MeasuredCount     *int         `json:"measured_count,omitempty"`
 	MemoryNotMeasured string       `json:"memory_not_measured,omitempty"`
 }
 
-// A jsonObject is one of the largest heap objects a kind of leak holds
+// A JSONObject is one of the largest heap objects a kind of leak holds
 // alone, and where it was allocated when the memory profiler sampled it.
-type jsonObject struct {
+type JSONObject struct {
 	Bytes    uint64 `json:"bytes"`
 	Function string `json:"function,omitempty"`
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
 }
 
-// jsonRecords describes each group as one record.
-func jsonRecords(groups []*pubGroup, subject string, waited time.Duration, profilePath string, mem *memoryReport) []jsonRecord {
+// JSONRecords describes each group as one record.
+func JSONRecords(groups []*Group, subject string, waited time.Duration, profilePath string, mem Memory) []JSONRecord {
 	now := time.Now().Format(time.RFC3339Nano)
-	records := make([]jsonRecord, 0, len(groups))
+	records := make([]JSONRecord, 0, len(groups))
 	for _, gr := range groups {
-		rec := jsonRecord{
+		rec := JSONRecord{
 			Time:         now,
 			Package:      runtimeread.PackagePath,
-			Test:         gr.test,
+			Test:         gr.Test,
 			Check:        subject,
-			Kind:         report.Describe(gr.fingerprint, gr.goroutines),
+			Kind:         report.Describe(gr.Fingerprint, gr.Goroutines),
 			CheckSeconds: seconds(waited),
 			Profile:      profilePath,
 		}
-		if held, ok := mem.of(gr); ok {
-			rec.StackBytes, rec.RetainedHeapBytes = &held.stack, &held.heap
-			rec.Largest = objectsOf(held.largest)
-		} else if mem != nil && mem.skipped != "" {
-			rec.MemoryNotMeasured = mem.skipped
+		if held, ok := heldOf(mem, gr); ok {
+			rec.StackBytes, rec.RetainedHeapBytes = &held.Stack, &held.Heap
+			rec.Largest = JSONObjectsOf(held.Largest)
+		} else if mem != nil && mem.Skipped() != "" {
+			rec.MemoryNotMeasured = mem.Skipped()
 		}
 		records = append(records, rec)
 	}
 	return records
 }
 
-// appendJSONLines appends the records to the file at path, one JSON object
-// a line, in one write call. The file and its directory are created if
+// A JSONFiles appends JSON lines for a process: it serializes the
+// process's appends; O_APPEND and a single write per check keep the
+// records of concurrent test binaries whole. The zero JSONFiles is ready.
+type JSONFiles struct {
+	mu sync.Mutex
+}
+
+// Append appends the records to the file at path, one JSON object a
+// line, in one write call. The file and its directory are created if
 // missing.
-func appendJSONLines(path string, records []jsonRecord) error {
+func (files *JSONFiles) Append(path string, records []JSONRecord) error {
 	lines, err := report.JSONLines(records)
 	if err != nil {
 		return err
 	}
-	process.jsonAppendMu.Lock()
-	defer process.jsonAppendMu.Unlock()
+	files.mu.Lock()
+	defer files.mu.Unlock()
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return err
@@ -99,12 +111,12 @@ func appendJSONLines(path string, records []jsonRecord) error {
 	return err
 }
 
-// objectsOf converts the largest objects of a measurement to their JSON
+// JSONObjectsOf converts the largest objects of a measurement to their JSON
 // form: size and allocation site, the parts the reports show.
-func objectsOf(objs []heapdump.Object) []jsonObject {
-	var out []jsonObject
+func JSONObjectsOf(objs []heapdump.Object) []JSONObject {
+	var out []JSONObject
 	for _, o := range objs {
-		jo := jsonObject{Bytes: o.Size}
+		jo := JSONObject{Bytes: o.Size}
 		if len(o.Alloc) > 0 {
 			jo.Function, jo.File, jo.Line = o.Alloc[0].Function, o.Alloc[0].File, o.Alloc[0].Line
 		}

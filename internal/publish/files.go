@@ -1,4 +1,4 @@
-package check
+package publish
 
 import (
 	"fmt"
@@ -12,11 +12,11 @@ import (
 // bytes most file systems allow, leaving room for a sequence number.
 const maxFileName = 120
 
-// safeFileName turns s, such as a subtest name chosen by the user, into a
+// SafeFileName turns s, such as a subtest name chosen by the user, into a
 // single path element: no separators, no "..", no leading dot or dash,
 // nothing but ASCII letters, digits, '.', '-' and '_'. Names too long are
 // cut and made unique again with a hash of the whole.
-func safeFileName(s string) string {
+func SafeFileName(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
@@ -44,11 +44,11 @@ func safeFileName(s string) string {
 	return name
 }
 
-// createUnique creates a new file in dir named base+ext, or base.N+ext
+// CreateUnique creates a new file in dir named base+ext, or base.N+ext
 // for the first N that is free, so that repeated runs (-count) and test
 // binaries running at once never overwrite each other's files. dir is
 // created if missing.
-func createUnique(dir, base, ext string) (*os.File, error) {
+func CreateUnique(dir, base, ext string) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, err
 	}
