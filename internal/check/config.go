@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
+	"github.com/leakcheck/leakcheck/internal/deadlock"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
@@ -29,22 +30,6 @@ type Config struct {
 
 // Err joins the configuration problems, or returns nil.
 func (c *Config) Err() error { return errors.Join(c.Errs...) }
-
-// switchSetting reads the environment variable name, which turns what on
-// or off: "on", "1" or "true", like an empty or missing variable, mean
-// on; "off", "0" or "false" mean off. Any other value is an error, and
-// leaves it on, so that a typo never turns checking off.
-func switchSetting(name, what string) (on bool, err error) {
-	raw := os.Getenv(name)
-	switch strings.ToLower(strings.TrimSpace(raw)) {
-	case "", "on", "1", "true":
-		return true, nil
-	case "off", "0", "false":
-		return false, nil
-	default:
-		return true, fmt.Errorf("leakcheck: %s=%q: use \"off\" to turn %s off, or \"on\"", name, raw, what)
-	}
-}
 
 func parseMaxWaitEnv(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(s))
@@ -106,7 +91,7 @@ func (c *Config) resolveBaseline() {
 // are collected in Errs, like those of the options.
 func (c *Config) ReadEnvironment() {
 	c.resolveBaseline()
-	if _, err := deadlockWatchSetting(); err != nil {
+	if _, err := deadlock.Setting(); err != nil {
 		c.Errs = append(c.Errs, err)
 	}
 	if _, err := memorySetting(); err != nil {

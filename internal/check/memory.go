@@ -13,7 +13,7 @@ import (
 )
 
 func memorySetting() (on bool, err error) {
-	return switchSetting(MemoryEnv, "measuring the memory leaks hold")
+	return runtimeread.Switch(MemoryEnv, "measuring the memory leaks hold")
 }
 
 // maxMeasureCost bounds the time a failing check may spend measuring the

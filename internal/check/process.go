@@ -2,11 +2,11 @@ package check
 
 import (
 	"os"
-	"runtime/metrics"
 	"sync"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
+	"github.com/leakcheck/leakcheck/internal/deadlock"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
@@ -62,16 +62,10 @@ var process = struct {
 	// still told. Read by waitForLeaks; tests widen it on a loaded machine.
 	recordWait time.Duration
 
-	// deadlockWatch starts the watcher once per process, as DeadlockEnv
-	// says, when the first Verify or VerifyTestMain runs
-	// startDeadlockWatch.
-	deadlockWatch sync.Once
-	// watcher is the deadlock watcher's memory from look to look; only
-	// lookForDeadlocks uses it, one look at a time.
-	watcher deadlockWatcher
-	// watcherHeap is the sample liveHeapKiB reads; only the watcher, one
-	// look at a time, uses it.
-	watcherHeap [1]metrics.Sample
+	// watcher is the deadlock watcher, which the first Verify or
+	// VerifyTestMain starts (startDeadlockWatch) and which then reads
+	// alone, one look at a time.
+	watcher deadlock.Watcher
 
 	// jsonFiles appends the JSON lines of every check, and of a rerun,
 	// one process's appends at a time (see publish.JSONFiles).
@@ -98,6 +92,5 @@ var process = struct {
 	reader:      runtimeread.NewReader(),
 	ownersFound: ownerMemory{m: make(map[uint64]owner.Owner)},
 	recordWait:  250 * time.Millisecond,
-	watcherHeap: [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}},
 	rerunOutput: os.Stdout,
 }

@@ -140,7 +140,7 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 		}
 		now := time.Now()
 		if proofUseful && allProvable(leaks) {
-			key := idSetKey(leaks)
+			key := stack.IDSetKey(leaks)
 			if key != lastProofFor || now.Sub(lastProof) >= proofPause {
 				if key == lastProofFor {
 					proofPause *= 2
@@ -398,15 +398,4 @@ func allProvable(gs []*stack.Goroutine) bool {
 		}
 	}
 	return true
-}
-
-// idSetKey condenses a set of goroutine IDs into a number that changes
-// when the set does (for all practical purposes).
-func idSetKey(gs []*stack.Goroutine) uint64 {
-	var sum, xor uint64
-	for _, g := range gs {
-		sum += g.ID * 0x9E3779B97F4A7C15
-		xor ^= g.ID
-	}
-	return sum ^ xor<<1 ^ uint64(len(gs))
 }

@@ -64,7 +64,7 @@ func inBubble(g *stack.Goroutine) bool {
 
 // WatcherFunction is the function of the watcher's goroutine, as the
 // goroutine dump shows it, for the checks to leave it alone.
-const WatcherFunction = "github.com/leakcheck/leakcheck/internal/check.lookForDeadlocks"
+const WatcherFunction = "github.com/leakcheck/leakcheck/internal/deadlock.(*Watcher).lookForDeadlocks"
 
 // RerunFunction is followRerun as the goroutine dump shows it, for the
 // checks to leave it alone.

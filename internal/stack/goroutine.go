@@ -167,3 +167,14 @@ func Progressing(g *Goroutine) bool {
 	}
 	return false
 }
+
+// IDSetKey condenses a set of goroutine IDs into a number that changes
+// when the set does (for all practical purposes).
+func IDSetKey(gs []*Goroutine) uint64 {
+	var sum, xor uint64
+	for _, g := range gs {
+		sum += g.ID * 0x9E3779B97F4A7C15
+		xor ^= g.ID
+	}
+	return sum ^ xor<<1 ^ uint64(len(gs))
+}

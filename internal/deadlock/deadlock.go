@@ -1,4 +1,9 @@
-package check
+// Package deadlock is the deadlock watcher: where the runtime can prove
+// leaks, a test goroutine proven blocked forever ends the test binary
+// with a report, long before -timeout would. It asks the checks of the
+// process (Checks) for the Verify scopes and for measuring what the
+// deadlocked goroutines hold.
+package deadlock
 
 import (
 	"context"
@@ -8,11 +13,11 @@ import (
 	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/owner"
-	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
@@ -40,29 +45,60 @@ const (
 	blockedFor = 750 * time.Millisecond
 )
 
-// deadlockWatchSetting returns whether DeadlockEnv asks for the watcher,
-// and an error for a value it does not know (the watcher stays on).
-func deadlockWatchSetting() (on bool, err error) {
-	return switchSetting(DeadlockEnv, "the deadlock watcher")
+// Setting returns whether DeadlockEnv asks for the watcher, and an error
+// for a value it does not know (the watcher stays on).
+func Setting() (on bool, err error) {
+	return runtimeread.Switch(DeadlockEnv, "the deadlock watcher")
 }
 
-// startDeadlockWatch starts the watcher once per process, where the
+// DeadlockEnv is the package leakcheck's variable of the same name.
+const DeadlockEnv = "LEAKCHECK_DEADLOCK"
+
+// Checks is what the watcher asks of the checks of the process.
+type Checks interface {
+	// InRerun reports that the process is a rerun measuring memory,
+	// where nothing must prove leaks.
+	InRerun() bool
+	// TestScope returns the Verify scope whose label a test goroutine
+	// goid carries (scope is the ID in its label), and false if that
+	// scope is not the test goroutine's own.
+	TestScope(scope, goid uint64) (Scope, bool)
+	// ScopeName names the test of a Verify scope, "" when unknown.
+	ScopeName(id uint64) string
+	// Measure measures and publishes what the deadlocked goroutines hold,
+	// and returns the report's lines about the memory and the text of
+	// what it published.
+	Measure(d *Deadlock) (memory, published string)
+}
+
+// A Scope is what the watcher knows of a test that called Verify.
+type Scope struct {
+	ID      uint64
+	Test    string     // its name
+	T       testing.TB // its t
+	Started time.Time  // when Verify was called
+}
+
+// Start starts the watcher once per process, reading the runtime with
+// reader and asking checks, where the
 // runtime can prove leaks and DeadlockEnv does not turn it off. It is
 // called from goroutines outside any testing/synctest bubble: a goroutine
 // started inside one would belong to the bubble.
-func startDeadlockWatch() {
-	if runtimeread.LeakProfile == nil || process.childRerun != nil {
+func (w *Watcher) Start(reader *runtimeread.Reader, checks Checks) {
+	if runtimeread.LeakProfile == nil || checks.InRerun() {
 		// Nothing can prove a deadlock, or nothing must: a rerun's heap
 		// dump needs a process without proofs.
 		return
 	}
-	process.deadlockWatch.Do(func() {
-		if on, _ := deadlockWatchSetting(); !on {
+	w.once.Do(func() {
+		if on, _ := Setting(); !on {
 			return
 		}
-		process.watcher.blocked = make(map[uint64]blockedTest)
-		process.watcher.dumpCost.ceiling, process.watcher.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
-		time.AfterFunc(lookEvery, lookForDeadlocks)
+		w.reader, w.checks = reader, checks
+		w.heap[0].Name = "/gc/heap/live:bytes"
+		w.blocked = make(map[uint64]blockedTest)
+		w.dumpCost.ceiling, w.proofCost.ceiling = dumpCostCeiling, proofCostCeiling
+		time.AfterFunc(lookEvery, w.lookForDeadlocks)
 	})
 }
 
@@ -72,32 +108,39 @@ func startDeadlockWatch() {
 // ends with the look: between looks the watcher has no goroutine, so that
 // other leak checkers in the same binary (goleak during a migration, a
 // harness's own) never find one.
-func lookForDeadlocks() {
+func (w *Watcher) lookForDeadlocks() {
 	// A timer's goroutine carries no test's labels, but make sure: nothing
 	// must take the watcher for a test's goroutine.
 	pprof.SetGoroutineLabels(context.Background())
 	start := time.Now()
-	snap, err := process.reader.SnapshotAfter(start)
+	snap, err := w.reader.SnapshotAfter(start)
 	if err != nil {
 		// A dump too large to read: the checks report it; the watcher
 		// can only stop looking.
 		return
 	}
-	process.watcher.dumpCost.note(time.Since(start), len(snap.Goroutines))
-	if d := process.watcher.look(snap, start); d != nil {
+	w.dumpCost.note(time.Since(start), len(snap.Goroutines))
+	if d := w.look(snap, start); d != nil {
 		d.fail()
 		return
 	}
-	time.AfterFunc(max(lookEvery, lookShare*process.watcher.dumpCost.estimate(len(snap.Goroutines))), lookForDeadlocks)
+	time.AfterFunc(max(lookEvery, lookShare*w.dumpCost.estimate(len(snap.Goroutines))), w.lookForDeadlocks)
 }
 
-// A deadlockWatcher remembers, from look to look, which test goroutines
-// are blocked and since when.
-type deadlockWatcher struct {
+// A Watcher watches the test goroutines of a process for deadlocks, and
+// remembers, from look to look, which are blocked and since when. The
+// process has one; only its looks, one at a time, use it once started.
+// The zero Watcher is ready to Start.
+type Watcher struct {
+	once   sync.Once // starts the watcher once per process
+	reader *runtimeread.Reader
+	checks Checks
+	heap   [1]metrics.Sample // the sample liveHeapKiB reads
+
 	blocked    map[uint64]blockedTest
 	lastProof  time.Time
 	proofPause time.Duration
-	provedFor  uint64 // idSetKey of the goroutines last proof was for
+	provedFor  uint64 // IDSetKey of the goroutines last proof was for
 	dumpCost   costModel
 	proofCost  costModel
 }
@@ -143,12 +186,12 @@ func (c *costModel) estimate(n int) time.Duration {
 
 // liveHeapKiB returns the heap the last collection found live, in KiB, or
 // 0 where the runtime does not say. Only the watcher calls it.
-func liveHeapKiB() int {
-	metrics.Read(process.watcherHeap[:])
-	if process.watcherHeap[0].Value.Kind() != metrics.KindUint64 {
+func (w *Watcher) liveHeapKiB() int {
+	metrics.Read(w.heap[:])
+	if w.heap[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return int(process.watcherHeap[0].Value.Uint64() >> 10)
+	return int(w.heap[0].Value.Uint64() >> 10)
 }
 
 // A blockedTest is a test goroutine seen blocked on a channel or lock.
@@ -160,7 +203,7 @@ type blockedTest struct {
 // look updates what w knows from snap, asks the runtime for a proof when
 // a test goroutine has been blocked long enough, and returns the deadlock
 // it finds, or nil.
-func (w *deadlockWatcher) look(snap *runtimeread.Snapshot, now time.Time) *deadlock {
+func (w *Watcher) look(snap *runtimeread.Snapshot, now time.Time) *Deadlock {
 	var ready []*stack.Goroutine // blocked for at least blockedFor
 	seen := make(map[uint64]bool)
 	for i := range snap.Goroutines {
@@ -169,7 +212,7 @@ func (w *deadlockWatcher) look(snap *runtimeread.Snapshot, now time.Time) *deadl
 			continue
 		}
 		if g.Proven {
-			return newDeadlock(snap, g, now.Sub(w.blockedSince(g, now)))
+			return w.newDeadlock(snap, g, now.Sub(w.blockedSince(g, now)))
 		}
 		seen[g.ID] = true
 		if now.Sub(w.blockedSince(g, now)) >= blockedFor {
@@ -184,35 +227,35 @@ func (w *deadlockWatcher) look(snap *runtimeread.Snapshot, now time.Time) *deadl
 	if len(ready) == 0 {
 		return nil
 	}
-	key := idSetKey(ready)
+	key := stack.IDSetKey(ready)
 	if key == w.provedFor && now.Sub(w.lastProof) < w.proofPause {
 		return nil
 	}
 	w.provedFor, w.lastProof = key, now
 	// Always settled: the test goroutine may have waited long on
 	// something a deadlock that formed since left behind.
-	ok, cost := process.reader.ProveSettled(true)
-	heap := liveHeapKiB()
+	ok, cost := w.reader.ProveSettled(true)
+	heap := w.liveHeapKiB()
 	w.proofCost.note(cost, heap)
 	w.proofPause = max(blockedFor, proofShare*w.proofCost.estimate(heap))
 	if !ok {
 		return nil
 	}
-	after, err := process.reader.SnapshotAfter(time.Now())
+	after, err := w.reader.SnapshotAfter(time.Now())
 	if err != nil {
 		return nil
 	}
 	for i := range after.Goroutines {
 		g := &after.Goroutines[i]
 		if g.Proven && isBlockedTest(g) {
-			return newDeadlock(after, g, now.Sub(w.blockedSince(g, now)))
+			return w.newDeadlock(after, g, now.Sub(w.blockedSince(g, now)))
 		}
 	}
 	return nil
 }
 
 // blockedSince returns when w first saw g blocked where it is now.
-func (w *deadlockWatcher) blockedSince(g *stack.Goroutine, now time.Time) time.Time {
+func (w *Watcher) blockedSince(g *stack.Goroutine, now time.Time) time.Time {
 	where := g.State + " in " + g.TopFunction()
 	b, ok := w.blocked[g.ID]
 	if !ok || b.where != where {
@@ -253,27 +296,32 @@ func isRuntimeOrSync(fn string) bool {
 
 // A deadlock is a test goroutine proven blocked forever, with the
 // test's other goroutines.
-type deadlock struct {
-	test string // the test's name, "" if unknown
+type Deadlock struct {
+	Test string // the test's name, "" if unknown
 	// subtest reports that the goroutine runs an unnamed subtest of test:
 	// one that did not call Verify, whose name no dump shows.
 	subtest bool
-	t       testing.TB // the test's t when it called Verify, else nil
-	elapsed time.Duration
-	v       verdict // the test goroutine first, then the test's others
+	T       testing.TB // the test's t when it called Verify, else nil
+	Elapsed time.Duration
+	// Leaks are the test goroutine first, then the test's others, in
+	// Snap, blocked for Waited.
+	Leaks  []*stack.Goroutine
+	Snap   *runtimeread.Snapshot
+	Waited time.Duration
+	checks Checks
 }
 
 // newDeadlock gathers what the report of g's deadlock says: the test's
 // name and goroutines, the test goroutine first.
-func newDeadlock(snap *runtimeread.Snapshot, g *stack.Goroutine, blocked time.Duration) *deadlock {
-	r := owner.NewResolver(snap, scopeName)
-	d := &deadlock{elapsed: blocked, v: verdict{snap: snap, waited: blocked, leaks: []*stack.Goroutine{g}}}
-	s := scopeByID(owner.ScopeOf(g))
-	if s != nil && s.goid == g.ID {
-		d.test, d.t = s.name, s.t
-		d.elapsed = time.Since(s.started)
+func (w *Watcher) newDeadlock(snap *runtimeread.Snapshot, g *stack.Goroutine, blocked time.Duration) *Deadlock {
+	r := owner.NewResolver(snap, w.checks.ScopeName)
+	d := &Deadlock{Elapsed: blocked, Snap: snap, Waited: blocked, Leaks: []*stack.Goroutine{g}, checks: w.checks}
+	s, own := w.checks.TestScope(owner.ScopeOf(g), g.ID)
+	if own {
+		d.Test, d.T = s.Test, s.T
+		d.Elapsed = time.Since(s.Started)
 	} else {
-		d.test = r.TestName(g)
+		d.Test = r.TestName(g)
 		parent := r.Goroutine(g.ParentID)
 		d.subtest = parent != nil && parent.EntryFunction() == "testing.tRunner"
 	}
@@ -282,8 +330,8 @@ func newDeadlock(snap *runtimeread.Snapshot, g *stack.Goroutine, blocked time.Du
 		if o.ID == g.ID || owner.IgnoredByDefault(o) {
 			continue
 		}
-		if own := r.Owner(o); own.Test == g.ID || s != nil && own.Scope == s.id {
-			d.v.leaks = append(d.v.leaks, o)
+		if o2 := r.Owner(o); o2.Test == g.ID || own && o2.Scope == s.ID {
+			d.Leaks = append(d.Leaks, o)
 		}
 	}
 	return d
@@ -292,30 +340,30 @@ func newDeadlock(snap *runtimeread.Snapshot, g *stack.Goroutine, blocked time.Du
 // fail reports the deadlock the way the testing package reports a
 // failed test, on standard output, and ends the process with status 1,
 // as -timeout would, but long before it.
-func (d *deadlock) fail() {
+func (d *Deadlock) fail() {
 	var b strings.Builder
-	g := d.v.leaks[0]
-	who := d.test
+	g := d.Leaks[0]
+	who := d.Test
 	switch {
 	case who == "":
 		who = fmt.Sprintf("the test in goroutine %d", g.ID)
 	case d.subtest:
-		who = fmt.Sprintf("a subtest of %s (goroutine %d; Verify in the subtest would name it)", d.test, g.ID)
+		who = fmt.Sprintf("a subtest of %s (goroutine %d; Verify in the subtest would name it)", d.Test, g.ID)
 	}
 	fmt.Fprintf(&b, "leakcheck: %s deadlocked: its goroutine is blocked forever in state %q, proven by the runtime;"+
 		" ending the test binary now instead of at -timeout\n", who, g.State)
-	groups := report.GroupByKind(d.v.leaks[1:])
-	groups = append(report.GroupByKind(d.v.leaks[:1]), groups...) // the test goroutine first
-	r := owner.NewResolver(d.v.snap, scopeName)
+	groups := report.GroupByKind(d.Leaks[1:])
+	groups = append(report.GroupByKind(d.Leaks[:1]), groups...) // the test goroutine first
+	r := owner.NewResolver(d.Snap, d.checks.ScopeName)
 	report.WriteGroups(&b, groups,
-		func(gr *report.Group) string { return report.ProofStatus(gr, d.v.waited) },
+		func(gr *report.Group) string { return report.ProofStatus(gr, d.Waited) },
 		r.TestName)
-	mem, pub := d.measure()
+	mem, pub := d.checks.Measure(d)
 	b.WriteString(mem)
 	b.WriteString("\nFix: find what the test waits for in the stack above: a lock taken twice or in opposite orders," +
 		" a channel nobody will send to or close, a WaitGroup whose count never reaches zero, a Cond never signalled.\n")
 
-	out := b.String() + pub.Text
+	out := b.String() + pub
 
 	// Framing lines as the testing package writes them; under go test
 	// -json, it marks them with ^V for test2json.
@@ -324,15 +372,15 @@ func (d *deadlock) fail() {
 		frame = "\x16"
 	}
 	var w strings.Builder
-	if d.test != "" {
-		fmt.Fprintf(&w, "%s=== NAME  %s\n", frame, d.test)
+	if d.Test != "" {
+		fmt.Fprintf(&w, "%s=== NAME  %s\n", frame, d.Test)
 	}
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
 		w.WriteString("    " + line + "\n")
 	}
 	// The test and every test it runs in fail.
-	for name := d.test; name != ""; {
-		fmt.Fprintf(&w, "%s--- FAIL: %s (%.2fs)\n", frame, name, d.elapsed.Seconds())
+	for name := d.Test; name != ""; {
+		fmt.Fprintf(&w, "%s--- FAIL: %s (%.2fs)\n", frame, name, d.Elapsed.Seconds())
 		i := strings.LastIndexByte(name, '/')
 		if i < 0 {
 			break
@@ -342,22 +390,4 @@ func (d *deadlock) fail() {
 	fmt.Fprintf(&w, "%sFAIL\n", frame)
 	os.Stdout.WriteString(w.String())
 	os.Exit(1)
-}
-
-// measure measures what the deadlocked goroutines hold, in a rerun of the
-// test, as the process has proven them leaked: the rerun publishes the
-// figures after this process has ended, as go test reads its output until
-// the rerun is done. It writes the machine-readable outputs and returns
-// the report's lines about the memory.
-func (d *deadlock) measure() (string, publish.Publication) {
-	var again *rerun
-	if _, ok := d.t.(*testing.T); ok && d.test != "" && !isRerun() && !fuzzing() {
-		again = &rerun{test: d.test, took: d.elapsed, deadlock: true}
-	}
-	mem, pub := measureAndPublish(d.t, NewConfig(TestMainOptions(), nil), d.test, d.v, again)
-	if again == nil && mem.skipped != "" && mem.skipped != MemoryEnv+" is off" {
-		return "\nMemory held by the leaked goroutines: not measured: " + provenReason +
-			"; a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.\n", pub
-	}
-	return mem.note(), pub
 }

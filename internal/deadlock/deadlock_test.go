@@ -1,4 +1,4 @@
-package check
+package deadlock
 
 import (
 	"fmt"
@@ -86,7 +86,7 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 	for _, p := range patterns {
 		t.Run(p.name, func(t *testing.T) {
 			type outcome struct {
-				found  *deadlock
+				found  *Deadlock
 				proved bool
 			}
 			done := make(chan outcome, 1)
@@ -95,22 +95,22 @@ func TestWatcherFindsNoDeadlockWhileTestsProgress(t *testing.T) {
 				// its own code (the parent waits inside t.Run, which does
 				// not count), or, for a test that never is, a while.
 				for deadline := time.Now().Add(pause / 3); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-					snap, err := process.reader.TakeSnapshot()
+					snap, err := testReader.TakeSnapshot()
 					require.NoError(t, err)
 					if slices.ContainsFunc(snap.Goroutines, func(g stack.Goroutine) bool { return isBlockedTest(&g) }) {
 						break
 					}
 				}
-				w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
+				w := newTestWatcher()
 				now := time.Now()
-				snap, err := process.reader.SnapshotAfter(now)
+				snap, err := testReader.SnapshotAfter(now)
 				require.NoError(t, err)
 				if d := w.look(snap, now); d != nil {
 					done <- outcome{found: d}
 					return
 				}
 				// As if a look came blockedFor later: a proof is due.
-				snap, err = process.reader.SnapshotAfter(time.Now())
+				snap, err = testReader.SnapshotAfter(time.Now())
 				require.NoError(t, err)
 				d := w.look(snap, now.Add(blockedFor))
 				done <- outcome{found: d, proved: !w.lastProof.IsZero()}
@@ -163,12 +163,12 @@ func BenchmarkWatcherLook(b *testing.B) {
 			for range n {
 				go func() { <-stop }()
 			}
-			w := deadlockWatcher{blocked: make(map[uint64]blockedTest)}
+			w := newTestWatcher()
 			start := time.Now()
 			b.ResetTimer()
 			for range b.N {
 				now := time.Now()
-				snap, err := process.reader.SnapshotAfter(now)
+				snap, err := testReader.SnapshotAfter(now)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -182,7 +182,7 @@ func BenchmarkWatcherLook(b *testing.B) {
 
 // The checks recognise the watcher's goroutine by its function's name.
 func TestWatcherFunctionName(t *testing.T) {
-	assert.Equal(t, owner.WatcherFunction, runtime.FuncForPC(reflect.ValueOf(lookForDeadlocks).Pointer()).Name())
+	assert.Equal(t, owner.WatcherFunction, runtime.FuncForPC(reflect.ValueOf((*Watcher).lookForDeadlocks).Pointer()).Name())
 }
 
 // Between looks the watcher has no goroutine, so that other leak checkers
@@ -191,7 +191,7 @@ func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
 	if runtimeread.LeakProfile == nil {
 		t.Skip("no watcher without the goroutine leak profile")
 	}
-	startDeadlockWatch()
+	new(Watcher).Start(testReader, noChecks{})
 	buf := make([]byte, 1<<20)
 	for deadline := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
 		found := false
@@ -211,12 +211,31 @@ func TestWatcherHasNoGoroutineBetweenLooks(t *testing.T) {
 func TestDeadlockWatchSetting(t *testing.T) {
 	for _, v := range []string{"", "on", "ON", "1", "true", " off ", "0", "false"} {
 		t.Setenv(DeadlockEnv, v)
-		on, err := deadlockWatchSetting()
+		on, err := Setting()
 		assert.NoError(t, err, "%q", v)
 		assert.Equal(t, !strings.Contains("off 0 false", strings.TrimSpace(v)) || strings.TrimSpace(v) == "", on, "%q", v)
 	}
 	t.Setenv(DeadlockEnv, "maybe")
-	on, err := deadlockWatchSetting()
+	on, err := Setting()
 	assert.True(t, on, "an unknown value never turns checking off")
 	assert.EqualError(t, err, `leakcheck: LEAKCHECK_DEADLOCK="maybe": use "off" to turn the deadlock watcher off, or "on"`)
 }
+
+// testReader reads the runtime for these tests.
+var testReader = runtimeread.NewReader()
+
+// newTestWatcher returns a watcher ready to look, without its timer and
+// without a cost measured yet.
+func newTestWatcher() *Watcher {
+	w := &Watcher{reader: testReader, checks: noChecks{}, blocked: make(map[uint64]blockedTest)}
+	w.heap[0].Name = "/gc/heap/live:bytes"
+	return w
+}
+
+// noChecks is a process without Verify scopes, which measures nothing.
+type noChecks struct{}
+
+func (noChecks) InRerun() bool                          { return false }
+func (noChecks) TestScope(uint64, uint64) (Scope, bool) { return Scope{}, false }
+func (noChecks) ScopeName(uint64) string                { return "" }
+func (noChecks) Measure(*Deadlock) (string, string)     { return "", "" }
