@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
 )
 
 // A fieldChan is what the package does with the channels of one
@@ -80,7 +81,7 @@ func checkFields(pass *analysis.Pass, r *lockset.Reporter, funcs []*ssa.Function
 		for _, pos := range f.receives {
 			r.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
 				"receive blocks forever: nothing sends on `%s` or closes it (made at %s; the package only receives from it)",
-				fieldName(v), lockset.Where(pass.Fset, f.made))})
+				names.Field(v), lockset.Where(pass.Fset, f.made))})
 		}
 	}
 }
@@ -88,14 +89,10 @@ func checkFields(pass *analysis.Pass, r *lockset.Reporter, funcs []*ssa.Function
 // chanField returns the unexported channel field number i of the struct
 // that t is, or points to, if this package declares it.
 func chanField(pkg *types.Package, t types.Type, i int) *types.Var {
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	s, ok := t.Underlying().(*types.Struct)
-	if !ok || i >= s.NumFields() {
+	v := names.StructField(t, i)
+	if v == nil {
 		return nil
 	}
-	v := s.Field(i)
 	if _, ok := v.Type().Underlying().(*types.Chan); !ok || v.Exported() || v.Pkg() != pkg {
 		return nil
 	}
@@ -245,26 +242,4 @@ func isFieldValue(val ssa.Value, v *types.Var) bool {
 func lenOrCap(call *ssa.Call, val ssa.Value) bool {
 	b, ok := call.Call.Value.(*ssa.Builtin)
 	return ok && (b.Name() == "len" || b.Name() == "cap") && call.Call.Args[0] == val
-}
-
-// fieldName names v as Struct.field when its struct is a named type of
-// the package.
-func fieldName(v *types.Var) string {
-	if v.Pkg() != nil {
-		scope := v.Pkg().Scope()
-		for _, name := range scope.Names() {
-			tn, ok := scope.Lookup(name).(*types.TypeName)
-			if !ok {
-				continue
-			}
-			if s, ok := tn.Type().Underlying().(*types.Struct); ok {
-				for i := 0; i < s.NumFields(); i++ {
-					if s.Field(i) == v {
-						return name + "." + v.Name()
-					}
-				}
-			}
-		}
-	}
-	return v.Name()
 }
