@@ -12,6 +12,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
@@ -28,6 +29,7 @@ func Analyzers() []*analysis.Analyzer {
 		foreverloop.Analyzer,
 		lockorder.Analyzer,
 		missingverify.Analyzer,
+		nocancel.Analyzer,
 		nodone.Analyzer,
 		nosender.Analyzer,
 		tickerstop.Analyzer,
