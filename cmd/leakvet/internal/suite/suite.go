@@ -15,6 +15,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
@@ -32,6 +33,7 @@ func Analyzers() []*analysis.Analyzer {
 		nocancel.Analyzer,
 		nodone.Analyzer,
 		nosender.Analyzer,
+		nosignal.Analyzer,
 		tickerstop.Analyzer,
 	}
 }
