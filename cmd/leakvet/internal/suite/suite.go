@@ -16,6 +16,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedreceiver"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
@@ -34,6 +35,7 @@ func Analyzers() []*analysis.Analyzer {
 		nodone.Analyzer,
 		nosender.Analyzer,
 		nosignal.Analyzer,
+		stoppedreceiver.Analyzer,
 		tickerstop.Analyzer,
 	}
 }

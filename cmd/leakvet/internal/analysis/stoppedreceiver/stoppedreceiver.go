@@ -1,0 +1,185 @@
+package stoppedreceiver
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/chanfield"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports sends whose only receiver is a loop that can return.
+var Analyzer = &analysis.Analyzer{
+	Name:     "stoppedreceiver",
+	Doc:      docstring.FromDocGo(doc, "stoppedreceiver"),
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedreceiver",
+	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Run:      run,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
+	started := goroutines(ssainput.SrcFuncs)
+	r := lockset.NewReporter(pass)
+	for v, f := range chanfield.Find(pass.Pkg, ssainput.SrcFuncs) {
+		if f.Escapes || len(f.Made) == 0 || !unbuffered(f.Made) || len(f.Closes) > 0 || len(f.Recvs) > 0 || len(f.Sends) == 0 {
+			continue
+		}
+		loop, exit := receiverLoop(f)
+		if loop == nil || !started[loop] {
+			continue
+		}
+		for _, send := range f.Sends {
+			if root(send.Parent()) == loop {
+				continue
+			}
+			r.Report(analysis.Diagnostic{Pos: send.Pos(), Message: fmt.Sprintf(
+				"send on `%s` blocks forever once `%s`, its only receiver, has returned (%s): select on what stops it too",
+				names.Field(v), loop.RelString(pass.Pkg), lockset.Where(pass.Fset, exit))})
+		}
+	}
+	return nil, nil
+}
+
+// unbuffered reports whether every make is of an unbuffered channel.
+func unbuffered(made []*ssa.MakeChan) bool {
+	for _, mk := range made {
+		size, ok := mk.Size.(*ssa.Const)
+		if !ok || size.Value == nil || constant.Sign(size.Value) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// receiverLoop returns the one function whose selects receive from f,
+// and the return that ends it, if each of those selects is in a loop and
+// has another case that returns.
+func receiverLoop(f *chanfield.Field) (*ssa.Function, token.Pos) {
+	var loop *ssa.Function
+	exit := token.NoPos
+	for _, c := range f.Selects {
+		fn := c.Select.Parent()
+		if c.Select.States[c.Index].Dir != types.RecvOnly || (loop != nil && fn != loop) {
+			return nil, token.NoPos
+		}
+		loop = fn
+		ret := returningCase(fn, c.Select.Pos(), c.Select.States[c.Index].Pos)
+		if !ret.IsValid() {
+			return nil, token.NoPos
+		}
+		exit = ret
+	}
+	return loop, exit
+}
+
+// returningCase finds, in fn's syntax, the select statement at pos
+// within a loop, and returns a return statement in one of its cases
+// other than the one receiving at recv.
+func returningCase(fn *ssa.Function, pos, recv token.Pos) token.Pos {
+	body := fn.Syntax()
+	if body == nil {
+		return token.NoPos
+	}
+	var sel *ast.SelectStmt
+	inLoop := false
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if s, ok := n.(*ast.SelectStmt); ok && s.Select == pos {
+			sel, inLoop = s, loopAround(stack)
+			return false
+		}
+		if lit, ok := n.(*ast.FuncLit); ok && lit != body {
+			return false
+		}
+		stack = append(stack, n)
+		return true
+	})
+	if sel == nil || !inLoop {
+		return token.NoPos
+	}
+	for _, s := range sel.Body.List {
+		cc := s.(*ast.CommClause)
+		if cc.Comm != nil && cc.Comm.Pos() <= recv && recv < cc.Comm.End() {
+			continue
+		}
+		if ret := firstReturn(cc); ret.IsValid() {
+			return ret
+		}
+	}
+	return token.NoPos
+}
+
+// loopAround reports whether the innermost loop or function literal of
+// stack, the nodes around a statement, is a loop.
+func loopAround(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		case *ast.FuncLit:
+			return false
+		}
+	}
+	return false
+}
+
+// firstReturn returns the first return statement of n outside function
+// literals.
+func firstReturn(n ast.Node) token.Pos {
+	pos := token.NoPos
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if !pos.IsValid() {
+				pos = n.Pos()
+			}
+		}
+		return !pos.IsValid()
+	})
+	return pos
+}
+
+// goroutines returns the functions funcs start with go statements.
+func goroutines(funcs []*ssa.Function) map[*ssa.Function]bool {
+	started := map[*ssa.Function]bool{}
+	for _, fn := range funcs {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if g, ok := instr.(*ssa.Go); ok {
+					if callee := g.Call.StaticCallee(); callee != nil {
+						started[callee] = true
+					}
+				}
+			}
+		}
+	}
+	return started
+}
+
+// root returns the function fn's closures are in.
+func root(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}

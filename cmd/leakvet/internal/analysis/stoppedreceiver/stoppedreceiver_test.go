@@ -1,0 +1,13 @@
+package stoppedreceiver_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedreceiver"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), stoppedreceiver.Analyzer, "a")
+}

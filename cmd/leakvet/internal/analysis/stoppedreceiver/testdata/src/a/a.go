@@ -1,0 +1,143 @@
+package a
+
+type status struct{}
+
+// A node whose Status can be called after Stop: the shape of etcd#6857.
+type node struct {
+	status chan chan status
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+func newNode() *node {
+	n := &node{status: make(chan chan status), stop: make(chan struct{}), done: make(chan struct{})}
+	go n.run()
+	return n
+}
+
+func (n *node) Status() status {
+	c := make(chan status)
+	n.status <- c // want "send on `node.status` blocks forever once `\\(\\*node\\).run`, its only receiver, has returned \\(a.go:31\\): select on what stops it too"
+	return <-c
+}
+
+func (n *node) run() {
+	for {
+		select {
+		case c := <-n.status:
+			c <- status{}
+		case <-n.stop:
+			close(n.done)
+			return
+		}
+	}
+}
+
+func (n *node) Stop() {
+	select {
+	case n.stop <- struct{}{}:
+	case <-n.done:
+		return
+	}
+	<-n.done
+}
+
+// Quiet: the fixed Status selects on done.
+type fixedNode struct {
+	status chan chan status
+	done   chan struct{}
+}
+
+func newFixedNode() *fixedNode {
+	n := &fixedNode{status: make(chan chan status), done: make(chan struct{})}
+	go n.run()
+	return n
+}
+
+func (n *fixedNode) Status() status {
+	c := make(chan status)
+	select {
+	case n.status <- c:
+	case <-n.done:
+		return status{}
+	}
+	return <-c
+}
+
+func (n *fixedNode) run() {
+	defer close(n.done)
+	for {
+		select {
+		case c := <-n.status:
+			c <- status{}
+		}
+	}
+}
+
+// Quiet: a buffered channel.
+type buffered struct {
+	reqs chan int
+	stop chan struct{}
+}
+
+func newBuffered() *buffered {
+	b := &buffered{reqs: make(chan int, 1), stop: make(chan struct{})}
+	go b.run()
+	return b
+}
+
+func (b *buffered) put(v int) { b.reqs <- v }
+
+func (b *buffered) run() {
+	for {
+		select {
+		case <-b.reqs:
+		case <-b.stop:
+			return
+		}
+	}
+}
+
+// Quiet: the loop never returns.
+type forever struct{ reqs chan int }
+
+func newForever() *forever {
+	f := &forever{reqs: make(chan int)}
+	go f.run()
+	return f
+}
+
+func (f *forever) put(v int) { f.reqs <- v }
+
+func (f *forever) run() {
+	for {
+		select {
+		case <-f.reqs:
+		}
+	}
+}
+
+// Quiet: a plain receive elsewhere may take the send.
+type twoReaders struct {
+	reqs chan int
+	stop chan struct{}
+}
+
+func newTwoReaders() *twoReaders {
+	t := &twoReaders{reqs: make(chan int), stop: make(chan struct{})}
+	go t.run()
+	return t
+}
+
+func (t *twoReaders) put(v int) { t.reqs <- v }
+func (t *twoReaders) take() int { return <-t.reqs }
+
+func (t *twoReaders) run() {
+	for {
+		select {
+		case <-t.reqs:
+		case <-t.stop:
+			return
+		}
+	}
+}
