@@ -16,7 +16,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
-	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedreceiver"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
@@ -35,7 +35,7 @@ func Analyzers() []*analysis.Analyzer {
 		nodone.Analyzer,
 		nosender.Analyzer,
 		nosignal.Analyzer,
-		stoppedreceiver.Analyzer,
+		stoppedpartner.Analyzer,
 		tickerstop.Analyzer,
 	}
 }

@@ -1,9 +1,9 @@
-// Package stoppedreceiver defines an Analyzer that reports a send whose
-// only receiver is a goroutine's loop that can stop receiving.
+// Package stoppedpartner defines an Analyzer that reports a send or a
+// receive whose only partner is a goroutine's loop that can stop.
 //
-// # Analyzer stoppedreceiver
+// # Analyzer stoppedpartner
 //
-// stoppedreceiver: report sends whose only receiver is a loop that can return
+// stoppedpartner: report channel operations whose only partner is a loop that can return
 //
 // A component runs a loop in a goroutine that serves requests from a
 // channel until told to stop; a method hands it work by sending on the
@@ -37,11 +37,15 @@
 //		return Status{}
 //	}
 //
+// The same holds the other way: a receive whose only sender is such a
+// loop waits forever once the loop has returned, unless the loop closes
+// the channel.
+//
 // The check keeps to a shape it can judge whole: the channel is in an
 // unexported struct field of the package, always made unbuffered, never
 // closed, never handed out (but as a receive-only channel by an
-// accessor); every receive from it is a case of a select in a loop of
-// one function, which the package starts as a goroutine, and another
-// case of each such select returns. A send alone (not in a select) from
-// any other function is reported.
-package stoppedreceiver
+// accessor); every receive from it (or every send on it) is a case of a
+// select in a loop of one function, which the package starts as a
+// goroutine, and another case of each such select returns. A send (or a
+// receive) alone, not in a select, in any other function is reported.
+package stoppedpartner

@@ -141,3 +141,57 @@ func (t *twoReaders) run() {
 		}
 	}
 }
+
+// A watcher whose events stop coming once its loop returns.
+type watcher struct {
+	events chan int
+	stop   chan struct{}
+}
+
+func newWatcher() *watcher {
+	w := &watcher{events: make(chan int), stop: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *watcher) next() int {
+	return <-w.events // want "receive from `watcher.events` blocks forever once `\\(\\*watcher\\).run`, its only sender, has returned \\(a.go:1[0-9][0-9]\\): select on what stops it too"
+}
+
+func (w *watcher) run() {
+	for i := 0; ; i++ {
+		select {
+		case w.events <- i:
+		case <-w.stop:
+			return
+		}
+	}
+}
+
+// Quiet: the loop closes the channel when it returns.
+type closingWatcher struct {
+	events chan int
+	stop   chan struct{}
+}
+
+func newClosingWatcher() *closingWatcher {
+	w := &closingWatcher{events: make(chan int), stop: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *closingWatcher) next() (int, bool) {
+	v, ok := <-w.events
+	return v, ok
+}
+
+func (w *closingWatcher) run() {
+	defer close(w.events)
+	for i := 0; ; i++ {
+		select {
+		case w.events <- i:
+		case <-w.stop:
+			return
+		}
+	}
+}

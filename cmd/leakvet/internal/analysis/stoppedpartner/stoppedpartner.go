@@ -1,4 +1,4 @@
-package stoppedreceiver
+package stoppedpartner
 
 import (
 	_ "embed"
@@ -21,11 +21,12 @@ import (
 //go:embed doc.go
 var doc string
 
-// Analyzer reports sends whose only receiver is a loop that can return.
+// Analyzer reports sends and receives whose only partner is a loop that
+// can return.
 var Analyzer = &analysis.Analyzer{
-	Name:     "stoppedreceiver",
-	Doc:      docstring.FromDocGo(doc, "stoppedreceiver"),
-	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedreceiver",
+	Name:     "stoppedpartner",
+	Doc:      docstring.FromDocGo(doc, "stoppedpartner"),
+	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner",
 	Requires: []*analysis.Analyzer{buildssa.Analyzer},
 	Run:      run,
 }
@@ -35,20 +36,42 @@ func run(pass *analysis.Pass) (any, error) {
 	started := goroutines(ssainput.SrcFuncs)
 	r := lockset.NewReporter(pass)
 	for v, f := range chanfield.Find(pass.Pkg, ssainput.SrcFuncs) {
-		if f.Escapes || len(f.Made) == 0 || !unbuffered(f.Made) || len(f.Closes) > 0 || len(f.Recvs) > 0 || len(f.Sends) == 0 {
+		if f.Escapes || len(f.Made) == 0 || !unbuffered(f.Made) || len(f.Closes) > 0 {
 			continue
 		}
-		loop, exit := receiverLoop(f)
+		// ops are the operations alone of one direction; the loop holds
+		// every operation of the other, each a case of a select.
+		var ops []ssa.Instruction
+		var dir types.ChanDir
+		switch {
+		case len(f.Recvs) == 0 && len(f.Sends) > 0:
+			for _, s := range f.Sends {
+				ops = append(ops, s)
+			}
+			dir = types.RecvOnly
+		case len(f.Sends) == 0 && len(f.Recvs) > 0:
+			for _, r := range f.Recvs {
+				ops = append(ops, r)
+			}
+			dir = types.SendOnly
+		default:
+			continue
+		}
+		loop, exit := partnerLoop(f, dir)
 		if loop == nil || !started[loop] {
 			continue
 		}
-		for _, send := range f.Sends {
-			if root(send.Parent()) == loop {
+		for _, op := range ops {
+			if root(op.Parent()) == loop {
 				continue
 			}
-			r.Report(analysis.Diagnostic{Pos: send.Pos(), Message: fmt.Sprintf(
-				"send on `%s` blocks forever once `%s`, its only receiver, has returned (%s): select on what stops it too",
-				names.Field(v), loop.RelString(pass.Pkg), lockset.Where(pass.Fset, exit))})
+			what, partner := "send on", "receiver"
+			if dir == types.SendOnly {
+				what, partner = "receive from", "sender"
+			}
+			r.Report(analysis.Diagnostic{Pos: op.Pos(), Message: fmt.Sprintf(
+				"%s `%s` blocks forever once `%s`, its only %s, has returned (%s): select on what stops it too",
+				what, names.Field(v), loop.RelString(pass.Pkg), partner, lockset.Where(pass.Fset, exit))})
 		}
 	}
 	return nil, nil
@@ -65,15 +88,16 @@ func unbuffered(made []*ssa.MakeChan) bool {
 	return true
 }
 
-// receiverLoop returns the one function whose selects receive from f,
-// and the return that ends it, if each of those selects is in a loop and
-// has another case that returns.
-func receiverLoop(f *chanfield.Field) (*ssa.Function, token.Pos) {
+// partnerLoop returns the one function whose selects operate on f in
+// direction dir, and the return that ends it, if f has no other cases,
+// and each of those selects is in a loop and has another case that
+// returns.
+func partnerLoop(f *chanfield.Field, dir types.ChanDir) (*ssa.Function, token.Pos) {
 	var loop *ssa.Function
 	exit := token.NoPos
 	for _, c := range f.Selects {
 		fn := c.Select.Parent()
-		if c.Select.States[c.Index].Dir != types.RecvOnly || (loop != nil && fn != loop) {
+		if c.Select.States[c.Index].Dir != dir || (loop != nil && fn != loop) {
 			return nil, token.NoPos
 		}
 		loop = fn
