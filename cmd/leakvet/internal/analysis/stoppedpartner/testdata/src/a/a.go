@@ -195,3 +195,36 @@ func (w *closingWatcher) run() {
 		}
 	}
 }
+
+// A loop started through the package's worker runner.
+type stopper struct{}
+
+func (s *stopper) runWorker(f func()) {
+	go func() {
+		defer func() {}()
+		f()
+	}()
+}
+
+type queue struct {
+	reqs chan int
+	stop chan struct{}
+}
+
+func newQueue(s *stopper) *queue {
+	q := &queue{reqs: make(chan int), stop: make(chan struct{})}
+	s.runWorker(func() {
+		for {
+			select {
+			case <-q.reqs:
+			case <-q.stop:
+				return
+			}
+		}
+	})
+	return q
+}
+
+func (q *queue) put(v int) {
+	q.reqs <- v // want "send on `queue.reqs` blocks forever once `newQueue\\$1`, its only receiver, has returned"
+}
