@@ -252,7 +252,7 @@ func startsParam(v ssa.Value, seen map[ssa.Value]bool) bool {
 			}
 		case *ssa.Store:
 			// A variable closures capture lives in a cell.
-			if ref.Val == v && startsParam(ref.Addr, seen) {
+			if cell, ok := ref.Addr.(*ssa.Alloc); ok && ref.Val == v && startsParam(cell, seen) {
 				return true
 			}
 		}
