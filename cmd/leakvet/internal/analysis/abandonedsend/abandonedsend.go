@@ -145,7 +145,7 @@ func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
 		}
 	}
 	ret := abandoningReturn(pass.TypesInfo, fn.Node(), g, u.goStmt, ch.v)
-	if ret == nil {
+	if ret == nil || afterCountedReceives(pass.TypesInfo, fn, ret, ch.v) {
 		return
 	}
 	send := u.sends[0]
@@ -159,6 +159,27 @@ func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
 		d.SuggestedFixes = []analysis.SuggestedFix{bufferFix(ch.make)}
 	}
 	pass.Report(d)
+}
+
+// afterCountedReceives reports whether ret is a return in the body of a
+// loop that receives from ch in a select, after the select rather than
+// in one of its cases: the loop returns once it has received enough
+// (if done == 3 { return }), which the paths the analyzer walks cannot
+// count.
+func afterCountedReceives(info *types.Info, fn inspector.Cursor, ret *ast.ReturnStmt, ch *types.Var) bool {
+	c, ok := fn.FindNode(ret)
+	if !ok {
+		return false
+	}
+	loop := innermostLoop(c)
+	if loop == nil || !receives(loop, ch, info) {
+		return false
+	}
+	for p := range c.Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+		_, inCase := p.Node().(*ast.CommClause)
+		return !inCase
+	}
+	return false
 }
 
 // bufferFix gives the channel made by call a buffer of one.
