@@ -27,14 +27,16 @@ func checkFields(pass *analysis.Pass, r *lockset.Reporter, funcs []*ssa.Function
 		}
 		var waits []token.Pos
 		for _, recv := range f.Recvs {
-			waits = append(waits, recv.Pos())
+			if !f.Shared[recv.Parent()] {
+				waits = append(waits, recv.Pos())
+			}
 		}
 		for _, c := range f.Selects {
 			if c.Select.States[c.Index].Dir != types.RecvOnly {
 				waits = nil
 				break
 			}
-			if c.Select.Blocking && len(c.Select.States) == 1 {
+			if c.Select.Blocking && len(c.Select.States) == 1 && !f.Shared[c.Select.Parent()] {
 				waits = append(waits, c.Select.States[c.Index].Pos)
 			}
 		}

@@ -62,7 +62,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		for _, op := range ops {
-			if root(op.Parent()) == loop {
+			if root(op.Parent()) == loop || f.Shared[op.Parent()] {
 				continue
 			}
 			what, partner := "send on", "receiver"
@@ -183,12 +183,14 @@ func firstReturn(n ast.Node) token.Pos {
 	return pos
 }
 
-// goroutines returns the functions funcs start in new goroutines: with
+// goroutines returns the functions funcs start in new goroutines (with
 // go statements, with the Go methods of sync.WaitGroup and errgroup, or
 // by passing them to a function of the package that starts its argument
-// so (a worker runner: go func() { defer done(); f() }()).
+// so: a worker runner, go func() { defer done(); f() }()), and those
+// these call directly.
 func goroutines(funcs []*ssa.Function) map[*ssa.Function]bool {
 	started := map[*ssa.Function]bool{}
+	inGoroutine := map[*ssa.Function]bool{}
 	runners := map[*ssa.Function]map[int]bool{} // the function parameters each function starts
 	for _, fn := range funcs {
 		for i, p := range fn.Params {
@@ -223,6 +225,21 @@ func goroutines(funcs []*ssa.Function) map[*ssa.Function]bool {
 				}
 			}
 		}
+	}
+	// A function a goroutine's function calls runs in that goroutine.
+	for fn := range started {
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				if call, ok := instr.(*ssa.Call); ok {
+					if callee := call.Call.StaticCallee(); callee != nil {
+						inGoroutine[callee] = true
+					}
+				}
+			}
+		}
+	}
+	for fn := range inGoroutine {
+		started[fn] = true
 	}
 	return started
 }

@@ -23,6 +23,9 @@ type Field struct {
 	// Selects are the select statements with a case on the field.
 	Selects []Case
 	Closes  []token.Pos
+	// Shared holds the functions given the field's channel as an
+	// argument: their operations on it may be on other channels too.
+	Shared map[*ssa.Function]bool
 	// Escapes reports whether a channel of the field goes out of view:
 	// a channel not made for it stored in it, or one read from it passed,
 	// stored, converted, or returned as a channel others may send on.
@@ -191,13 +194,39 @@ func (f *Field) valueUses(val ssa.Value, accessors map[*ssa.Function]*types.Var,
 				f.Closes = append(f.Closes, ref.Pos())
 			case "len", "cap":
 			default:
-				f.Escapes = true
+				if !f.intoCallee(ref.Common(), val, accessors, seen) {
+					f.Escapes = true
+				}
 			}
 		case *ssa.DebugRef:
 		default:
 			f.Escapes = true
 		}
 	}
+}
+
+// intoCallee follows the channel val given to a function of the
+// package (called, or started as a goroutine) into its parameter, and
+// reports whether it could.
+func (f *Field) intoCallee(call *ssa.CallCommon, val ssa.Value, accessors map[*ssa.Function]*types.Var, seen map[ssa.Value]bool) bool {
+	callee := call.StaticCallee()
+	if callee == nil || call.IsInvoke() || callee.Blocks == nil || val.Parent() == nil || callee.Pkg != val.Parent().Pkg {
+		return false
+	}
+	if _, ok := call.Value.(*ssa.Function); !ok {
+		return false // a closure, whose free variables are not followed
+	}
+	for i, a := range call.Args {
+		if a != val {
+			continue
+		}
+		if f.Shared == nil {
+			f.Shared = map[*ssa.Function]bool{}
+		}
+		f.Shared[callee] = true
+		f.valueUses(callee.Params[i], accessors, seen)
+	}
+	return true
 }
 
 // returned notes a function returning the field's channel: an accessor

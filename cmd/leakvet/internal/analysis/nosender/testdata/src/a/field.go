@@ -118,3 +118,30 @@ func (p *parented) done() <-chan struct{} {
 }
 
 func (p *parented) wait() { <-p.done() }
+
+// A helper receives from the field's channel and from others: only the
+// receive made on the field itself is reported.
+type latch struct{ ready chan struct{} }
+
+func newLatch() *latch { return &latch{ready: make(chan struct{})} }
+
+func waitOn(c <-chan struct{}) { <-c }
+
+func (l *latch) await() {
+	waitOn(l.ready)
+	<-l.ready // want "receive blocks forever: nothing sends on `latch.ready` or closes it"
+}
+
+func awaitOther() {
+	c := make(chan struct{})
+	close(c)
+	waitOn(c)
+}
+
+// Quiet: a helper closes it.
+type closedByHelper struct{ ready chan struct{} }
+
+func newClosedByHelper() *closedByHelper { return &closedByHelper{ready: make(chan struct{})} }
+func release(c chan struct{})            { close(c) }
+func (c *closedByHelper) open()          { release(c.ready) }
+func (c *closedByHelper) await()         { <-c.ready }

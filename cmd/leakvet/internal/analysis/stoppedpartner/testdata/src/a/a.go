@@ -239,3 +239,30 @@ func keep(f func(), h *holder) {
 	hook = f
 	h.f = f
 }
+
+// A loop given the channel, run by a goroutine's closure: the shape of a
+// transport whose events nobody reads once the processor has stopped.
+type transport struct {
+	events chan int
+	stop   chan struct{}
+}
+
+func newTransport(s *stopper) *transport {
+	t := &transport{events: make(chan int), stop: make(chan struct{})}
+	s.runWorker(func() { processUntil(t.events, t.stop) })
+	return t
+}
+
+func processUntil(ch <-chan int, stop <-chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		case <-stop:
+			return
+		}
+	}
+}
+
+func (t *transport) publish(v int) {
+	t.events <- v // want "send on `transport.events` blocks forever once `processUntil`, its only receiver, has returned"
+}
