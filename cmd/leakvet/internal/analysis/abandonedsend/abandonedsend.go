@@ -33,6 +33,16 @@ var Analyzer = &analysis.Analyzer{
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	decls := map[*types.Func]*ast.FuncDecl{}
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				if obj, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+					decls[obj] = fd
+				}
+			}
+		}
+	}
 	for fn := range insp.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		var g *cfg.CFG
 		switch n := fn.Node().(type) {
@@ -48,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		for _, ch := range unbufferedChans(pass.TypesInfo, fn) {
-			check(pass, fn, g, ch)
+			check(pass, decls, fn, g, ch)
 		}
 	}
 	return nil, nil
@@ -131,8 +141,8 @@ func isUnbufferedMake(info *types.Info, call *ast.CallExpr) bool {
 
 // check reports ch if it has the abandoned-send shape in fn, whose
 // control flow graph is g.
-func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
-	u, ok := classifyUses(pass.TypesInfo, fn, ch)
+func check(pass *analysis.Pass, decls map[*types.Func]*ast.FuncDecl, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
+	u, ok := classifyUses(pass.TypesInfo, decls, fn, ch)
 	if !ok || u.goStmt == nil || len(u.sends) == 0 {
 		return
 	}

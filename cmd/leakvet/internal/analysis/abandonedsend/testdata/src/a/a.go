@@ -349,3 +349,43 @@ func loopGivesUp(ctx context.Context) {
 		}
 	}
 }
+
+// The sender is a function of the package given the channel.
+func fetchInto(ch chan result) {
+	ch <- fetch() // want "send on unbuffered channel ch blocks forever if the function returns at line [0-9]+ without receiving"
+}
+
+func namedSender(ctx context.Context) (result, error) {
+	ch := make(chan result)
+	go fetchInto(ch)
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+// Quiet: the function also hands the channel on.
+func fetchAndRegister(ch chan result, register func(chan result)) {
+	register(ch)
+	ch <- fetch()
+}
+
+func namedSenderShared(ctx context.Context, register func(chan result)) (result, error) {
+	ch := make(chan result)
+	go fetchAndRegister(ch, register)
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+// Quiet: every path receives.
+func namedSenderWaits() result {
+	ch := make(chan result)
+	go fetchInto(ch)
+	return <-ch
+}
