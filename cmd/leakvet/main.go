@@ -1,18 +1,22 @@
 // Leakvet reports code shapes that leak goroutines and tickers.
 //
-// It runs nine analyzers: foreverloop (goroutines looping forever with
-// no way to stop them), tickerstop (tickers never stopped, in code built
-// for Go before 1.23), abandonedsend (goroutines left blocked on a send
-// when the receiving function returns early), abandonedproducer
+// It runs fourteen analyzers: foreverloop (goroutines looping forever
+// with no way to stop them), tickerstop (tickers never stopped, in code
+// built for Go before 1.23), abandonedsend (goroutines left blocked on a
+// send when the receiving function returns early), abandonedproducer
 // (goroutines left sending when their consumer returns from the loop
 // that reads them), nosender (receives from a channel nothing sends on or
-// closes), doublelock (a mutex locked again on a path that holds it, or
-// left locked on one return), lockorder (two locks taken in opposite
-// orders), chanlock (a channel operation made holding a lock every
-// partner takes first) and missingverify (tests that start goroutines
-// but never call leakcheck.Verify or VerifyTestMain).
+// closes), stoppedpartner (sends and receives whose only partner is a
+// goroutine's loop that can return), nodone (WaitGroup.Wait on a group
+// nothing marks Done), nosignal (Cond.Wait on a condition variable
+// nothing signals), nocancel (contexts whose cancel function, kept in a
+// field, is never called), doublelock (a mutex locked again on a path
+// that holds it, or left locked on one return), lockorder (two locks
+// taken in opposite orders), chanlock (a channel operation made holding
+// a lock every partner takes first) and missingverify (tests that start
+// goroutines but never call leakcheck.Verify or VerifyTestMain).
 //
-// A tenth, fromgoleak, translates tests from go.uber.org/goleak to
+// A fifteenth, fromgoleak, translates tests from go.uber.org/goleak to
 // leakcheck. It rewrites code rather than finding bugs, so it runs only
 // when named:
 //

@@ -12,7 +12,11 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 )
 
@@ -27,7 +31,11 @@ func Analyzers() []*analysis.Analyzer {
 		foreverloop.Analyzer,
 		lockorder.Analyzer,
 		missingverify.Analyzer,
+		nocancel.Analyzer,
+		nodone.Analyzer,
 		nosender.Analyzer,
+		nosignal.Analyzer,
+		stoppedpartner.Analyzer,
 		tickerstop.Analyzer,
 	}
 }

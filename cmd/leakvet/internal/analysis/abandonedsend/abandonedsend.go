@@ -33,6 +33,16 @@ var Analyzer = &analysis.Analyzer{
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	cfgs := pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	decls := map[*types.Func]*ast.FuncDecl{}
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				if obj, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+					decls[obj] = fd
+				}
+			}
+		}
+	}
 	for fn := range insp.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		var g *cfg.CFG
 		switch n := fn.Node().(type) {
@@ -48,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		for _, ch := range unbufferedChans(pass.TypesInfo, fn) {
-			check(pass, fn, g, ch)
+			check(pass, decls, fn, g, ch)
 		}
 	}
 	return nil, nil
@@ -131,8 +141,8 @@ func isUnbufferedMake(info *types.Info, call *ast.CallExpr) bool {
 
 // check reports ch if it has the abandoned-send shape in fn, whose
 // control flow graph is g.
-func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
-	u, ok := classifyUses(pass.TypesInfo, fn, ch)
+func check(pass *analysis.Pass, decls map[*types.Func]*ast.FuncDecl, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
+	u, ok := classifyUses(pass.TypesInfo, decls, fn, ch)
 	if !ok || u.goStmt == nil || len(u.sends) == 0 {
 		return
 	}
@@ -145,7 +155,7 @@ func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
 		}
 	}
 	ret := abandoningReturn(pass.TypesInfo, fn.Node(), g, u.goStmt, ch.v)
-	if ret == nil {
+	if ret == nil || afterCountedReceives(pass.TypesInfo, fn, ret, ch.v) {
 		return
 	}
 	send := u.sends[0]
@@ -159,6 +169,27 @@ func check(pass *analysis.Pass, fn inspector.Cursor, g *cfg.CFG, ch madeChan) {
 		d.SuggestedFixes = []analysis.SuggestedFix{bufferFix(ch.make)}
 	}
 	pass.Report(d)
+}
+
+// afterCountedReceives reports whether ret is a return in the body of a
+// loop that receives from ch in a select, after the select rather than
+// in one of its cases: the loop returns once it has received enough
+// (if done == 3 { return }), which the paths the analyzer walks cannot
+// count.
+func afterCountedReceives(info *types.Info, fn inspector.Cursor, ret *ast.ReturnStmt, ch *types.Var) bool {
+	c, ok := fn.FindNode(ret)
+	if !ok {
+		return false
+	}
+	loop := innermostLoop(c)
+	if loop == nil || !receives(loop, ch, info) {
+		return false
+	}
+	for p := range c.Enclosing((*ast.CommClause)(nil), (*ast.ForStmt)(nil), (*ast.RangeStmt)(nil)) {
+		_, inCase := p.Node().(*ast.CommClause)
+		return !inCase
+	}
+	return false
 }
 
 // bufferFix gives the channel made by call a buffer of one.

@@ -28,7 +28,8 @@
 // the channel is a local variable made unbuffered, used only by the
 // function (receives, close, len, cap) and by one goroutine started from
 // a function literal outside any loop (or in the loop turn that makes the
-// channel), which sends on it outside a select. It reports when some path from the go statement to a return
+// channel), or on a function of the package given the channel that does
+// nothing else with it, which sends on it outside a select. It reports when some path from the go statement to a return
 // receives nothing from the channel. A channel passed to other functions
 // or closures, or sent on within a select, is left alone.
 package abandonedsend

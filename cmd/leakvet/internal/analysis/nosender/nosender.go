@@ -37,6 +37,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
+	checkFields(pass, r, ssainput.SrcFuncs)
 	return nil, nil
 }
 

@@ -308,3 +308,84 @@ func sharedAcrossTurns(stop chan bool) {
 		}
 	}
 }
+
+// Quiet: the loop returns once it has received from every goroutine.
+func countedReceives(timeout <-chan struct{}) {
+	serveCh := make(chan struct{})
+	go func() {
+		serveCh <- struct{}{}
+	}()
+	clientCh := make(chan struct{})
+	go func() {
+		clientCh <- struct{}{}
+	}()
+	done := 0
+	for {
+		select {
+		case <-timeout:
+			panic("too long")
+		case <-serveCh:
+			done++
+		case <-clientCh:
+			done++
+		}
+		if done == 2 {
+			return
+		}
+	}
+}
+
+// A loop that gives up from one of its cases leaves the sender blocked.
+func loopGivesUp(ctx context.Context) {
+	ch := make(chan int)
+	go func() {
+		ch <- 1 // want "send on unbuffered channel ch blocks forever if the function returns at line [0-9]+ without receiving"
+	}()
+	for {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// The sender is a function of the package given the channel.
+func fetchInto(ch chan result) {
+	ch <- fetch() // want "send on unbuffered channel ch blocks forever if the function returns at line [0-9]+ without receiving"
+}
+
+func namedSender(ctx context.Context) (result, error) {
+	ch := make(chan result)
+	go fetchInto(ch)
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+// Quiet: the function also hands the channel on.
+func fetchAndRegister(ch chan result, register func(chan result)) {
+	register(ch)
+	ch <- fetch()
+}
+
+func namedSenderShared(ctx context.Context, register func(chan result)) (result, error) {
+	ch := make(chan result)
+	go fetchAndRegister(ch, register)
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return result{}, ctx.Err()
+	}
+}
+
+// Quiet: every path receives.
+func namedSenderWaits() result {
+	ch := make(chan result)
+	go fetchInto(ch)
+	return <-ch
+}

@@ -1,0 +1,13 @@
+package nocancel_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), nocancel.Analyzer, "a")
+}

@@ -1,0 +1,13 @@
+package stoppedpartner_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), stoppedpartner.Analyzer, "a")
+}
