@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakcheck/leakcheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,6 +20,7 @@ func TestOwnStacksCarryNoLeakcheckLabel(t *testing.T) {
 		require.Zero(t, run.exitCode, run.raw)
 	})
 	t.Run("user prints labels", func(t *testing.T) {
+		leakcheck.RequireGo(t, "go1.26", "GODEBUG=tracebacklabels")
 		run := runGoTest(t, "ownstacks", []string{"GODEBUG=tracebacklabels=1"}, "-run", "TestUserLabelsStillShow")
 		run.requireOutcomes(t, 1, map[string]string{"TestUserLabelsStillShow": "pass"})
 	})
