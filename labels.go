@@ -191,7 +191,12 @@ func attachLabels(gs []Goroutine, decided []bool, pl profileLabels, testScope fu
 			s := &pl.byStack[keys[i]][left[0]]
 			gs[i].Labels, decided[i] = s.labels, true
 			s.n--
+			continue
 		}
+		// Nothing tells which of the sets is its: no later read would
+		// either, so it stays without labels rather than costing every
+		// dump a read of the profile.
+		decided[i] = true
 	}
 }
 
@@ -249,11 +254,13 @@ func noteLabels(goid uint64, labels map[string]string) {
 // shows them itself (the runtime prints labels where the user asked it
 // to, and by default from go1.27 in modules that say go 1.27). A
 // goroutine seen before keeps the labels found then; one a test goroutine
-// started has those its scope gave the test goroutine (a test that starts
-// goroutines inside pprof.Do gives them its own labels too, which then
-// go unseen: leakcheck's is what matters). Only goroutines neither
-// decides cost a read of the goroutine profile, whose labels are exact:
-// any other creator may have changed its labels since. all tells a dump of
+// started has those its scope gave the test goroutine, and one whose
+// creator is in the dump with its labels known has the creator's (a
+// goroutine started inside pprof.Do had the labels pprof.Do gave, which
+// then go unseen: its owner, leakcheck's label, is what matters, and a
+// profile read for every goroutine a server starts would cost a check
+// twice its dump). Only goroutines none of that decides cost a read of
+// the goroutine profile. all tells a dump of
 // every goroutine, after which goroutines no longer there are forgotten.
 // The caller holds reading.
 func readLabels(gs []Goroutine, all bool) {
@@ -279,17 +286,36 @@ func readLabels(gs []Goroutine, all bool) {
 		decided[0] = true
 		left--
 	}
-	for i := range gs {
-		if decided[i] {
-			continue
-		}
-		labels, ok := testScopeLabels(gs[i].ParentID)
-		if !ok && i == 0 && startedByRunner(&gs[0]) {
-			labels, ok = runnerLabels[gs[i].ParentID]
-		}
-		if ok {
-			gs[i].Labels, decided[i] = labels, true
-			left--
+	var index map[uint64]int
+	for progress := left > 0; progress; {
+		progress = false
+		for i := range gs {
+			if decided[i] {
+				continue
+			}
+			labels, ok := testScopeLabels(gs[i].ParentID)
+			if !ok && i == 0 && startedByRunner(&gs[0]) {
+				labels, ok = runnerLabels[gs[i].ParentID]
+			}
+			if !ok && all {
+				if index == nil {
+					index = make(map[uint64]int, len(gs))
+					for j := range gs {
+						index[gs[j].ID] = j
+					}
+				}
+				var p int
+				if p, ok = index[gs[i].ParentID]; ok && decided[p] && p != 0 {
+					labels = gs[p].Labels
+				} else {
+					ok = false
+				}
+			}
+			if ok {
+				gs[i].Labels, decided[i] = labels, true
+				left--
+				progress = true
+			}
 		}
 	}
 	if left > 0 {
@@ -325,3 +351,4 @@ func containsGoroutine(gs []Goroutine, id uint64) bool {
 	}
 	return false
 }
+

@@ -100,7 +100,7 @@ func TestAttachLabels(t *testing.T) {
 	require.Equal(t, pl.self, gs[0].Labels)
 	require.Equal(t, a, gs[1].Labels)
 	require.Equal(t, a, gs[2].Labels, "the creator's set")
-	require.Nil(t, gs[3].Labels, "two sets left: undecided")
+	require.Nil(t, gs[3].Labels, "two sets left: no labels")
 	require.Nil(t, gs[4].Labels)
 
 	// The test goroutine 99's scope is 2: its goroutine takes that set,
