@@ -351,4 +351,3 @@ func containsGoroutine(gs []Goroutine, id uint64) bool {
 	}
 	return false
 }
-
