@@ -185,8 +185,10 @@ func checkHeld(t *testing.T, c memoryCase, out string, rec heldRecord) {
 // proofs, in the process.
 func TestReportedMemoryOfProvenLeak(t *testing.T) {
 	t.Parallel()
-	run := runGoTest(t, "memory", []string{"E2E_MEMORY=TestProvenLeak"}, "-run=^TestProvenLeak$")
+	tmp := t.TempDir()
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=TestProvenLeak", "TMPDIR=" + tmp}, "-run=^TestProvenLeak$")
 	require.Equal(t, []string{"fail"}, run.results["TestProvenLeak"], run.raw)
+	assertNoRerunDirs(t, tmp)
 	out := run.output["TestProvenLeak"]
 	assert.Contains(t, out, "holds 8.0 MiB: ")
 	if canProve() {
@@ -201,6 +203,17 @@ func TestReportedMemoryOfProvenLeak(t *testing.T) {
 	}
 }
 
+// assertNoRerunDirs checks that the reruns removed their temporary
+// directories from tmp, the TMPDIR of a go test run that has ended: the
+// test binary has usually exited before its reruns end, so they remove
+// their own.
+func assertNoRerunDirs(t *testing.T, tmp string) {
+	t.Helper()
+	left, err := filepath.Glob(filepath.Join(tmp, "leakcheck-rerun-*"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "the reruns' temporary directories")
+}
+
 // A test that leaks only after another test ran in the same process
 // (state in a package variable) does not leak when rerun alone: where the
 // runtime proves its leak, the report says the rerun did not reproduce
@@ -208,8 +221,10 @@ func TestReportedMemoryOfProvenLeak(t *testing.T) {
 // the process.
 func TestRerunNotReproduced(t *testing.T) {
 	t.Parallel()
-	run := runGoTest(t, "memory", []string{"E2E_MEMORY=all", "E2E_MEMORY_PROVEN=1"}, "-run=^(TestWarmUp|TestLeaksAfterWarmUp)$")
+	tmp := t.TempDir()
+	run := runGoTest(t, "memory", []string{"E2E_MEMORY=all", "E2E_MEMORY_PROVEN=1", "TMPDIR=" + tmp}, "-run=^(TestWarmUp|TestLeaksAfterWarmUp)$")
 	run.requireOutcomes(t, 1, map[string]string{"TestWarmUp": "pass", "TestLeaksAfterWarmUp": "fail"})
+	assertNoRerunDirs(t, tmp)
 	out := run.output["TestLeaksAfterWarmUp"]
 	assert.Equal(t, 1, countReports(out, "TestLeaksAfterWarmUp", "1 goroutine"), out)
 	if canProve() {

@@ -3,8 +3,10 @@ package leakcheck
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,7 +161,7 @@ func (r *rerun) start(groups []*pubGroup, pub publication) (reason string) {
 	if !r.deadline.IsZero() && time.Until(r.deadline) < rerunStartup {
 		return "the test binary's -timeout leaves no time for a rerun"
 	}
-	dir, err := os.MkdirTemp("", "leakcheck-rerun-")
+	dir, err := os.MkdirTemp("", rerunDirPrefix+"*")
 	if err != nil {
 		return "the rerun could not start: " + err.Error()
 	}
@@ -306,13 +308,13 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 	// has measured, it may wait for this process to exit to print.
 	end := time.UnixMilli(req.EndUnixMillis).Add(rerunStartup)
 	timer := time.AfterFunc(time.Until(end), func() {
-		if _, err := os.Stat(req.Result); err != nil {
+		if !published(req, dir) {
 			c.cmd.Process.Kill()
 		}
 	})
 	c.cmd.Wait() // the exit status is in ProcessState
 	timer.Stop()
-	if _, err := os.Stat(req.Result); err == nil {
+	if published(req, dir) {
 		return
 	}
 	reason := fmt.Sprintf("the rerun ended (%v) before the test's check measured anything", c.cmd.ProcessState)
@@ -321,6 +323,21 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 	}
 	req.Frame = "" // this process's output goes on: see rerun.go
 	req.publish(rerunOutput, &rerunResult{Skipped: reason})
+}
+
+// rerunDirPrefix begins the name of the temporary directory of each
+// rerun.
+const rerunDirPrefix = "leakcheck-rerun-"
+
+// published reports whether the child has measured: it made the Result
+// file, or it has already removed its directory, which it does only once
+// it has measured (see removeRequestDir).
+func published(req *rerunRequest, dir string) bool {
+	if _, err := os.Stat(req.Result); err == nil {
+		return true
+	}
+	_, err := os.Stat(dir)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // rerunOutput is where reruns publish: this process's standard output,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -265,11 +266,25 @@ func (req *rerunRequest) publishOnce(res *rerunResult) {
 		}
 		rerunChild.measured.Close()
 		text := req.publishFiles(res)
+		req.removeRequestDir()
 		req.printTurn()
 		io.WriteString(rerunChild.out, req.frame(text))
 		rerunChild.out.Close()
 		rerunChild.printed.Close()
 	})
+}
+
+// removeRequestDir removes the directory the parent made for this rerun
+// (the request, the Result file, the child's own output), once the child
+// has measured: the parent has usually exited by then, so nobody else
+// would, and a directory left behind for every failing test fills the
+// user's temporary directory. It removes only a directory the parent
+// made, whatever the request says.
+func (req *rerunRequest) removeRequestDir() {
+	dir := filepath.Dir(req.Result)
+	if strings.HasPrefix(filepath.Base(dir), rerunDirPrefix) {
+		os.RemoveAll(dir)
+	}
 }
 
 // printTurn returns when the child may print: at once when the parent's
