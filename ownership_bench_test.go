@@ -31,9 +31,9 @@ func BenchmarkOwnership(b *testing.B) {
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
 				}
-				setLabels(g.Labels, "1")
+				setLabels(g.ID, g.Labels, "1")
 			}
-			setLabels(nil, "")
+			setLabels(selfStack().ID, nil, "")
 		})
 		b.Run(fmt.Sprintf("classify-by-owner/goroutines=%d", n), func(b *testing.B) {
 			b.ResetTimer()

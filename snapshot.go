@@ -3,7 +3,6 @@ package leakcheck
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -68,7 +67,7 @@ var maxDumpSize = 1 << 30
 
 // reading holds what reading the runtime needs and must not share: the
 // dump buffers, reused from dump to dump, and the metrics sample. Its
-// mutex serializes the reads, which also toggle GODEBUG; takeSnapshot,
+// mutex serializes the reads; takeSnapshot,
 // selfStack and liveCounts hold it.
 var reading = struct {
 	sync.Mutex
@@ -81,7 +80,7 @@ var reading = struct {
 	created: []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}},
 }
 
-// takeSnapshot reads all goroutines with their pprof labels.
+// takeSnapshot reads all goroutines with their pprof labels (labels.go).
 func takeSnapshot() (*snapshot, error) {
 	reading.Lock()
 	defer reading.Unlock()
@@ -92,14 +91,13 @@ func takeSnapshot() (*snapshot, error) {
 		return nil, err
 	}
 	gs := stack.Parse(text)
+	readLabels(gs, true)
 	return &snapshot{goroutines: gs, live: live, created: created}, nil
 }
 
-// dumpAll returns the text of runtime.Stack(buf, true), read with labels
-// shown. The caller holds reading.
+// dumpAll returns the text of runtime.Stack(buf, true). The caller holds
+// reading.
 func dumpAll() (string, error) {
-	restore := showLabels()
-	defer restore()
 	// Room for what a goroutine took last time, with a margin, and for
 	// growth in between: a buffer found too small costs a whole dump
 	// more, and goroutines whose creators' stacks the runtime records
@@ -142,36 +140,13 @@ func readStack(buf *[]byte, all bool) (n int, ok bool) {
 func selfStack() Goroutine {
 	reading.Lock()
 	defer reading.Unlock()
-	restore := showLabels()
 	n, _ := readStack(&reading.self, false) // past 1 GiB, the top of the stack is enough
-	restore()
 	gs := stack.Parse(string(reading.self[:n]))
 	if len(gs) == 0 {
 		return Goroutine{}
 	}
+	readLabels(gs[:1], false)
 	return gs[0]
-}
-
-// showLabels makes the goroutine dump print pprof labels
-// (GODEBUG=tracebacklabels=1) and returns a function that puts the
-// user's GODEBUG back exactly as it was. The setting is appended, so the
-// user's other settings stay in force while we read.
-func showLabels() (restore func()) {
-	old, had := os.LookupEnv("GODEBUG")
-	v := "tracebacklabels=1"
-	if strings.TrimSpace(old) != "" {
-		v = old + "," + v
-	}
-	if os.Setenv("GODEBUG", v) != nil {
-		return func() {}
-	}
-	return func() {
-		if had {
-			os.Setenv("GODEBUG", old)
-		} else {
-			os.Unsetenv("GODEBUG")
-		}
-	}
 }
 
 // goroutinesCreated returns the number of goroutines created since the
