@@ -33,9 +33,9 @@ func BenchmarkOwnership(b *testing.B) {
 				if _, _, _, err := goroutinesBefore(g.ID); err != nil {
 					b.Fatal(err)
 				}
-				setLabels(g.Labels, "1")
+				setLabels(g.ID, g.Labels, "1")
 			}
-			setLabels(nil, "")
+			setLabels(process.reader.SelfStack().ID, nil, "")
 		})
 		b.Run(fmt.Sprintf("classify-by-owner/goroutines=%d", n), func(b *testing.B) {
 			b.ResetTimer()

@@ -94,3 +94,7 @@ var process = struct {
 	recordWait:  250 * time.Millisecond,
 	rerunOutput: os.Stdout,
 }
+
+// The reader asks the scopes for the labels of the goroutines a test
+// starts.
+func init() { process.reader.Scopes = &process.scopes }

@@ -436,9 +436,7 @@ func carriedFlag(name string) bool {
 // the variables that name files the parent writes (leakcheck's outputs,
 // the baseline update, coverage), and with rerunEnv naming the request.
 func childEnv(request string) []string {
-	process.reader.Reading.Lock() // showLabels changes GODEBUG while it holds it
 	env := os.Environ()
-	process.reader.Reading.Unlock()
 	out := make([]string, 0, len(env)+1)
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")

@@ -41,6 +41,9 @@ type scopeRegistry struct {
 	sync.Mutex
 	next uint64
 	byID map[uint64]*scope
+	// byGoroutine holds each test goroutine's newest scope, for the
+	// labels of goroutines it started (labels.go).
+	byGoroutine map[uint64]uint64
 }
 
 func newScope(name string, goid uint64) *scope {
@@ -48,10 +51,12 @@ func newScope(name string, goid uint64) *scope {
 	defer process.scopes.Unlock()
 	if process.scopes.byID == nil {
 		process.scopes.byID = make(map[uint64]*scope)
+		process.scopes.byGoroutine = make(map[uint64]uint64)
 	}
 	process.scopes.next++
 	s := &scope{id: process.scopes.next, name: name, goid: goid}
 	process.scopes.byID[s.id] = s
+	process.scopes.byGoroutine[goid] = s.id
 	return s
 }
 
@@ -67,6 +72,32 @@ func scopeName(id uint64) string {
 		return s.name
 	}
 	return ""
+}
+
+// TestScopeLabels returns the labels a goroutine started by the test
+// goroutine goid has: those its newest scope gave it, the test's
+// goroutines being started between Verify and the check. It reports
+// false if goid is no test goroutine.
+func (scopes *scopeRegistry) TestScopeLabels(goid uint64) (map[string]string, bool) {
+	scopes.Lock()
+	defer scopes.Unlock()
+	id, ok := scopes.byGoroutine[goid]
+	if !ok {
+		return nil, false
+	}
+	return scopeLabels(scopes.byID[id].labels, strconv.FormatUint(id, 10)), true
+}
+
+// ScopeOfTestGoroutine returns the ID of the newest scope whose test
+// goroutine is goid, or "" if it has none.
+func (scopes *scopeRegistry) ScopeOfTestGoroutine(goid uint64) string {
+	scopes.Lock()
+	defer scopes.Unlock()
+	id, ok := scopes.byGoroutine[goid]
+	if !ok {
+		return ""
+	}
+	return strconv.FormatUint(id, 10)
 }
 
 // testReturned reports whether t's test function has returned, as far as
@@ -113,33 +144,51 @@ func StartScope(t testing.TB, cfg *Config) {
 	if process.childRerun != nil {
 		process.childRerun.watchScope(t, s, cfg) // a rerun of a deadlocked test
 	}
-	setLabels(s.labels, strconv.FormatUint(s.id, 10))
+	setLabels(s.goid, s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
 		t.Helper()
 		defer process.pendingChecks.Delete(t)
-		setLabels(s.labels, "")
+		setLabels(s.goid, s.labels, "")
 		s.check(t, cfg)
 	})
 }
 
 // setLabels replaces the calling goroutine's pprof labels with base plus,
 // unless scopeID is empty, the scope label. Goroutines started afterwards
-// inherit them.
-func setLabels(base map[string]string, scopeID string) {
-	kv := make([]string, 0, 2*len(base)+2)
-	for k, v := range base {
-		if k != owner.LabelKey || scopeID == "" {
-			kv = append(kv, k, v)
-		}
-	}
-	if scopeID != "" {
-		kv = append(kv, owner.LabelKey, scopeID)
+// inherit them. goid is the calling goroutine's ID.
+func setLabels(goid uint64, base map[string]string, scopeID string) {
+	labels := scopeLabels(base, scopeID)
+	kv := make([]string, 0, 2*len(labels))
+	for k, v := range labels {
+		kv = append(kv, k, v)
 	}
 	ctx := context.Background()
 	if len(kv) > 0 {
 		ctx = pprof.WithLabels(ctx, pprof.Labels(kv...))
 	}
 	pprof.SetGoroutineLabels(ctx)
+	process.reader.NoteLabels(goid, labels)
+}
+
+// scopeLabels returns base with, unless scopeID is empty, the scope
+// label; nil for no labels.
+func scopeLabels(base map[string]string, scopeID string) map[string]string {
+	var labels map[string]string
+	for k, v := range base {
+		if k != owner.LabelKey || scopeID == "" {
+			if labels == nil {
+				labels = make(map[string]string, len(base)+1)
+			}
+			labels[k] = v
+		}
+	}
+	if scopeID != "" {
+		if labels == nil {
+			labels = make(map[string]string, 1)
+		}
+		labels[owner.LabelKey] = scopeID
+	}
+	return labels
 }
 
 // check waits for the scope's goroutines and fails t with a report if

@@ -7,7 +7,6 @@ package runtimeread
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -70,25 +69,30 @@ func (s *Snapshot) HasChildOf(parent uint64) bool {
 const defaultMaxDumpSize = 1 << 30
 
 // A Reader reads the runtime for the checks of a process. A process needs
-// one (the package check keeps it in its process value): the reads toggle
-// GODEBUG, so they must not overlap, and the checks share its buffers,
-// its dumps and what its proofs found. Its parts:
+// one (the package check keeps it in its process value): the checks share
+// its buffers, its dumps, the labels it learned and what its proofs found.
+// Its parts:
 //
 //   - Reading: the dump buffers and metrics samples, and the lock that
-//     serializes every read (TakeSnapshot, SelfStack, LiveCounts, and
-//     whoever reads the environment while GODEBUG may be changed);
+//     serializes every read (TakeSnapshot, SelfStack, LiveCounts,
+//     NoteLabels);
 //   - SharedDumps: the dumps that concurrent checks share (SnapshotAfter
 //     fills it; the wait loop counts the checks that wait);
 //   - Proofs: the leak proofs (ProveSettled fills it; measuring memory
 //     reads whether one ever found a leak);
 //   - InRerun, set once as a rerun starts, which keeps proofs off;
-//   - MaxDumpSize, the bound of the dump buffer, lowered by tests.
+//   - MaxDumpSize, the bound of the dump buffer, lowered by tests;
+//   - Scopes, set once as the process starts: the Verify scopes, for the
+//     labels of the goroutines a test starts (labels.go);
+//   - labels, what the reads of labels remember (labels.go).
 type Reader struct {
 	Reading     reading
 	SharedDumps sharedDumps
 	Proofs      proofs
 	InRerun     bool
 	MaxDumpSize int
+	Scopes      ScopeIndex
+	labels      labelMemory
 }
 
 // NewReader returns a Reader with no dump taken yet.
@@ -100,13 +104,14 @@ func NewReader() *Reader {
 		},
 		Proofs:      proofs{gcCPU: []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}},
 		MaxDumpSize: defaultMaxDumpSize,
+		labels:      labelMemory{known: map[uint64]map[string]string{}, runner: map[uint64]map[string]string{}},
 	}
 }
 
 // reading holds what reading the runtime needs and must not share: the
 // dump buffers, reused from dump to dump, and the metrics sample. Its
-// mutex serializes the reads, which also toggle GODEBUG; TakeSnapshot,
-// SelfStack and LiveCounts hold it.
+// mutex serializes the reads; TakeSnapshot, SelfStack and LiveCounts
+// hold it.
 type reading struct {
 	sync.Mutex
 	All     []byte // the text of runtime.Stack(all)
@@ -126,14 +131,13 @@ func (r *Reader) TakeSnapshot() (*Snapshot, error) {
 		return nil, err
 	}
 	gs := stack.Parse(text)
+	r.readLabels(gs, true)
 	return &Snapshot{Goroutines: gs, Live: live, Created: created}, nil
 }
 
-// dumpAll returns the text of runtime.Stack(buf, true), read with labels
-// shown. The caller holds reading.
+// dumpAll returns the text of runtime.Stack(buf, true). The caller holds
+// reading.
 func (r *Reader) dumpAll() (string, error) {
-	restore := showLabels()
-	defer restore()
 	// Room for what a goroutine took last time, with a margin, and for
 	// growth in between: a buffer found too small costs a whole dump
 	// more, and goroutines whose creators' stacks the runtime records
@@ -176,36 +180,13 @@ func (r *Reader) readStack(buf *[]byte, all bool) (n int, ok bool) {
 func (r *Reader) SelfStack() stack.Goroutine {
 	r.Reading.Lock()
 	defer r.Reading.Unlock()
-	restore := showLabels()
 	n, _ := r.readStack(&r.Reading.self, false) // past 1 GiB, the top of the stack is enough
-	restore()
 	gs := stack.Parse(string(r.Reading.self[:n]))
 	if len(gs) == 0 {
 		return stack.Goroutine{}
 	}
+	r.readLabels(gs[:1], false)
 	return gs[0]
-}
-
-// showLabels makes the goroutine dump print pprof labels
-// (GODEBUG=tracebacklabels=1) and returns a function that puts the
-// user's GODEBUG back exactly as it was. The setting is appended, so the
-// user's other settings stay in force while we read.
-func showLabels() (restore func()) {
-	old, had := os.LookupEnv("GODEBUG")
-	v := "tracebacklabels=1"
-	if strings.TrimSpace(old) != "" {
-		v = old + "," + v
-	}
-	if os.Setenv("GODEBUG", v) != nil {
-		return func() {}
-	}
-	return func() {
-		if had {
-			os.Setenv("GODEBUG", old)
-		} else {
-			os.Unsetenv("GODEBUG")
-		}
-	}
 }
 
 // goroutinesCreated returns the number of goroutines created since the
