@@ -52,7 +52,7 @@ type channel struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg)
+	locks := lockset.New(ssainput.Pkg, ssainput.SrcFuncs)
 	channels := map[string]*channel{}
 	get := func(name string) *channel {
 		c := channels[name]

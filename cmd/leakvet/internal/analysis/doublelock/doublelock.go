@@ -26,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg)
+	locks := lockset.New(ssainput.Pkg, ssainput.SrcFuncs)
 	r := lockset.NewReporter(pass)
 	called := calledDirectly(ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {
@@ -48,6 +48,9 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			for _, h := range e.Held {
 				if h.Lock.Key() != e.Take.Lock.Key() ||
+					// one value seen as two types (an interface
+					// that holds either): not one lock
+					h.Lock.Type != "" && e.Take.Lock.Type != "" && h.Lock.Type != e.Take.Lock.Type ||
 					// a test locking twice in its own body means to
 					// block (and unlocks from elsewhere)
 					len(e.Take.Site.Chain) == 1 && len(h.Site.Chain) == 1 && lockset.InTest(pass.Fset, fn) ||

@@ -39,12 +39,18 @@ type Callee struct {
 	Exact bool
 }
 
+// A fieldStore is a value stored into a field.
+type fieldStore struct {
+	addr *ssa.FieldAddr
+	val  ssa.Value
+}
+
 // A Resolver resolves the calls of one package.
 type Resolver struct {
 	pkg *ssa.Package
 	// stores holds, by struct field, the values the package stores
 	// into it (a field's function values come from there).
-	stores map[*types.Var][]ssa.Value
+	stores map[*types.Var][]fieldStore
 	// calls holds, by function of the package, the calls that name it
 	// (a parameter's function values come from their arguments).
 	calls map[*ssa.Function][]*ssa.CallCommon
@@ -58,7 +64,7 @@ type Resolver struct {
 func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 	r := &Resolver{
 		pkg:    pkg,
-		stores: map[*types.Var][]ssa.Value{},
+		stores: map[*types.Var][]fieldStore{},
 		calls:  map[*ssa.Function][]*ssa.CallCommon{},
 		impls:  map[*types.Func][]*ssa.Function{},
 	}
@@ -68,8 +74,8 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 				switch instr := instr.(type) {
 				case *ssa.Store:
 					if fa, ok := instr.Addr.(*ssa.FieldAddr); ok {
-						if f := fieldVar(fa.X.Type(), fa.Field); f != nil {
-							r.stores[f] = append(r.stores[f], instr.Val)
+						if f := FieldVar(fa.X.Type(), fa.Field); f != nil {
+							r.stores[f] = append(r.stores[f], fieldStore{fa, instr.Val})
 						}
 					}
 				case ssa.CallInstruction:
@@ -83,8 +89,8 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 	return r
 }
 
-// fieldVar returns field i of the struct that t is or points to.
-func fieldVar(t types.Type, i int) *types.Var {
+// FieldVar returns field i of the struct that t is or points to, or nil.
+func FieldVar(t types.Type, i int) *types.Var {
 	if ptr, ok := t.Underlying().(*types.Pointer); ok {
 		t = ptr.Elem()
 	}
@@ -124,8 +130,14 @@ func (r *Resolver) Callees(c *ssa.CallCommon) []Callee {
 		}
 		return nil
 	}
+	t := &trace{r: r, seen: map[ssa.Value]bool{}}
+	if load, ok := c.Value.(*ssa.UnOp); ok {
+		if fa, ok := load.X.(*ssa.FieldAddr); ok {
+			t.base = fa.X
+		}
+	}
 	var cs []Callee
-	for _, fv := range r.funcValues(c.Value, maxDepth, map[ssa.Value]bool{}) {
+	for _, fv := range t.funcValues(c.Value, maxDepth, nil) {
 		cs = append(cs, Callee{Fn: fv.fn, Args: append(fv.recv, c.Args...), Bindings: fv.bindings})
 	}
 	return cs
@@ -154,20 +166,33 @@ func boundMethod(fn *ssa.Function, bindings []ssa.Value) (*ssa.Function, ssa.Val
 }
 
 // A funcValue is a function a value may hold, with the receiver of a
-// bound method and the bindings of a closure made where it is known.
+// bound method and the bindings of a closure, where the call knows them.
 type funcValue struct {
 	fn       *ssa.Function
 	recv     []ssa.Value
 	bindings []ssa.Value
 }
 
+// A trace follows a function value called as base.f() back to the
+// functions stored into it. A closure stored by base's own methods may
+// capture base itself (x.onFlush = x.flush, x.cb = func() { x.done() }):
+// in the trace, self is the value that stands for base where the value
+// was stored, and a capture of self is a capture of base at the call.
+type trace struct {
+	r    *Resolver
+	base ssa.Value
+	seen map[ssa.Value]bool
+}
+
 // funcValues traces the function value v to the functions of the package
-// it may hold, within depth steps; seen stops cycles.
-func (r *Resolver) funcValues(v ssa.Value, depth int, seen map[ssa.Value]bool) []funcValue {
-	if depth == 0 || seen[v] {
+// it may hold, within depth steps.
+func (t *trace) funcValues(v ssa.Value, depth int, self ssa.Value) []funcValue {
+	if depth == 0 || t.seen[v] {
 		return nil
 	}
-	seen[v] = true
+	t.seen[v] = true
+	defer delete(t.seen, v)
+	r := t.r
 	switch v := v.(type) {
 	case *ssa.Function:
 		if r.inPackage(v) {
@@ -175,21 +200,22 @@ func (r *Resolver) funcValues(v ssa.Value, depth int, seen map[ssa.Value]bool) [
 		}
 	case *ssa.MakeClosure:
 		fn := v.Fn.(*ssa.Function)
-		if m, recv := boundMethod(fn, v.Bindings); m != nil {
+		bindings := t.rebind(v.Bindings, self)
+		if m, _ := boundMethod(fn, v.Bindings); m != nil {
 			if r.inPackage(m) {
-				return []funcValue{{fn: m, recv: []ssa.Value{recv}}}
+				return []funcValue{{fn: m, recv: bindings}}
 			}
 			return nil
 		}
 		if r.inPackage(fn) {
-			return []funcValue{{fn: fn}}
+			return []funcValue{{fn: fn, bindings: bindings}}
 		}
 	case *ssa.ChangeType:
-		return r.funcValues(v.X, depth, seen)
+		return t.funcValues(v.X, depth, self)
 	case *ssa.Phi:
 		var fvs []funcValue
 		for _, e := range v.Edges {
-			fvs = append(fvs, r.funcValues(e, depth-1, seen)...)
+			fvs = append(fvs, t.funcValues(e, depth-1, self)...)
 		}
 		return fvs
 	case *ssa.UnOp:
@@ -198,26 +224,37 @@ func (r *Resolver) funcValues(v ssa.Value, depth int, seen map[ssa.Value]bool) [
 		}
 		switch addr := v.X.(type) {
 		case *ssa.FieldAddr:
-			return r.fieldValues(fieldVar(addr.X.Type(), addr.Field), depth, seen)
+			return t.fieldValues(FieldVar(addr.X.Type(), addr.Field), depth)
 		case *ssa.Alloc:
 			var fvs []funcValue
 			for _, ref := range *addr.Referrers() {
 				if st, ok := ref.(*ssa.Store); ok && st.Addr == addr {
-					fvs = append(fvs, r.funcValues(st.Val, depth-1, seen)...)
+					fvs = append(fvs, t.funcValues(st.Val, depth-1, self)...)
 				}
 			}
 			return fvs
 		}
 	case *ssa.Field:
-		return r.fieldValues(fieldVar(v.X.Type(), v.Field), depth, seen)
+		return t.fieldValues(FieldVar(v.X.Type(), v.Field), depth)
 	case *ssa.Parameter:
+		// A setter's parameter: the arguments of its calls, and self
+		// (the setter's receiver, say) becomes what each call passes.
 		fn := v.Parent()
-		i := paramIndex(fn, v)
+		i := ParamIndex(fn, v)
+		selfAt := -1
+		if p, ok := self.(*ssa.Parameter); ok && p.Parent() == fn {
+			selfAt = ParamIndex(fn, p)
+		}
 		var fvs []funcValue
 		for _, c := range r.calls[fn] {
-			if i < len(c.Args) {
-				fvs = append(fvs, r.funcValues(c.Args[i], depth-1, seen)...)
+			if i >= len(c.Args) {
+				continue
 			}
+			var outer ssa.Value
+			if selfAt >= 0 && selfAt < len(c.Args) {
+				outer = c.Args[selfAt]
+			}
+			fvs = append(fvs, t.funcValues(c.Args[i], depth-1, outer)...)
 		}
 		return fvs
 	case *ssa.Call:
@@ -227,7 +264,7 @@ func (r *Resolver) funcValues(v ssa.Value, depth int, seen map[ssa.Value]bool) [
 		for _, callee := range r.Callees(v.Common()) {
 			for _, b := range callee.Fn.Blocks {
 				if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
-					fvs = append(fvs, r.funcValues(ret.Results[0], depth-1, seen)...)
+					fvs = append(fvs, t.funcValues(ret.Results[0], depth-1, nil)...)
 				}
 			}
 		}
@@ -236,19 +273,64 @@ func (r *Resolver) funcValues(v ssa.Value, depth int, seen map[ssa.Value]bool) [
 	return nil
 }
 
-// fieldValues returns the functions the package stores into field f.
-func (r *Resolver) fieldValues(f *types.Var, depth int, seen map[ssa.Value]bool) []funcValue {
+// rebind returns bindings as the call sees them: self is the call's
+// base; any other value is unknown there (nil).
+func (t *trace) rebind(bindings []ssa.Value, self ssa.Value) []ssa.Value {
+	out := make([]ssa.Value, len(bindings))
+	if self == nil || t.base == nil {
+		return out
+	}
+	for i, b := range bindings {
+		switch {
+		case b == self:
+			out[i] = t.base
+		case isLoadOfOnce(self, b):
+			out[i] = Cell{t.base}
+		}
+	}
+	return out
+}
+
+// A Cell stands, among a Callee's Bindings, for a variable the closure
+// captured, which holds Value: the closure reaches Value by loading it.
+type Cell struct{ ssa.Value }
+
+// isLoadOfOnce reports whether v loads the variable addr, stored once.
+func isLoadOfOnce(v, addr ssa.Value) bool {
+	load, ok := v.(*ssa.UnOp)
+	alloc, isAlloc := addr.(*ssa.Alloc)
+	if !ok || load.Op != token.MUL || load.X != addr || !isAlloc {
+		return false
+	}
+	stores := 0
+	for _, ref := range *alloc.Referrers() {
+		if st, ok := ref.(*ssa.Store); ok && st.Addr == alloc {
+			stores++
+		}
+	}
+	return stores == 1
+}
+
+// fieldValues returns the functions the package stores into field f. A
+// store into the call's own field (at depth maxDepth) keeps the struct
+// stored into as self.
+func (t *trace) fieldValues(f *types.Var, depth int) []funcValue {
 	if f == nil {
 		return nil
 	}
 	var fvs []funcValue
-	for _, val := range r.stores[f] {
-		fvs = append(fvs, r.funcValues(val, depth-1, seen)...)
+	for _, st := range t.r.stores[f] {
+		var self ssa.Value
+		if depth == maxDepth {
+			self = st.addr.X
+		}
+		fvs = append(fvs, t.funcValues(st.val, depth-1, self)...)
 	}
 	return fvs
 }
 
-func paramIndex(fn *ssa.Function, p *ssa.Parameter) int {
+// ParamIndex returns the index of p among fn's parameters, or -1.
+func ParamIndex(fn *ssa.Function, p *ssa.Parameter) int {
 	for i, q := range fn.Params {
 		if q == p {
 			return i

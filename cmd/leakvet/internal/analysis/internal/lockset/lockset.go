@@ -3,9 +3,12 @@ package lockset
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
 	"maps"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
 )
 
 // A Site is where a lock is taken: the position of the Lock call and the
@@ -78,11 +81,19 @@ type Event struct {
 type Analysis struct {
 	pkg       *ssa.Package
 	summaries map[*ssa.Function]*Summary
+	calls     *callees.Resolver
+	// conds holds, by *sync.Cond field, the lock its L is, when every
+	// Cond the package stores there is made on one lock of the same
+	// struct.
+	conds map[*types.Var]condLock
 }
 
-// New returns an analysis of the functions of pkg.
-func New(pkg *ssa.Package) *Analysis {
-	return &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary)}
+// New returns an analysis of the functions of pkg, whose functions (with
+// their closures) are fns.
+func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
+	a := &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary), calls: callees.New(pkg, fns)}
+	a.conds = a.condFields(fns)
+	return a
 }
 
 // state is what is known of the locks at a point of a function.
@@ -363,7 +374,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 	switch instr := instr.(type) {
 	case *ssa.Call:
 		c := instr.Common()
-		switch kind, mode, p := lockOp(c); kind {
+		switch kind, mode, p := a.lockOp(c); kind {
 		case acquire:
 			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
 				block: instr.Block(), guarded: guardedByParam(instr.Block())}
@@ -388,6 +399,12 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 			a.call(fn, s, instr, callee, c.Args, bindings, visit, took)
 			return
 		}
+		if dynamic := a.dynamicCallees(c); len(dynamic) > 0 {
+			for _, d := range dynamic {
+				a.callDynamic(fn, s, instr, d, len(dynamic) == 1, visit, took)
+			}
+			return
+		}
 		for _, m := range a.formatted(c) {
 			a.call(fn, s, instr, m.fn, []ssa.Value{m.recv}, nil, visit, took)
 		}
@@ -407,7 +424,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		}
 	case *ssa.Defer:
 		c := instr.Common()
-		if kind, _, p := lockOp(c); kind == release {
+		if kind, _, p := a.lockOp(c); kind == release {
 			s.deferred[p.key()] = true
 			return
 		}
