@@ -37,6 +37,7 @@ type op struct {
 	send    bool // a send; otherwise a receive, or a close when closes
 	closes  bool
 	alone   bool // a plain send or receive, not a case of a select
+	atExit  bool // a deferred close, made as the function returns
 	held    []lockset.Held
 	channel string // the field, by type: "client.awaken"
 	text    string // the field as the code reaches it: "t.awaken"
@@ -96,13 +97,17 @@ func run(pass *analysis.Pass) (any, error) {
 				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes) {
 					continue
 				}
-				verb, other := "receive from", "send on"
+				verb, other := "receive from", "send on or close of"
 				if o.send {
 					verb, other = "send on", "receive from"
 				}
 				var at []string
 				for _, p := range partners {
-					at = append(at, lockset.Where(pass.Fset, p.pos))
+					where := lockset.Where(pass.Fset, p.pos)
+					if p.atExit {
+						where += ", a deferred close"
+					}
+					at = append(at, where)
 				}
 				r.Report(analysis.Diagnostic{Pos: o.pos, Message: fmt.Sprintf(
 					"%s `%s` holding %s (locked at %s) blocks forever: every %s it (%s) takes `%s` first",
@@ -131,11 +136,38 @@ func partnersOf(c *channel, o *op) []*op {
 // or takes it, in its function, on a path that reaches the operation.
 func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock) bool {
 	for _, p := range partners {
-		if !holds(p.held, lock) && !reaches(takes[p.fn][lock], p.instr.Block()) {
+		if holds(p.held, lock) {
+			continue
+		}
+		to := []*ssa.BasicBlock{p.instr.Block()}
+		if p.atExit {
+			to = exits(p.fn)
+		}
+		if !reachesAny(takes[p.fn][lock], to) {
 			return false
 		}
 	}
 	return true
+}
+
+// exits returns the blocks of fn that return.
+func exits(fn *ssa.Function) []*ssa.BasicBlock {
+	var bs []*ssa.BasicBlock
+	for _, b := range fn.Blocks {
+		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			bs = append(bs, b)
+		}
+	}
+	return bs
+}
+
+func reachesAny(from, to []*ssa.BasicBlock) bool {
+	for _, b := range to {
+		if reaches(from, b) {
+			return true
+		}
+	}
+	return false
 }
 
 func holds(held []lockset.Held, lock string) bool {
@@ -216,6 +248,14 @@ func opsOf(fn *ssa.Function, instr ssa.Instruction) []*op {
 		if b, ok := instr.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(instr.Call.Args) == 1 {
 			return mk(instr.Call.Args[0], false, true, false)
 		}
+	case *ssa.Defer:
+		if b, ok := instr.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(instr.Call.Args) == 1 {
+			ops := mk(instr.Call.Args[0], false, true, false)
+			for _, o := range ops {
+				o.atExit = true
+			}
+			return ops
+		}
 	}
 	return nil
 }
@@ -280,6 +320,10 @@ func noteLoads(instr ssa.Instruction, get func(string) *channel) {
 			}
 		case *ssa.Call:
 			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && (b.Name() == "close" || b.Name() == "len" || b.Name() == "cap") {
+				continue
+			}
+		case *ssa.Defer:
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
 				continue
 			}
 		}
