@@ -38,7 +38,8 @@ func run(pass *analysis.Pass) (any, error) {
 				if l.Return.Pos().IsValid() && !handOverHand(l.Lock) {
 					r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
 						"return with %s still locked (locked at %s), which the function unlocks on its other paths: the next Lock blocks forever",
-						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain))})
+						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain)),
+						SuggestedFixes: unlockFix(pass, l)})
 				}
 			}
 		}

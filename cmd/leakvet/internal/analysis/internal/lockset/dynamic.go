@@ -9,13 +9,16 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
 )
 
-// dynamicCallees returns the functions of the package a call through an
-// interface or a function value can run. A call through an interface
-// value made here from a concrete type runs only that type's method.
-func (a *Analysis) dynamicCallees(c *ssa.CallCommon) []callees.Callee {
+// dynamicCallees returns the functions of the package a call of fn
+// through an interface or a function value can run. A call through an
+// interface value made here from a concrete type runs only that type's
+// method. A method that reaches, through an interface, a method of its
+// own type is a wrapper calling what it wraps (a logger that decorates
+// another logger): it is not counted as calling itself.
+func (a *Analysis) dynamicCallees(fn *ssa.Function, c *ssa.CallCommon) []callees.Callee {
 	var cs []callees.Callee
 	for _, callee := range a.calls.Callees(c) {
-		if callee.Exact {
+		if callee.Exact || callee.Fn == fn || c.IsInvoke() && sameReceiver(fn, callee.Fn) {
 			continue
 		}
 		if mi, ok := c.Value.(*ssa.MakeInterface); ok && c.IsInvoke() &&
@@ -127,4 +130,23 @@ func unwrap(v ssa.Value) ssa.Value {
 			return v
 		}
 	}
+}
+
+// sameReceiver reports whether f and g are methods of one named type.
+func sameReceiver(f, g *ssa.Function) bool {
+	rf, rg := f.Signature.Recv(), g.Signature.Recv()
+	if rf == nil || rg == nil {
+		return false
+	}
+	return receiverName(rf.Type()) == receiverName(rg.Type())
+}
+
+func receiverName(t types.Type) *types.TypeName {
+	if ptr, ok := t.(*types.Pointer); ok {
+		t = ptr.Elem()
+	}
+	if named, ok := types.Unalias(t).(*types.Named); ok {
+		return named.Obj()
+	}
+	return nil
 }

@@ -399,7 +399,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 			a.call(fn, s, instr, callee, c.Args, bindings, visit, took)
 			return
 		}
-		if dynamic := a.dynamicCallees(c); len(dynamic) > 0 {
+		if dynamic := a.dynamicCallees(fn, c); len(dynamic) > 0 {
 			for _, d := range dynamic {
 				a.callDynamic(fn, s, instr, d, len(dynamic) == 1, visit, took)
 			}

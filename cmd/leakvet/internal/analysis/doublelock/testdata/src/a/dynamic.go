@@ -152,3 +152,20 @@ func chainLeases() (*lease, *lease) {
 	second.setCheckpointer(func() { first.record() })
 	return first, second
 }
+
+// Quiet: a logger that decorates another logger, under a global lock; the
+// Logger it wraps is not itself (fasthttp's ctxLogger).
+type Logger interface{ Printf(format string, args ...any) }
+
+var prefixLock sync.Mutex
+
+type prefixLogger struct {
+	prefix string
+	inner  Logger
+}
+
+func (p *prefixLogger) Printf(format string, args ...any) {
+	prefixLock.Lock()
+	p.inner.Printf(p.prefix+format, args...)
+	prefixLock.Unlock()
+}
