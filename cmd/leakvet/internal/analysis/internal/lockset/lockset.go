@@ -86,12 +86,15 @@ type Analysis struct {
 	// Cond the package stores there is made on one lock of the same
 	// struct.
 	conds map[*types.Var]condLock
+	// guarded caches guardedByParam.
+	guarded map[*ssa.BasicBlock]bool
 }
 
 // New returns an analysis of the functions of pkg, whose functions (with
 // their closures) are fns.
 func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
-	a := &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary), calls: callees.New(pkg, fns)}
+	a := &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary), calls: callees.New(pkg, fns),
+		guarded: map[*ssa.BasicBlock]bool{}}
 	a.conds = a.condFields(fns)
 	return a
 }
@@ -377,7 +380,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		switch kind, mode, p := a.lockOp(c); kind {
 		case acquire:
 			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
-				block: instr.Block(), guarded: guardedByParam(instr.Block())}
+				block: instr.Block(), guarded: a.guardedByParam(instr.Block())}
 			a.taking(fn, s, instr, acq, visit, took)
 			s.take(acq)
 			return
@@ -454,7 +457,7 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 // args and bindings for its free variables.
 func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
 	sum := a.Summary(callee)
-	guarded := guardedByParam(instr.Block())
+	guarded := a.guardedByParam(instr.Block())
 	for _, acq := range sum.Acquires {
 		if acq.guarded {
 			// The callee takes the lock only when its caller says so
@@ -501,14 +504,20 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 }
 
 // guardedByParam reports whether b runs only under a condition on a
-// parameter of its function, as in if needLock { mu.Lock() }.
-func guardedByParam(b *ssa.BasicBlock) bool {
-	for d := b.Idom(); d != nil; d = d.Idom() {
-		if cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok && fromParam(cond.Cond, 3) {
-			return true
-		}
+// parameter of its function, as in if needLock { mu.Lock() }. It
+// remembers each block's answer: a long else-if chain makes the
+// dominator tree as deep as the function is long.
+func (a *Analysis) guardedByParam(b *ssa.BasicBlock) bool {
+	if g, ok := a.guarded[b]; ok {
+		return g
 	}
-	return false
+	g := false
+	if d := b.Idom(); d != nil {
+		cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		g = ok && fromParam(cond.Cond, 3) || a.guardedByParam(d)
+	}
+	a.guarded[b] = g
+	return g
 }
 
 // fromParam reports whether v is computed from a parameter, within depth

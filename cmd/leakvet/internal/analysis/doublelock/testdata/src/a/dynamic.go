@@ -155,7 +155,9 @@ func chainLeases() (*lease, *lease) {
 
 // Quiet: a logger that decorates another logger, under a global lock; the
 // Logger it wraps is not itself (fasthttp's ctxLogger).
-type Logger interface{ Printf(format string, args ...any) }
+type Logger interface {
+	Printf(format string, args ...any)
+}
 
 var prefixLock sync.Mutex
 
