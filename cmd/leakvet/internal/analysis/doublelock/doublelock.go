@@ -48,7 +48,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return
 			}
 			for _, h := range e.Held {
-				if h.Lock.Key() != e.Take.Lock.Key() ||
+				if h.Lock.Key() != e.Take.Lock.Key() && !backPointer(h.Lock, e.Take.Lock) ||
 					// one value seen as two types (an interface
 					// that holds either): not one lock
 					h.Lock.Type != "" && e.Take.Lock.Type != "" && h.Lock.Type != e.Take.Lock.Type ||
@@ -71,6 +71,9 @@ func run(pass *analysis.Pass) (any, error) {
 func message(pass *analysis.Pass, ssainput *buildssa.SSA, e lockset.Event, h lockset.Held) string {
 	pkg := ssainput.Pkg
 	name := lockset.Name(e.Take.Lock)
+	if h.Lock.Key() != e.Take.Lock.Key() {
+		name = lockset.Name(h.Lock) + " (reached again as " + name + ", a back pointer from an element of its own collection)"
+	}
 	again := lockset.Where(pass.Fset, e.Take.Site.Pos) + lockset.Through(pkg, e.Take.Site.Chain)
 	first := lockset.Where(pass.Fset, h.Site.Pos) + lockset.Through(pkg, h.Site.Chain)
 	if h.Maybe {

@@ -261,8 +261,8 @@ func (t *trace) funcValues(v ssa.Value, depth int, self ssa.Value) []funcValue {
 		// A function that returns a closure (an Up() that returns what
 		// undoes it).
 		var fvs []funcValue
-		for _, callee := range r.Callees(v.Common()) {
-			for _, b := range callee.Fn.Blocks {
+		for _, callee := range t.calleesOf(v.Common(), depth-1) {
+			for _, b := range callee.Blocks {
 				if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && len(ret.Results) == 1 {
 					fvs = append(fvs, t.funcValues(ret.Results[0], depth-1, nil)...)
 				}
@@ -271,6 +271,27 @@ func (t *trace) funcValues(v ssa.Value, depth int, self ssa.Value) []funcValue {
 		return fvs
 	}
 	return nil
+}
+
+// calleesOf returns the functions of the package the call c may run,
+// within the trace's depth: Callees would start a trace afresh, and a
+// function value returned by a call of a function value could then be
+// traced for ever.
+func (t *trace) calleesOf(c *ssa.CallCommon, depth int) []*ssa.Function {
+	if c.IsInvoke() {
+		return t.r.implementations(c.Value.Type(), c.Method)
+	}
+	if fn := c.StaticCallee(); fn != nil {
+		if t.r.inPackage(fn) {
+			return []*ssa.Function{fn}
+		}
+		return nil
+	}
+	var fns []*ssa.Function
+	for _, fv := range t.funcValues(c.Value, depth, nil) {
+		fns = append(fns, fv.fn)
+	}
+	return fns
 }
 
 // rebind returns bindings as the call sees them: self is the call's

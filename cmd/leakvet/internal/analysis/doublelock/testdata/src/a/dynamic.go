@@ -171,3 +171,52 @@ func (p *prefixLogger) Printf(format string, args ...any) {
 	p.inner.Printf(p.prefix+format, args...)
 	prefixLock.Unlock()
 }
+
+// A store read-locks itself, then reaches its lock again through a
+// replica's back pointer: cockroach#3710's shape.
+type raftStore struct {
+	mu       sync.RWMutex
+	replicas map[int]*raftReplica
+	list     []*raftReplica
+	links    []*link
+}
+
+type raftReplica struct {
+	store *raftStore
+}
+
+// A link between two stores points at two of them.
+type link struct {
+	from, to *raftStore
+}
+
+func (s *raftStore) scan() {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, r := range s.replicas {
+		r.status()
+	}
+	for _, r := range s.list {
+		r.store.mu.Lock() // want "`s.mu` \\(reached again as `store.mu`, a back pointer from an element of its own collection\\) is read-locked at dynamic.go:194 and locked again at dynamic.go:200: blocks forever"
+		r.store.mu.Unlock()
+	}
+}
+
+func (r *raftReplica) status() {
+	r.store.mu.RLock() // want "`s.mu` \\(reached again as `store.mu`, .*\\) is read-locked at dynamic.go:194 and again at dynamic.go:206 through `\\(\\*raftStore\\).scan` → `\\(\\*raftReplica\\).status`: recursive read locking"
+	defer r.store.mu.RUnlock()
+}
+
+// Quiet: the replicas of another store, and a field that is not the
+// store the replica was found in.
+func (s *raftStore) compare(other *raftStore) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, r := range other.replicas {
+		r.status()
+	}
+	for _, l := range s.links {
+		l.to.mu.RLock()
+		l.to.mu.RUnlock()
+	}
+}
