@@ -41,7 +41,8 @@ func run(pass *analysis.Pass) (any, error) {
 	orders := map[order]witness{}
 	for _, fn := range ssainput.SrcFuncs {
 		locks.Events(fn, func(e lockset.Event) {
-			if fresh(e.Take.Lock) || lockset.InTest(pass.Fset, e.Fn) {
+			// An Indirect lock is only one a call may take.
+			if fresh(e.Take.Lock) || e.Take.Indirect || lockset.InTest(pass.Fset, e.Fn) {
 				return
 			}
 			for _, h := range e.Held {

@@ -31,9 +31,8 @@ func (a *Analysis) dynamicCallees(fn *ssa.Function, c *ssa.CallCommon) []callees
 }
 
 // callDynamic applies to s what callee, one of the functions instr may
-// run, does to the locks the caller can name. Only the locks it can map
-// to the caller's values count: a lock known only by its type, reached
-// through a call that may run something else, orders nothing. Its
+// run, does to the locks the caller can name; a lock it cannot map to
+// the caller's values is known by its type only, and Indirect. Its
 // releases count when it is the only function the call can run, and
 // what it leaves held never does.
 func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee callees.Callee, only bool, visit func(Event), took func(Acquisition)) {
@@ -43,11 +42,14 @@ func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruc
 		if acq.guarded {
 			continue
 		}
-		p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings)
-		if !ok {
+		if p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings); ok {
+			acq.Lock = a.throughConstructor(p)
+		} else if acq.Lock.Type != "" {
+			acq.Lock = Path{Type: acq.Lock.Type, Text: acq.Lock.Text}
+			acq.Indirect = true
+		} else {
 			continue
 		}
-		acq.Lock = a.throughConstructor(p)
 		acq.block, acq.guarded = instr.Block(), guarded
 		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
 		a.taking(fn, s, instr, acq, visit, took)

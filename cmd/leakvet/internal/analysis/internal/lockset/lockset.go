@@ -25,6 +25,12 @@ type Acquisition struct {
 	Mode Mode
 	Site Site
 
+	// Indirect is set for a lock known only by its type, taken by a
+	// function a call through an interface or a function value may
+	// run: it says which kind of lock the call may wait for, not which
+	// lock, nor that the call takes it.
+	Indirect bool
+
 	block   *ssa.BasicBlock // where the function analysed takes it
 	guarded bool            // taken only under a condition on a parameter
 }
@@ -98,6 +104,9 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
 	a.conds = a.condFields(fns)
 	return a
 }
+
+// Callees returns the resolver of the package's calls the analysis uses.
+func (a *Analysis) Callees() *callees.Resolver { return a.calls }
 
 // state is what is known of the locks at a point of a function.
 type state struct {
