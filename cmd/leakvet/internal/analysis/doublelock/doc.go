@@ -40,7 +40,10 @@
 // ever run as a value (a callback, a goroutine's body), and otherwise
 // where its caller then takes the lock again. Functions called by name,
 // and exported ones, may keep a lock for their caller on purpose
-// (acquireForkLock, Rows.Scan) and are not judged by their returns.
+// (acquireForkLock, Rows.Scan) and are not judged by their returns, but
+// for one: a return of a non-nil error that keeps a lock the function
+// released before going round its loop again, since a caller told that
+// the call failed does not unlock.
 //
 // A lock is held when it is held on every path; interfaces declared in
 // other packages (an io.Writer may hold anything), a method reaching its

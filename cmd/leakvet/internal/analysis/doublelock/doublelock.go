@@ -43,6 +43,12 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 			}
 		}
+		for _, l := range locks.Summary(fn).ErrorLeaks {
+			r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
+				"return of an error with %s still %s (at %s), which the function unlocks before it tries again: its caller, told it failed, will not unlock it",
+				lockset.Name(l.Lock), l.Mode, lockset.Where(pass.Fset, l.Site.Pos)),
+				SuggestedFixes: unlockFix(pass, l)})
+		}
 		locks.Events(fn, func(e lockset.Event) {
 			if e.Take.Lock.Root == nil || handOverHand(e.Take.Lock) {
 				return

@@ -53,6 +53,10 @@ type Summary struct {
 	// that the function releases before another return (or on another
 	// path to the same one).
 	Leaks []Leak
+	// ErrorLeaks lists the returns of a non-nil error that keep a lock
+	// the function took and released before, round a loop: a caller told
+	// that the call failed does not unlock what it took.
+	ErrorLeaks []Leak
 }
 
 // A Leak is a return that keeps a lock the function otherwise releases.
@@ -293,6 +297,13 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instr
 				continue
 			}
 			kept[ret] = map[pathKey]Held{}
+			if returnsError(ret) {
+				for k, h := range s.must {
+					if _, here := s.may[k]; here && s.dropped[k] && !s.deferred[k] && !h.guarded {
+						sum.ErrorLeaks = append(sum.ErrorLeaks, Leak{Acquisition: h.Acquisition, Return: ret})
+					}
+				}
+			}
 			for k, h := range s.may {
 				if s.deferred[k] {
 					continue
@@ -561,4 +572,28 @@ func live(b *ssa.BasicBlock) []*ssa.BasicBlock {
 		}
 	}
 	return b.Succs
+}
+
+// returnsError reports whether ret returns, last, an error that is not
+// nil: a package's error variable or a new error.
+func returnsError(ret *ssa.Return) bool {
+	if len(ret.Results) == 0 {
+		return false
+	}
+	v := ret.Results[len(ret.Results)-1]
+	if !types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		_, global := v.X.(*ssa.Global)
+		return v.Op == token.MUL && global
+	case *ssa.MakeInterface:
+		return true
+	case *ssa.Call:
+		callee := v.Common().StaticCallee()
+		return callee != nil && callee.Pkg != nil &&
+			(callee.Pkg.Pkg.Path() == "errors" && callee.Name() == "New" || callee.Pkg.Pkg.Path() == "fmt" && callee.Name() == "Errorf")
+	}
+	return false
 }

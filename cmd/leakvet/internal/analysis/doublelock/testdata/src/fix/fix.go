@@ -1,6 +1,7 @@
 package fix
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -18,4 +19,36 @@ func (c *conns) remove() {
 		}
 		c.mu.RUnlock()
 	})
+}
+
+var errClosed = errors.New("closed")
+
+type client struct {
+	mu     sync.RWMutex
+	closed bool
+}
+
+// acquire returns holding the read lock on its way out of the loop
+// when the client is closed: etcd#5509's shape.
+func (c *client) acquire(ready func() bool) error {
+	for {
+		c.mu.RLock()
+		if c.closed {
+			return errClosed // want "return of an error with `c.mu` still read-locked \\(at fix.go:35\\), which the function unlocks before it tries again"
+		}
+		if ready() {
+			return nil
+		}
+		c.mu.RUnlock()
+	}
+}
+
+// Quiet: a helper that locks for its caller, error or not; the caller
+// unlocks.
+func (c *client) lockOpen() error {
+	c.mu.Lock()
+	if c.closed {
+		return errClosed
+	}
+	return nil
 }
