@@ -299,7 +299,12 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instr
 			kept[ret] = map[pathKey]Held{}
 			if returnsError(ret) {
 				for k, h := range s.must {
-					if _, here := s.may[k]; here && s.dropped[k] && !s.deferred[k] && !h.guarded {
+					// Taken here in a loop, released before going round
+					// again, never released without being taken first
+					// (a caller's lock, let go around a slow call).
+					_, here := s.may[k]
+					_, callers := s.released[k]
+					if here && s.dropped[k] && !callers && !s.deferred[k] && !h.guarded && inLoop(h.block) {
 						sum.ErrorLeaks = append(sum.ErrorLeaks, Leak{Acquisition: h.Acquisition, Return: ret})
 					}
 				}
@@ -594,6 +599,27 @@ func returnsError(ret *ssa.Return) bool {
 		callee := v.Common().StaticCallee()
 		return callee != nil && callee.Pkg != nil &&
 			(callee.Pkg.Pkg.Path() == "errors" && callee.Name() == "New" || callee.Pkg.Pkg.Path() == "fmt" && callee.Name() == "Errorf")
+	}
+	return false
+}
+
+// inLoop reports whether control can come back to b once it has left it.
+func inLoop(b *ssa.BasicBlock) bool {
+	if b == nil {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		c := work[len(work)-1]
+		work = work[:len(work)-1]
+		if c == b {
+			return true
+		}
+		if !seen[c] {
+			seen[c] = true
+			work = append(work, c.Succs...)
+		}
 	}
 	return false
 }

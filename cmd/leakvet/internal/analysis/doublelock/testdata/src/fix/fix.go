@@ -52,3 +52,18 @@ func (c *client) lockOpen() error {
 	}
 	return nil
 }
+
+// Quiet: entered holding the lock, which it lets go around a slow call
+// and takes back; on error the caller unlocks, as on success
+// (nats-server's configureAccounts).
+func (c *client) configure(lookup func() error) error {
+	for range 3 {
+		c.mu.Unlock()
+		err := lookup()
+		c.mu.Lock()
+		if err != nil {
+			return errors.New("lookup failed")
+		}
+	}
+	return nil
+}
