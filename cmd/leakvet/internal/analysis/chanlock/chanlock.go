@@ -26,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "chanlock",
 	Doc:      docstring.FromDocGo(doc, "chanlock"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
@@ -54,7 +54,7 @@ type channel struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg, ssainput.SrcFuncs)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
 	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}}
 	channels := map[string]*channel{}
 	get := func(name string) *channel {

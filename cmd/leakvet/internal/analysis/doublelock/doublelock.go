@@ -20,13 +20,13 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "doublelock",
 	Doc:      docstring.FromDocGo(doc, "doublelock"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg, ssainput.SrcFuncs)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
 	r := lockset.NewReporter(pass)
 	called := calledDirectly(ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {

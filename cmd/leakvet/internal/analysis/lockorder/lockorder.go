@@ -22,7 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "lockorder",
 	Doc:      docstring.FromDocGo(doc, "lockorder"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
@@ -37,7 +37,7 @@ type witness struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg, ssainput.SrcFuncs)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
 	orders := map[order]witness{}
 	for _, fn := range ssainput.SrcFuncs {
 		locks.Events(fn, func(e lockset.Event) {

@@ -57,6 +57,9 @@ type Resolver struct {
 	// impls caches the package's implementations of an interface
 	// method.
 	impls map[*types.Func][]*ssa.Function
+	// memo holds each call's answer: the lock analysis asks for the
+	// same call at every pass over its function.
+	memo map[*ssa.CallCommon][]Callee
 }
 
 // New returns a Resolver for pkg, whose functions (with their closures)
@@ -67,6 +70,7 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 		stores: map[*types.Var][]fieldStore{},
 		calls:  map[*ssa.Function][]*ssa.CallCommon{},
 		impls:  map[*types.Func][]*ssa.Function{},
+		memo:   map[*ssa.CallCommon][]Callee{},
 	}
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -101,8 +105,18 @@ func FieldVar(t types.Type, i int) *types.Var {
 	return st.Field(i)
 }
 
-// Callees returns the functions of the package that c can run.
+// Callees returns the functions of the package that c can run. The
+// Resolver is not safe for concurrent use.
 func (r *Resolver) Callees(c *ssa.CallCommon) []Callee {
+	if cs, ok := r.memo[c]; ok {
+		return cs
+	}
+	cs := r.callees(c)
+	r.memo[c] = cs
+	return cs
+}
+
+func (r *Resolver) callees(c *ssa.CallCommon) []Callee {
 	if c.IsInvoke() {
 		var cs []Callee
 		args := append([]ssa.Value{c.Value}, c.Args...)

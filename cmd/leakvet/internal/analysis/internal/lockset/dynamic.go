@@ -36,7 +36,7 @@ func (a *Analysis) dynamicCallees(fn *ssa.Function, c *ssa.CallCommon) []callees
 // releases count when it is the only function the call can run, and
 // what it leaves held never does.
 func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee callees.Callee, only bool, visit func(Event), took func(Acquisition)) {
-	sum := a.Summary(callee.Fn)
+	sum := a.summary(callee.Fn)
 	guarded := a.guardedByParam(instr.Block())
 	for _, acq := range sum.Acquires {
 		if acq.guarded {

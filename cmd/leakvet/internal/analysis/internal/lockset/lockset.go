@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"sync"
 
 	"golang.org/x/tools/go/ssa"
 
@@ -89,6 +90,9 @@ type Event struct {
 
 // An Analysis computes lock summaries of one package's functions.
 type Analysis struct {
+	// mu serializes the analyzers that share the Analysis of a package
+	// (they may run at once).
+	mu        sync.Mutex
 	pkg       *ssa.Package
 	summaries map[*ssa.Function]*Summary
 	calls     *callees.Resolver
@@ -96,6 +100,8 @@ type Analysis struct {
 	// Cond the package stores there is made on one lock of the same
 	// struct.
 	conds map[*types.Var]condLock
+	// events keeps each function's events once walked.
+	events map[*ssa.Function][]Event
 	// guarded caches guardedByParam.
 	guarded map[*ssa.BasicBlock]bool
 }
@@ -104,12 +110,14 @@ type Analysis struct {
 // their closures) are fns.
 func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
 	a := &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary), calls: callees.New(pkg, fns),
-		guarded: map[*ssa.BasicBlock]bool{}}
+		guarded: map[*ssa.BasicBlock]bool{}, events: map[*ssa.Function][]Event{}}
 	a.conds = a.condFields(fns)
 	return a
 }
 
-// Callees returns the resolver of the package's calls the analysis uses.
+// Callees returns the resolver of the package's calls the analysis uses,
+// for the callbacks of [Analysis.HeldAt] and [Analysis.Events] (it is
+// not safe for concurrent use on its own).
 func (a *Analysis) Callees() *callees.Resolver { return a.calls }
 
 // state is what is known of the locks at a point of a function.
@@ -212,6 +220,12 @@ func (s *state) held() []Held {
 
 // Summary returns fn's summary, computing it (and its callees') once.
 func (a *Analysis) Summary(fn *ssa.Function) *Summary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.summary(fn)
+}
+
+func (a *Analysis) summary(fn *ssa.Function) *Summary {
 	if s, ok := a.summaries[fn]; ok {
 		return s
 	}
@@ -222,15 +236,43 @@ func (a *Analysis) Summary(fn *ssa.Function) *Summary {
 }
 
 // Events calls visit for each lock fn takes, with what fn holds then.
+// visit must not call the Analysis.
 func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
-	a.Summary(fn)
-	a.walk(fn, visit, nil)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.summary(fn)
+	if es, ok := a.events[fn]; ok {
+		for _, e := range es {
+			visit(e)
+		}
+		return
+	}
+	a.walk(fn, a.recording(fn, visit), nil)
+}
+
+// recording returns visit, which also keeps each event of fn for the
+// next analyzer that asks (doublelock and lockorder both walk every
+// function).
+func (a *Analysis) recording(fn *ssa.Function, visit func(Event)) func(Event) {
+	a.events[fn] = []Event{}
+	return func(e Event) {
+		a.events[fn] = append(a.events[fn], e)
+		if visit != nil {
+			visit(e)
+		}
+	}
 }
 
 // HeldAt calls visit with each instruction of fn and the locks fn holds
-// just before it, and with each lock fn takes as Events does.
+// just before it, and with each lock fn takes as Events does. visit and
+// events must not call the Analysis, but may use its [Analysis.Callees].
 func (a *Analysis) HeldAt(fn *ssa.Function, visit func(ssa.Instruction, []Held), events func(Event)) {
-	a.Summary(fn)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.summary(fn)
+	if _, ok := a.events[fn]; !ok {
+		events = a.recording(fn, events)
+	}
 	a.walk(fn, events, func(instr ssa.Instruction, s *state) { visit(instr, s.held()) })
 }
 
@@ -445,7 +487,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		if !a.inPackage(callee) {
 			return
 		}
-		for _, r := range a.Summary(callee).Releases {
+		for _, r := range a.summary(callee).Releases {
 			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
 				s.release(p)
 			}
@@ -460,7 +502,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		if !a.inPackage(callee) {
 			return
 		}
-		for _, r := range a.Summary(callee).Releases {
+		for _, r := range a.summary(callee).Releases {
 			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
 				s.deferred[p.key()] = true
 			}
@@ -481,7 +523,7 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 // call applies to s the summary of callee, called by instr of fn with
 // args and bindings for its free variables.
 func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
-	sum := a.Summary(callee)
+	sum := a.summary(callee)
 	guarded := a.guardedByParam(instr.Block())
 	for _, acq := range sum.Acquires {
 		if acq.guarded {
