@@ -23,7 +23,7 @@ import (
 // Analyzers returns the analyzers leakvet runs by default: all but
 // fromgoleak, which rewrites code and runs only when named.
 func Analyzers() []*analysis.Analyzer {
-	return []*analysis.Analyzer{
+	as := []*analysis.Analyzer{
 		abandonedproducer.Analyzer,
 		abandonedsend.Analyzer,
 		chanlock.Analyzer,
@@ -38,4 +38,8 @@ func Analyzers() []*analysis.Analyzer {
 		stoppedpartner.Analyzer,
 		tickerstop.Analyzer,
 	}
+	for i, a := range as {
+		as[i] = guard(a)
+	}
+	return as
 }

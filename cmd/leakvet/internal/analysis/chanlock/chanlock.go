@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
 )
@@ -25,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "chanlock",
 	Doc:      docstring.FromDocGo(doc, "chanlock"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
@@ -37,6 +38,7 @@ type op struct {
 	send    bool // a send; otherwise a receive, or a close when closes
 	closes  bool
 	alone   bool // a plain send or receive, not a case of a select
+	atExit  bool // a deferred close, made as the function returns
 	held    []lockset.Held
 	channel string // the field, by type: "client.awaken"
 	text    string // the field as the code reaches it: "t.awaken"
@@ -52,7 +54,8 @@ type channel struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
+	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}}
 	channels := map[string]*channel{}
 	get := func(name string) *channel {
 		c := channels[name]
@@ -67,12 +70,12 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range ssainput.SrcFuncs {
 		takes[fn] = map[string][]*ssa.BasicBlock{}
 		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
-			for _, o := range opsOf(fn, instr) {
+			for _, o := range acc.opsOf(fn, instr) {
 				o.held = held
 				get(o.channel).ops = append(get(o.channel).ops, o)
 			}
 			noteMake(instr, get)
-			noteLoads(instr, get)
+			acc.noteLoads(instr, get)
 		}, func(e lockset.Event) {
 			if e.Take.Lock.Type != "" {
 				takes[fn][e.Take.Lock.Type] = append(takes[fn][e.Take.Lock.Type], e.At.Block())
@@ -96,13 +99,17 @@ func run(pass *analysis.Pass) (any, error) {
 				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes) {
 					continue
 				}
-				verb, other := "receive from", "send on"
+				verb, other := "receive from", "send on or close of"
 				if o.send {
 					verb, other = "send on", "receive from"
 				}
 				var at []string
 				for _, p := range partners {
-					at = append(at, lockset.Where(pass.Fset, p.pos))
+					where := lockset.Where(pass.Fset, p.pos)
+					if p.atExit {
+						where += ", a deferred close"
+					}
+					at = append(at, where)
 				}
 				r.Report(analysis.Diagnostic{Pos: o.pos, Message: fmt.Sprintf(
 					"%s `%s` holding %s (locked at %s) blocks forever: every %s it (%s) takes `%s` first",
@@ -131,11 +138,38 @@ func partnersOf(c *channel, o *op) []*op {
 // or takes it, in its function, on a path that reaches the operation.
 func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock) bool {
 	for _, p := range partners {
-		if !holds(p.held, lock) && !reaches(takes[p.fn][lock], p.instr.Block()) {
+		if holds(p.held, lock) {
+			continue
+		}
+		to := []*ssa.BasicBlock{p.instr.Block()}
+		if p.atExit {
+			to = exits(p.fn)
+		}
+		if !reachesAny(takes[p.fn][lock], to) {
 			return false
 		}
 	}
 	return true
+}
+
+// exits returns the blocks of fn that return.
+func exits(fn *ssa.Function) []*ssa.BasicBlock {
+	var bs []*ssa.BasicBlock
+	for _, b := range fn.Blocks {
+		if _, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			bs = append(bs, b)
+		}
+	}
+	return bs
+}
+
+func reachesAny(from, to []*ssa.BasicBlock) bool {
+	for _, b := range to {
+		if reaches(from, b) {
+			return true
+		}
+	}
+	return false
 }
 
 func holds(held []lockset.Held, lock string) bool {
@@ -168,8 +202,22 @@ func reaches(from []*ssa.BasicBlock, to *ssa.BasicBlock) bool {
 	return false
 }
 
-// fieldOf returns the channel field that v is loaded from.
-func fieldOf(v ssa.Value) (name, text string, ok bool) {
+// fieldOf returns the channel field that v is loaded from, directly or
+// by a call of an accessor (func (rr *roundRobin) Notify() <-chan bool {
+// return rr.addrCh }), through an interface of the package when the
+// accessor is its one implementation.
+func (acc *accessors) fieldOf(v ssa.Value) (name, text string, ok bool) {
+	if call, isCall := v.(*ssa.Call); isCall {
+		cs := acc.calls.Callees(call.Common())
+		if len(cs) != 1 {
+			return "", "", false
+		}
+		load := acc.accessor(cs[0].Fn)
+		if load == nil {
+			return "", "", false
+		}
+		v = load
+	}
 	load, isLoad := v.(*ssa.UnOp)
 	if !isLoad || load.Op != token.MUL {
 		return "", "", false
@@ -187,10 +235,47 @@ func fieldOf(v ssa.Value) (name, text string, ok bool) {
 	return p.Type, p.Text, true
 }
 
+// accessors finds the package's channel accessors.
+type accessors struct {
+	calls *callees.Resolver
+	known map[*ssa.Function]*ssa.UnOp
+}
+
+// accessor returns the load of a channel field that fn, an unexported
+// method, only returns, or nil. An exported one hands the channel to
+// other packages, whose sends and receives the analysis cannot see.
+func (acc *accessors) accessor(fn *ssa.Function) *ssa.UnOp {
+	if load, ok := acc.known[fn]; ok {
+		return load
+	}
+	var load *ssa.UnOp
+	if fn.Signature.Recv() != nil && !token.IsExported(fn.Name()) && fn.Signature.Results().Len() == 1 && len(fn.Blocks) == 1 {
+		if ret, ok := fn.Blocks[0].Instrs[len(fn.Blocks[0].Instrs)-1].(*ssa.Return); ok {
+			if u, ok := unconvert(ret.Results[0]).(*ssa.UnOp); ok && u.Op == token.MUL {
+				if fa, ok := u.X.(*ssa.FieldAddr); ok && fa.X == fn.Params[0] {
+					if _, isChan := u.Type().Underlying().(*types.Chan); isChan {
+						load = u
+					}
+				}
+			}
+		}
+	}
+	acc.known[fn] = load
+	return load
+}
+
+// unconvert returns v without a conversion of its channel's direction.
+func unconvert(v ssa.Value) ssa.Value {
+	if c, ok := v.(*ssa.ChangeType); ok {
+		return c.X
+	}
+	return v
+}
+
 // opsOf returns the channel-field operations instr makes.
-func opsOf(fn *ssa.Function, instr ssa.Instruction) []*op {
+func (acc *accessors) opsOf(fn *ssa.Function, instr ssa.Instruction) []*op {
 	mk := func(v ssa.Value, send, closes, alone bool) []*op {
-		name, text, ok := fieldOf(v)
+		name, text, ok := acc.fieldOf(v)
 		if !ok {
 			return nil
 		}
@@ -215,6 +300,14 @@ func opsOf(fn *ssa.Function, instr ssa.Instruction) []*op {
 	case *ssa.Call:
 		if b, ok := instr.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(instr.Call.Args) == 1 {
 			return mk(instr.Call.Args[0], false, true, false)
+		}
+	case *ssa.Defer:
+		if b, ok := instr.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" && len(instr.Call.Args) == 1 {
+			ops := mk(instr.Call.Args[0], false, true, false)
+			for _, o := range ops {
+				o.atExit = true
+			}
+			return ops
 		}
 	}
 	return nil
@@ -251,35 +344,52 @@ func noteMake(instr ssa.Instruction, get func(string) *channel) {
 	}
 }
 
-// noteLoads marks a channel field that escapes: loaded and then used
-// other than by a send, receive, select case, close or comparison.
-func noteLoads(instr ssa.Instruction, get func(string) *channel) {
-	load, ok := instr.(*ssa.UnOp)
+// noteLoads marks a channel field that escapes: loaded (or got from an
+// accessor) and then used other than by a send, receive, select case,
+// close or comparison. An accessor's own load, which it returns, is
+// judged at the accessor's calls.
+func (acc *accessors) noteLoads(instr ssa.Instruction, get func(string) *channel) {
+	v, ok := instr.(ssa.Value)
 	if !ok {
 		return
 	}
-	name, _, ok := fieldOf(load)
+	switch instr.(type) {
+	case *ssa.UnOp, *ssa.Call:
+	default:
+		return
+	}
+	name, _, ok := acc.fieldOf(v)
 	if !ok {
 		return
 	}
-	for _, ref := range *load.Referrers() {
+	for _, ref := range *v.Referrers() {
 		switch ref := ref.(type) {
 		case *ssa.BinOp, *ssa.DebugRef:
 			continue
+		case *ssa.Return, *ssa.ChangeType:
+			if acc.accessor(ref.Parent()) == v {
+				continue
+			}
 		case *ssa.Send:
-			if ref.Chan == load && ref.X != load {
+			if ref.Chan == v && ref.X != v {
 				continue
 			}
 		case *ssa.Select:
-			if selectsOn(ref, load) {
+			if selectsOn(ref, v) {
 				continue
 			}
 		case *ssa.UnOp:
 			if ref.Op == token.ARROW {
 				continue
 			}
+		case *ssa.Range:
+			continue
 		case *ssa.Call:
 			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && (b.Name() == "close" || b.Name() == "len" || b.Name() == "cap") {
+				continue
+			}
+		case *ssa.Defer:
+			if b, ok := ref.Call.Value.(*ssa.Builtin); ok && b.Name() == "close" {
 				continue
 			}
 		}

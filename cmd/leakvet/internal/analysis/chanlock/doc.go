@@ -29,10 +29,15 @@
 //
 // The channel is a struct field, made unbuffered wherever the package
 // makes it, and used only by sends, receives (alone, in a select, in a
-// range) and close: a field whose channel is returned, passed on or
-// stored elsewhere has partners the analysis cannot see, and is left
-// alone. A partner takes the lock first when it holds it at its
-// operation or takes it, in the same function, on a path that reaches
-// its operation (the next turn of its loop, for instance). Release the
-// lock before waiting, or give the channel a buffer.
+// range) and close, directly or through an unexported accessor method
+// (func (rr *roundRobin) notify() <-chan bool { return rr.addrCh }),
+// called by name or through an interface of the package: a field whose
+// channel is returned by an exported method, passed on or stored
+// elsewhere has partners the analysis cannot see, and is left alone. A
+// partner takes the lock first when it holds it at its operation or
+// takes it, in the same function, on a path that reaches its operation
+// (the next turn of its loop, for instance), through the calls of the
+// package, including callbacks kept in fields and interface methods. A
+// deferred close is made when its function returns. Release the lock
+// before waiting, or give the channel a buffer.
 package chanlock

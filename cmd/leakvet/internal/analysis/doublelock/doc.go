@@ -19,10 +19,18 @@
 //	}
 //
 // The analysis follows the calls within the package (methods of a type
-// calling each other, functions, closures called in place), deferred
-// unlocks, early returns and loops, and names a lock by how the code
-// reaches it (s.mu, r.store.mu), so that two instances of a type are never
-// confused. It reports where the second Lock blocks, with the path from
+// calling each other, functions, closures called in place, methods of
+// the package's own interfaces resolved to the package's types, and
+// callbacks kept in fields, locals and parameters), deferred unlocks,
+// early returns and loops, and names a lock by how the code reaches it
+// (s.mu, r.store.mu), so that two instances of a type are never
+// confused. It sees a lock through a sync.Locker it can trace (a Cond's
+// L made on a mutex or on an RWMutex's RLocker), through a constructor
+// that stores its argument (newAPI(c).client is c), through a callback
+// that captures the value whose field keeps it (x.onFlush = x.flush),
+// and back from a child taken from one of its parent's collections
+// whose one field of the parent's type points at it (a replica's
+// store). It reports where the second Lock blocks, with the path from
 // the first: "`s.mu` is locked at a.go:35 and again at a.go:53 through
 // `(*Stopper).Quiesce` → `(*Stopper).runWorker`".
 //
@@ -32,11 +40,17 @@
 // ever run as a value (a callback, a goroutine's body), and otherwise
 // where its caller then takes the lock again. Functions called by name,
 // and exported ones, may keep a lock for their caller on purpose
-// (acquireForkLock, Rows.Scan) and are not judged by their returns.
+// (acquireForkLock, Rows.Scan) and are not judged by their returns, but
+// for one: a return of a non-nil error that keeps a lock the function
+// released before going round its loop again, since a caller told that
+// the call failed does not unlock.
 //
-// A lock is held when it is held on every path; calls through interfaces
-// and function values, locks reached through a sync.Locker, TryLock and
-// code in other packages are not followed. Quiet where the second Lock
+// A lock is held when it is held on every path; interfaces declared in
+// other packages (an io.Writer may hold anything), a method reaching its
+// own type's method through an interface (a wrapper calling what it
+// wraps), TryLock and code in other packages are not followed. Where the
+// fix is mechanical (a return that forgets the unlock the function
+// makes elsewhere) it is suggested: the unlock, just before the return. Quiet where the second Lock
 // depends on a parameter (if needLock { mu.Lock() }), where a goroutine
 // takes the lock over, for hand-over-hand locking (i = i.parent), and
 // for a test that locks twice in its own body, which means to block.

@@ -20,13 +20,13 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "doublelock",
 	Doc:      docstring.FromDocGo(doc, "doublelock"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
 	r := lockset.NewReporter(pass)
 	called := calledDirectly(ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {
@@ -38,16 +38,26 @@ func run(pass *analysis.Pass) (any, error) {
 				if l.Return.Pos().IsValid() && !handOverHand(l.Lock) {
 					r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
 						"return with %s still locked (locked at %s), which the function unlocks on its other paths: the next Lock blocks forever",
-						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain))})
+						lockset.Name(l.Lock), lockset.Where(pass.Fset, l.Site.Pos)+lockset.Through(ssainput.Pkg, l.Site.Chain)),
+						SuggestedFixes: unlockFix(pass, l)})
 				}
 			}
+		}
+		for _, l := range locks.Summary(fn).ErrorLeaks {
+			r.Report(analysis.Diagnostic{Pos: l.Return.Pos(), Message: fmt.Sprintf(
+				"return of an error with %s still %s (at %s), which the function unlocks before it tries again: its caller, told it failed, will not unlock it",
+				lockset.Name(l.Lock), l.Mode, lockset.Where(pass.Fset, l.Site.Pos)),
+				SuggestedFixes: unlockFix(pass, l)})
 		}
 		locks.Events(fn, func(e lockset.Event) {
 			if e.Take.Lock.Root == nil || handOverHand(e.Take.Lock) {
 				return
 			}
 			for _, h := range e.Held {
-				if h.Lock.Key() != e.Take.Lock.Key() ||
+				if h.Lock.Key() != e.Take.Lock.Key() && !backPointer(h.Lock, e.Take.Lock) ||
+					// one value seen as two types (an interface
+					// that holds either): not one lock
+					h.Lock.Type != "" && e.Take.Lock.Type != "" && h.Lock.Type != e.Take.Lock.Type ||
 					// a test locking twice in its own body means to
 					// block (and unlocks from elsewhere)
 					len(e.Take.Site.Chain) == 1 && len(h.Site.Chain) == 1 && lockset.InTest(pass.Fset, fn) ||
@@ -67,6 +77,9 @@ func run(pass *analysis.Pass) (any, error) {
 func message(pass *analysis.Pass, ssainput *buildssa.SSA, e lockset.Event, h lockset.Held) string {
 	pkg := ssainput.Pkg
 	name := lockset.Name(e.Take.Lock)
+	if h.Lock.Key() != e.Take.Lock.Key() {
+		name = lockset.Name(h.Lock) + " (reached again as " + name + ", a back pointer from an element of its own collection)"
+	}
 	again := lockset.Where(pass.Fset, e.Take.Site.Pos) + lockset.Through(pkg, e.Take.Site.Chain)
 	first := lockset.Where(pass.Fset, h.Site.Pos) + lockset.Through(pkg, h.Site.Chain)
 	if h.Maybe {

@@ -11,3 +11,7 @@ import (
 func Test(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), doublelock.Analyzer, "a")
 }
+
+func TestUnlockFix(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), doublelock.Analyzer, "fix")
+}

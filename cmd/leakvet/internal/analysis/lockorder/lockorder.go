@@ -22,7 +22,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "lockorder",
 	Doc:      docstring.FromDocGo(doc, "lockorder"),
 	URL:      "https://pkg.go.dev/github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder",
-	Requires: []*analysis.Analyzer{buildssa.Analyzer},
+	Requires: []*analysis.Analyzer{buildssa.Analyzer, lockset.Analyzer},
 	Run:      run,
 }
 
@@ -37,11 +37,12 @@ type witness struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
-	locks := lockset.New(ssainput.Pkg)
+	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
 	orders := map[order]witness{}
 	for _, fn := range ssainput.SrcFuncs {
 		locks.Events(fn, func(e lockset.Event) {
-			if fresh(e.Take.Lock) || lockset.InTest(pass.Fset, e.Fn) {
+			// An Indirect lock is only one a call may take.
+			if fresh(e.Take.Lock) || e.Take.Indirect || lockset.InTest(pass.Fset, e.Fn) {
 				return
 			}
 			for _, h := range e.Held {

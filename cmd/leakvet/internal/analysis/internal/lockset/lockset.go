@@ -3,9 +3,13 @@ package lockset
 import (
 	"go/constant"
 	"go/token"
+	"go/types"
 	"maps"
+	"sync"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
 )
 
 // A Site is where a lock is taken: the position of the Lock call and the
@@ -21,6 +25,12 @@ type Acquisition struct {
 	Lock Path
 	Mode Mode
 	Site Site
+
+	// Indirect is set for a lock known only by its type, taken by a
+	// function a call through an interface or a function value may
+	// run: it says which kind of lock the call may wait for, not which
+	// lock, nor that the call takes it.
+	Indirect bool
 
 	block   *ssa.BasicBlock // where the function analysed takes it
 	guarded bool            // taken only under a condition on a parameter
@@ -44,6 +54,10 @@ type Summary struct {
 	// that the function releases before another return (or on another
 	// path to the same one).
 	Leaks []Leak
+	// ErrorLeaks lists the returns of a non-nil error that keep a lock
+	// the function took and released before, round a loop: a caller told
+	// that the call failed does not unlock what it took.
+	ErrorLeaks []Leak
 }
 
 // A Leak is a return that keeps a lock the function otherwise releases.
@@ -76,14 +90,35 @@ type Event struct {
 
 // An Analysis computes lock summaries of one package's functions.
 type Analysis struct {
+	// mu serializes the analyzers that share the Analysis of a package
+	// (they may run at once).
+	mu        sync.Mutex
 	pkg       *ssa.Package
 	summaries map[*ssa.Function]*Summary
+	calls     *callees.Resolver
+	// conds holds, by *sync.Cond field, the lock its L is, when every
+	// Cond the package stores there is made on one lock of the same
+	// struct.
+	conds map[*types.Var]condLock
+	// events keeps each function's events once walked.
+	events map[*ssa.Function][]Event
+	// guarded caches guardedByParam.
+	guarded map[*ssa.BasicBlock]bool
 }
 
-// New returns an analysis of the functions of pkg.
-func New(pkg *ssa.Package) *Analysis {
-	return &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary)}
+// New returns an analysis of the functions of pkg, whose functions (with
+// their closures) are fns.
+func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
+	a := &Analysis{pkg: pkg, summaries: make(map[*ssa.Function]*Summary), calls: callees.New(pkg, fns),
+		guarded: map[*ssa.BasicBlock]bool{}, events: map[*ssa.Function][]Event{}}
+	a.conds = a.condFields(fns)
+	return a
 }
+
+// Callees returns the resolver of the package's calls the analysis uses,
+// for the callbacks of [Analysis.HeldAt] and [Analysis.Events] (it is
+// not safe for concurrent use on its own).
+func (a *Analysis) Callees() *callees.Resolver { return a.calls }
 
 // state is what is known of the locks at a point of a function.
 type state struct {
@@ -185,6 +220,12 @@ func (s *state) held() []Held {
 
 // Summary returns fn's summary, computing it (and its callees') once.
 func (a *Analysis) Summary(fn *ssa.Function) *Summary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.summary(fn)
+}
+
+func (a *Analysis) summary(fn *ssa.Function) *Summary {
 	if s, ok := a.summaries[fn]; ok {
 		return s
 	}
@@ -195,15 +236,43 @@ func (a *Analysis) Summary(fn *ssa.Function) *Summary {
 }
 
 // Events calls visit for each lock fn takes, with what fn holds then.
+// visit must not call the Analysis.
 func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
-	a.Summary(fn)
-	a.walk(fn, visit, nil)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.summary(fn)
+	if es, ok := a.events[fn]; ok {
+		for _, e := range es {
+			visit(e)
+		}
+		return
+	}
+	a.walk(fn, a.recording(fn, visit), nil)
+}
+
+// recording returns visit, which also keeps each event of fn for the
+// next analyzer that asks (doublelock and lockorder both walk every
+// function).
+func (a *Analysis) recording(fn *ssa.Function, visit func(Event)) func(Event) {
+	a.events[fn] = []Event{}
+	return func(e Event) {
+		a.events[fn] = append(a.events[fn], e)
+		if visit != nil {
+			visit(e)
+		}
+	}
 }
 
 // HeldAt calls visit with each instruction of fn and the locks fn holds
-// just before it, and with each lock fn takes as Events does.
+// just before it, and with each lock fn takes as Events does. visit and
+// events must not call the Analysis, but may use its [Analysis.Callees].
 func (a *Analysis) HeldAt(fn *ssa.Function, visit func(ssa.Instruction, []Held), events func(Event)) {
-	a.Summary(fn)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.summary(fn)
+	if _, ok := a.events[fn]; !ok {
+		events = a.recording(fn, events)
+	}
 	a.walk(fn, events, func(instr ssa.Instruction, s *state) { visit(instr, s.held()) })
 }
 
@@ -270,6 +339,18 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instr
 				continue
 			}
 			kept[ret] = map[pathKey]Held{}
+			if returnsError(ret) {
+				for k, h := range s.must {
+					// Taken here in a loop, released before going round
+					// again, never released without being taken first
+					// (a caller's lock, let go around a slow call).
+					_, here := s.may[k]
+					_, callers := s.released[k]
+					if here && s.dropped[k] && !callers && !s.deferred[k] && !h.guarded && inLoop(h.block) {
+						sum.ErrorLeaks = append(sum.ErrorLeaks, Leak{Acquisition: h.Acquisition, Return: ret})
+					}
+				}
+			}
 			for k, h := range s.may {
 				if s.deferred[k] {
 					continue
@@ -363,10 +444,10 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 	switch instr := instr.(type) {
 	case *ssa.Call:
 		c := instr.Common()
-		switch kind, mode, p := lockOp(c); kind {
+		switch kind, mode, p := a.lockOp(c); kind {
 		case acquire:
 			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
-				block: instr.Block(), guarded: guardedByParam(instr.Block())}
+				block: instr.Block(), guarded: a.guardedByParam(instr.Block())}
 			a.taking(fn, s, instr, acq, visit, took)
 			s.take(acq)
 			return
@@ -388,6 +469,12 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 			a.call(fn, s, instr, callee, c.Args, bindings, visit, took)
 			return
 		}
+		if dynamic := a.dynamicCallees(fn, c); len(dynamic) > 0 {
+			for _, d := range dynamic {
+				a.callDynamic(fn, s, instr, d, len(dynamic) == 1, visit, took)
+			}
+			return
+		}
 		for _, m := range a.formatted(c) {
 			a.call(fn, s, instr, m.fn, []ssa.Value{m.recv}, nil, visit, took)
 		}
@@ -400,14 +487,14 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		if !a.inPackage(callee) {
 			return
 		}
-		for _, r := range a.Summary(callee).Releases {
+		for _, r := range a.summary(callee).Releases {
 			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
 				s.release(p)
 			}
 		}
 	case *ssa.Defer:
 		c := instr.Common()
-		if kind, _, p := lockOp(c); kind == release {
+		if kind, _, p := a.lockOp(c); kind == release {
 			s.deferred[p.key()] = true
 			return
 		}
@@ -415,7 +502,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		if !a.inPackage(callee) {
 			return
 		}
-		for _, r := range a.Summary(callee).Releases {
+		for _, r := range a.summary(callee).Releases {
 			if p, ok := r.mapInto(callee, c.Args, bindings); ok {
 				s.deferred[p.key()] = true
 			}
@@ -436,8 +523,8 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 // call applies to s the summary of callee, called by instr of fn with
 // args and bindings for its free variables.
 func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
-	sum := a.Summary(callee)
-	guarded := guardedByParam(instr.Block())
+	sum := a.summary(callee)
+	guarded := a.guardedByParam(instr.Block())
 	for _, acq := range sum.Acquires {
 		if acq.guarded {
 			// The callee takes the lock only when its caller says so
@@ -484,14 +571,20 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 }
 
 // guardedByParam reports whether b runs only under a condition on a
-// parameter of its function, as in if needLock { mu.Lock() }.
-func guardedByParam(b *ssa.BasicBlock) bool {
-	for d := b.Idom(); d != nil; d = d.Idom() {
-		if cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If); ok && fromParam(cond.Cond, 3) {
-			return true
-		}
+// parameter of its function, as in if needLock { mu.Lock() }. It
+// remembers each block's answer: a long else-if chain makes the
+// dominator tree as deep as the function is long.
+func (a *Analysis) guardedByParam(b *ssa.BasicBlock) bool {
+	if g, ok := a.guarded[b]; ok {
+		return g
 	}
-	return false
+	g := false
+	if d := b.Idom(); d != nil {
+		cond, ok := d.Instrs[len(d.Instrs)-1].(*ssa.If)
+		g = ok && fromParam(cond.Cond, 3) || a.guardedByParam(d)
+	}
+	a.guarded[b] = g
+	return g
 }
 
 // fromParam reports whether v is computed from a parameter, within depth
@@ -526,4 +619,49 @@ func live(b *ssa.BasicBlock) []*ssa.BasicBlock {
 		}
 	}
 	return b.Succs
+}
+
+// returnsError reports whether ret returns, last, an error that is not
+// nil: a package's error variable or a new error.
+func returnsError(ret *ssa.Return) bool {
+	if len(ret.Results) == 0 {
+		return false
+	}
+	v := ret.Results[len(ret.Results)-1]
+	if !types.Identical(v.Type(), types.Universe.Lookup("error").Type()) {
+		return false
+	}
+	switch v := v.(type) {
+	case *ssa.UnOp:
+		_, global := v.X.(*ssa.Global)
+		return v.Op == token.MUL && global
+	case *ssa.MakeInterface:
+		return true
+	case *ssa.Call:
+		callee := v.Common().StaticCallee()
+		return callee != nil && callee.Pkg != nil &&
+			(callee.Pkg.Pkg.Path() == "errors" && callee.Name() == "New" || callee.Pkg.Pkg.Path() == "fmt" && callee.Name() == "Errorf")
+	}
+	return false
+}
+
+// inLoop reports whether control can come back to b once it has left it.
+func inLoop(b *ssa.BasicBlock) bool {
+	if b == nil {
+		return false
+	}
+	seen := map[*ssa.BasicBlock]bool{}
+	work := append([]*ssa.BasicBlock(nil), b.Succs...)
+	for len(work) > 0 {
+		c := work[len(work)-1]
+		work = work[:len(work)-1]
+		if c == b {
+			return true
+		}
+		if !seen[c] {
+			seen[c] = true
+			work = append(work, c.Succs...)
+		}
+	}
+	return false
 }

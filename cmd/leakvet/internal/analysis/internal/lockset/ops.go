@@ -31,9 +31,14 @@ const (
 )
 
 // lockOp returns what the call c does to a sync.Mutex or sync.RWMutex,
-// and the lock. TryLock is no operation: it holds the lock only when it
-// returns true, which the analysis does not follow.
-func lockOp(c *ssa.CallCommon) (opKind, Mode, Path) {
+// directly or through a sync.Locker the analysis can trace to one (a
+// Cond's L, an RLocker), and the lock. TryLock is no operation: it holds
+// the lock only when it returns true, which the analysis does not
+// follow.
+func (a *Analysis) lockOp(c *ssa.CallCommon) (opKind, Mode, Path) {
+	if c.IsInvoke() {
+		return a.lockerOp(c)
+	}
 	fn, ok := c.Value.(*ssa.Function)
 	if !ok || c.IsInvoke() || len(c.Args) == 0 {
 		return noOp, 0, Path{}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
 )
 
 // A Path names a lock by how a function reaches it: a root value (a
@@ -64,7 +66,14 @@ func pathOf(v ssa.Value) (Path, bool) {
 		}
 		p.Steps += "*"
 		return p, true
-	case *ssa.Parameter, *ssa.FreeVar, *ssa.Alloc, *ssa.Call, *ssa.Phi, *ssa.Lookup, *ssa.IndexAddr, *ssa.Extract, *ssa.TypeAssert, *ssa.MakeInterface, *ssa.ChangeType, *ssa.Convert:
+	case *ssa.MakeInterface:
+		// A pointer made an interface is the same pointer (the receiver
+		// of a method called through the interface).
+		if _, ok := v.X.Type().Underlying().(*types.Pointer); ok {
+			return pathOf(v.X)
+		}
+		return Path{Root: v}, true
+	case *ssa.Parameter, *ssa.FreeVar, *ssa.Alloc, *ssa.Call, *ssa.Phi, *ssa.Lookup, *ssa.IndexAddr, *ssa.Extract, *ssa.TypeAssert, *ssa.ChangeType, *ssa.Convert:
 		return Path{Root: v, Text: rootText(v)}, true
 	case *ssa.Global:
 		name := v.Pkg.Pkg.Name() + "." + v.Name()
@@ -147,11 +156,21 @@ func (p Path) mapInto(callee *ssa.Function, args, bindings []ssa.Value) (Path, b
 	if outer == nil {
 		return Path{}, false
 	}
+	steps := p.Steps
+	if cell, ok := outer.(callees.Cell); ok {
+		// A captured variable that holds cell.Value: the callee's
+		// load of it is that value.
+		var loads bool
+		if steps, loads = strings.CutPrefix(steps, "*"); !loads {
+			return Path{}, false
+		}
+		outer = cell.Value
+	}
 	q, ok := pathOf(outer)
 	if !ok {
 		return Path{}, false
 	}
-	q.Steps += p.Steps
+	q.Steps += steps
 	if p.Type != "" {
 		q.Type = p.Type
 	}

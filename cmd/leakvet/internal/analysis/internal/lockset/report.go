@@ -2,7 +2,6 @@ package lockset
 
 import (
 	"fmt"
-	"go/ast"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -42,27 +41,20 @@ func Name(p Path) string {
 	return "the lock"
 }
 
-// A Reporter reports each position once and never in generated files.
+// A Reporter reports each position once.
 type Reporter struct {
-	pass      *analysis.Pass
-	seen      map[token.Pos]bool
-	generated map[*token.File]bool
+	pass *analysis.Pass
+	seen map[token.Pos]bool
 }
 
 // NewReporter returns a Reporter for pass.
 func NewReporter(pass *analysis.Pass) *Reporter {
-	r := &Reporter{pass: pass, seen: map[token.Pos]bool{}, generated: map[*token.File]bool{}}
-	for _, f := range pass.Files {
-		if ast.IsGenerated(f) {
-			r.generated[pass.Fset.File(f.FileStart)] = true
-		}
-	}
-	return r
+	return &Reporter{pass: pass, seen: map[token.Pos]bool{}}
 }
 
-// Report reports d unless its position was reported or is generated.
+// Report reports d unless its position was reported.
 func (r *Reporter) Report(d analysis.Diagnostic) {
-	if !d.Pos.IsValid() || r.seen[d.Pos] || r.generated[r.pass.Fset.File(d.Pos)] {
+	if !d.Pos.IsValid() || r.seen[d.Pos] {
 		return
 	}
 	r.seen[d.Pos] = true

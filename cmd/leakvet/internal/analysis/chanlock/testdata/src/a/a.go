@@ -17,7 +17,7 @@ func newClient() *client {
 func (t *client) keepalive() {
 	t.mu.Lock()
 	if t.streams == 0 {
-		<-t.awaken // want "receive from `t.awaken` holding `t.mu` \\(locked at a.go:18\\) blocks forever: every send on it \\(a.go:30\\) takes `client.mu` first"
+		<-t.awaken // want "receive from `t.awaken` holding `t.mu` \\(locked at a.go:18\\) blocks forever: every send on or close of it \\(a.go:30\\) takes `client.mu` first"
 	}
 	t.mu.Unlock()
 }
@@ -94,7 +94,7 @@ func (s *shared) Put() {
 func (s *shared) GetLocked() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return <-s.ch // want "receive from `s.ch` holding `s.mu` .* every send on it \\(a.go:91\\) takes `shared.mu` first"
+	return <-s.ch // want "receive from `s.ch` holding `s.mu` .* every send on or close of it \\(a.go:91\\) takes `shared.mu` first"
 }
 
 func (s *shared) Drain() int { return <-s.ch }
