@@ -10,11 +10,11 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// guard returns a copy of a that reports nothing in generated files (the
+// Guard returns a copy of a that reports nothing in generated files (the
 // fix belongs in the generator) and turns a panic into an error naming
 // the analyzer and the package, so that one analyzer's bug costs that
 // package's findings of that analyzer, not the whole run.
-func guard(a *analysis.Analyzer) *analysis.Analyzer {
+func Guard(a *analysis.Analyzer) *analysis.Analyzer {
 	g := *a
 	g.Run = func(pass *analysis.Pass) (result any, err error) {
 		defer func() {

@@ -14,7 +14,7 @@ import (
 
 func TestGuardTurnsAPanicIntoAnError(t *testing.T) {
 	boom := &analysis.Analyzer{Name: "boom", Doc: "boom", Run: func(*analysis.Pass) (any, error) { panic("index out of range") }}
-	_, err := guard(boom).Run(&analysis.Pass{Pkg: types.NewPackage("example.com/p", "p"), Fset: token.NewFileSet()})
+	_, err := Guard(boom).Run(&analysis.Pass{Pkg: types.NewPackage("example.com/p", "p"), Fset: token.NewFileSet()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "internal error in boom on package example.com/p: index out of range")
 }
@@ -42,7 +42,7 @@ func TestGuardSkipsGeneratedFilesButCgos(t *testing.T) {
 	pass := &analysis.Pass{Pkg: types.NewPackage("p", "p"), Fset: fset, Files: files, Report: func(d analysis.Diagnostic) {
 		reported = append(reported, fset.Position(d.Pos).Filename)
 	}}
-	_, err := guard(each).Run(pass)
+	_, err := Guard(each).Run(pass)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"cgo.go", "plain.go"}, reported)
 }

@@ -39,7 +39,7 @@ func Analyzers() []*analysis.Analyzer {
 		tickerstop.Analyzer,
 	}
 	for i, a := range as {
-		as[i] = guard(a)
+		as[i] = Guard(a)
 	}
 	return as
 }

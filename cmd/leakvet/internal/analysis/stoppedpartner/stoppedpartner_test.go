@@ -6,8 +6,9 @@ import (
 	"golang.org/x/tools/go/analysis/analysistest"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/suite"
 )
 
 func Test(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), stoppedpartner.Analyzer, "a")
+	analysistest.Run(t, analysistest.TestData(), suite.Guard(stoppedpartner.Analyzer), "a")
 }
