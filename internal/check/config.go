@@ -9,6 +9,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/deadlock"
+	"github.com/leakcheck/leakcheck/internal/measure"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/stack"
 )
@@ -94,11 +95,11 @@ func (c *Config) ReadEnvironment() {
 	if _, err := deadlock.Setting(); err != nil {
 		c.Errs = append(c.Errs, err)
 	}
-	if _, err := memorySetting(); err != nil {
+	if _, err := measure.Setting(); err != nil {
 		c.Errs = append(c.Errs, err)
 	}
-	if process.childRerunErr != nil {
-		c.Errs = append(c.Errs, process.childRerunErr)
+	if err := process.measure.RequestErr(); err != nil {
+		c.Errs = append(c.Errs, err)
 	}
 	if env, ok := os.LookupEnv(MaxWaitEnv); ok && strings.TrimSpace(env) != "" {
 		d, err := parseMaxWaitEnv(env)

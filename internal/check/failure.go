@@ -3,6 +3,7 @@ package check
 import (
 	"testing"
 
+	"github.com/leakcheck/leakcheck/internal/measure"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/publish"
 )
@@ -16,7 +17,7 @@ import (
 // it. t is nil for VerifyTestMain, Find and the deadlock watcher's tests
 // that did not call Verify; cfg is nil for Find, which writes no files;
 // again is nil where nothing can be rerun.
-func failureReport(t testing.TB, cfg *Config, subject string, v verdict, extra string, again *rerun) string {
+func failureReport(t testing.TB, cfg *Config, subject string, v verdict, extra string, again *measure.Rerun) string {
 	mem, pub := measureAndPublish(t, cfg, subject, v, again)
 	return formatReport(subject, v, mem) + extra + pub.Text
 }
@@ -24,17 +25,16 @@ func failureReport(t testing.TB, cfg *Config, subject string, v verdict, extra s
 // measureAndPublish measures what the leaks of v hold, or starts the
 // rerun that will, and writes the machine-readable outputs (none when cfg
 // is nil): the memory report and publication that failureReport renders.
-func measureAndPublish(t testing.TB, cfg *Config, subject string, v verdict, again *rerun) (*memoryReport, publish.Publication) {
+func measureAndPublish(t testing.TB, cfg *Config, subject string, v verdict, again *measure.Rerun) (*measure.Report, publish.Publication) {
 	groups := publishedGroups(t, v)
-	mem := measureMemory(groups, subject, again)
+	mem := process.measure.Measure(groups, subject, again)
 	var pub publish.Publication
 	if cfg != nil {
 		pub = publish.Leaks(t, publishSettings(cfg), subject, v.waited, groups, mem)
 	}
-	if mem.pending {
+	if mem.Pending() {
 		pub.Subject = subject
-		if reason := mem.again.start(groups, pub); reason != "" {
-			mem = &memoryReport{skipped: reason, rerun: mem.rerun}
+		if mem = mem.StartRerun(groups, pub); !mem.Pending() {
 			pub.Records = publish.JSONRecords(groups, subject, v.waited, pub.ProfilePath, mem)
 			pub.AppendRecords(&process.jsonFiles)
 		}

@@ -24,8 +24,8 @@ func RunPackage(m interface{ Run() int }, w io.Writer, cfg *Config) int {
 	rememberSnapshot(before)
 	start := time.Now()
 	code := m.Run()
-	if process.childRerun != nil {
-		process.childRerun.checkPackage(allExcept(cfg, self, before.SortedIDs()))
+	if process.measure.InRerun() {
+		process.measure.CheckPackage(rerunFinder(nil, allExcept(cfg, self, before.SortedIDs())))
 		return code
 	}
 	if err := cfg.Err(); err != nil {
@@ -47,7 +47,7 @@ func RunPackage(m interface{ Run() int }, w io.Writer, cfg *Config) int {
 	subject := "the tests of " + publish.BinaryName()
 	note := v.settle(cfg.Baseline, subject)
 	if len(v.leaks) > 0 {
-		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), rerunOfPackage(start, v)))
+		fmt.Fprint(w, failureReport(nil, cfg, subject, v, unnamedNote(v), process.measure.RerunOfPackage(start, v.waited)))
 		if code == 0 {
 			code = 1
 		}

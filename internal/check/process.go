@@ -7,6 +7,7 @@ import (
 
 	"github.com/leakcheck/leakcheck/internal/baseline"
 	"github.com/leakcheck/leakcheck/internal/deadlock"
+	"github.com/leakcheck/leakcheck/internal/measure"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
@@ -71,28 +72,18 @@ var process = struct {
 	// one process's appends at a time (see publish.JSONFiles).
 	jsonFiles publish.JSONFiles
 
-	// reruns is the parent's side of the memory reruns: their time
-	// limit and their turns; rerun.start fills it.
-	reruns rerunTurns
-	// rerunOutput is where reruns publish: this process's standard
-	// output, which go test reads (tests replace it).
-	rerunOutput *os.File
-
-	// childRerun is the request this process serves when it is a rerun,
-	// nil otherwise; childRerunErr says why rerunEnv could not be read.
-	// Both are read once, at start-up (rerunchild.go's init), and rerunEnv
-	// is then removed from the environment so that processes the tests
-	// start are not reruns.
-	childRerun    *rerunRequest
-	childRerunErr error
-	// rerunChild is a rerun's side of its turns: the files it inherits
-	// and when its parent exited; takeTurn fills it as the process starts.
-	rerunChild rerunChildFiles
+	// measure is measuring's state (see measure.State): the parent's
+	// side of the reruns, their turns and where they publish, and, in a
+	// rerun, its request and the files it inherits. This package fills
+	// its Reader and JSONFiles and has it read the request as the
+	// process starts (measuring.go's init); the package measure alone reads
+	// and writes the rest.
+	measure measure.State
 }{
 	reader:      runtimeread.NewReader(),
 	ownersFound: ownerMemory{m: make(map[uint64]owner.Owner)},
 	recordWait:  250 * time.Millisecond,
-	rerunOutput: os.Stdout,
+	measure:     measure.State{Output: os.Stdout},
 }
 
 // The reader asks the scopes for the labels of the goroutines a test

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/leakcheck/leakcheck/internal/measure"
 	"github.com/leakcheck/leakcheck/internal/owner"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
@@ -18,7 +19,7 @@ const maxUnknownShow = 5
 // subject names what was checked: a test's name for Verify, "the tests
 // of PKG" for VerifyTestMain, "the program" for Find. mem is what the
 // leaks hold, or nil when not measured.
-func formatReport(subject string, v verdict, mem *memoryReport) string {
+func formatReport(subject string, v verdict, mem *measure.Report) string {
 	var b strings.Builder
 	r := owner.NewResolver(v.snap, scopeName)
 	groups := report.GroupByKind(v.leaks)
@@ -26,10 +27,10 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 	if len(groups) > 1 {
 		fmt.Fprintf(&b, " (%d kinds)", len(groups))
 	}
-	b.WriteString(mem.header())
+	b.WriteString(mem.Header())
 	b.WriteString("\n")
 	for _, gr := range groups {
-		if line := mem.kindLine(gr.Fingerprint); line != "" {
+		if line := mem.KindLine(gr.Fingerprint); line != "" {
 			gr.Notes = append(gr.Notes, line)
 		}
 	}
@@ -47,7 +48,7 @@ func formatReport(subject string, v verdict, mem *memoryReport) string {
 		writeUnknown(&b, v.unknown)
 	}
 	b.WriteString(singletonNote(v.singletons))
-	b.WriteString(mem.note())
+	b.WriteString(mem.Note())
 	b.WriteString(waitNote(v, groups))
 	b.WriteString("\nFix: make every goroutine the test starts return before the test ends (close or drain channels," +
 		" cancel contexts, stop tickers, close response bodies, wait for workers).")

@@ -141,8 +141,8 @@ func StartScope(t testing.TB, cfg *Config) {
 	}
 	s.before, s.created, s.late = before, created, late
 	s.labels = self.Labels
-	if process.childRerun != nil {
-		process.childRerun.watchScope(t, s, cfg) // a rerun of a deadlocked test
+	if process.measure.InRerun() {
+		process.measure.WatchTest(t, scopeFinder(t, s, cfg, true)) // a rerun of a deadlocked test
 	}
 	setLabels(s.goid, s.labels, strconv.FormatUint(s.id, 10))
 	t.Cleanup(func() {
@@ -195,8 +195,8 @@ func scopeLabels(base map[string]string, scopeID string) map[string]string {
 // any remain.
 func (s *scope) check(t testing.TB, cfg *Config) {
 	t.Helper()
-	if process.childRerun != nil {
-		process.childRerun.checkScope(t, s, cfg)
+	if process.measure.InRerun() {
+		process.measure.CheckTest(t, scopeFinder(t, s, cfg, false))
 		return
 	}
 	if s.startedNothing() {
@@ -212,7 +212,7 @@ func (s *scope) check(t testing.TB, cfg *Config) {
 	note := v.settle(cfg.Baseline, t.Name())
 	switch {
 	case len(v.leaks) > 0:
-		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, "", rerunOfTest(t, s.started, v)), note)
+		t.Errorf("%s%s", failureReport(t, cfg, t.Name(), v, "", process.measure.RerunOfTest(t, s.started, v.waited)), note)
 	case formatNotes(v) != "" || note != "":
 		t.Logf("%s%s", formatNotes(v), note)
 	}

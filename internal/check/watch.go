@@ -1,9 +1,8 @@
 package check
 
 import (
-	"testing"
-
 	"github.com/leakcheck/leakcheck/internal/deadlock"
+	"github.com/leakcheck/leakcheck/internal/measure"
 )
 
 // This file holds the check's side of the deadlock watcher
@@ -20,7 +19,7 @@ type watcherChecks struct{}
 
 // InRerun reports that this process is a rerun, where nothing must prove
 // leaks.
-func (watcherChecks) InRerun() bool { return process.childRerun != nil }
+func (watcherChecks) InRerun() bool { return process.measure.InRerun() }
 
 // ScopeName names the test of the scope id.
 func (watcherChecks) ScopeName(id uint64) string { return scopeName(id) }
@@ -40,15 +39,12 @@ func (watcherChecks) TestScope(id, goid uint64) (deadlock.Scope, bool) {
 // the rerun is done. It writes the machine-readable outputs and returns
 // the report's lines about the memory.
 func (watcherChecks) Measure(d *deadlock.Deadlock) (string, string) {
-	var again *rerun
-	if _, ok := d.T.(*testing.T); ok && d.Test != "" && !isRerun() && !fuzzing() {
-		again = &rerun{test: d.Test, took: d.Elapsed, deadlock: true}
-	}
+	again := process.measure.RerunOfDeadlock(d.T, d.Test, d.Elapsed)
 	v := verdict{leaks: d.Leaks, snap: d.Snap, waited: d.Waited}
 	mem, pub := measureAndPublish(d.T, NewConfig(TestMainOptions(), nil), d.Test, v, again)
-	if again == nil && mem.skipped != "" && mem.skipped != MemoryEnv+" is off" {
-		return "\nMemory held by the leaked goroutines: not measured: " + provenReason +
+	if again == nil && mem.Skipped() != "" && mem.Skipped() != MemoryEnv+" is off" {
+		return "\nMemory held by the leaked goroutines: not measured: " + measure.ProvenReason +
 			"; a rerun in a new process could measure it, but only of a test that calls leakcheck.Verify, and this one does not.\n", pub.Text
 	}
-	return mem.note(), pub.Text
+	return mem.Note(), pub.Text
 }

@@ -247,7 +247,7 @@ func (r *Reader) ProveLeaks(first bool) bool {
 // goroutines come after such a collection. It returns whether the
 // runtime could be asked (false where the runtime cannot prove leaks, and
 // in a rerun, which must stay free of proofs to take its heap dump, see
-// internal/check's rerunchild.go), and the processors' time the collections took, as the
+// internal/measure's rerunchild.go), and the processors' time the collections took, as the
 // runtime estimates it (zero where it does not say).
 func (r *Reader) ProveSettled(first bool) (ok bool, cost time.Duration) {
 	if LeakProfile == nil || r.InRerun {

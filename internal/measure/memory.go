@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"bufio"
@@ -12,7 +12,12 @@ import (
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
 )
 
-func memorySetting() (on bool, err error) {
+// MemoryEnv is the package leakcheck's variable of the same name.
+const MemoryEnv = "LEAKCHECK_MEMORY"
+
+// Setting returns whether MemoryEnv asks for measuring, and an error for
+// a value it does not know (measuring stays on).
+func Setting() (on bool, err error) {
 	return runtimeread.Switch(MemoryEnv, "measuring the memory leaks hold")
 }
 
@@ -24,10 +29,10 @@ func memorySetting() (on bool, err error) {
 // heapdump.MaxHeapBytes (2 GiB).
 const maxMeasureCost = 8 * time.Second
 
-// A memoryReport is what a failing check measured of the memory its
+// A Report is what a failing check measured of the memory its
 // leaks hold: per published group (kind and test), per kind, and in all;
 // or, when it did not measure, why.
-type memoryReport struct {
+type Report struct {
 	byGroup map[*publish.Group]publish.Held
 	byKind  map[string]publish.Held // by fingerprint
 	all     publish.Held            // together, heap shared between kinds included
@@ -40,55 +45,55 @@ type memoryReport struct {
 	// subject"; again is the rerun to start.
 	pending bool
 	subject string
-	again   *rerun
+	again   *Rerun
 }
 
-// provenReason says why this process cannot take a heap dump.
-const provenReason = "the runtime has proven goroutines of this process leaked, and its heap dump" +
+// ProvenReason says why this process cannot take a heap dump.
+const ProvenReason = "the runtime has proven goroutines of this process leaked, and its heap dump" +
 	" cannot include them (runtime/debug.WriteHeapDump stops the program on their status)"
 
 // rerunWhy says why a rerun measures.
 const rerunWhy = "this process's heap dump cannot include goroutines the runtime has proven leaked"
 
-// measureMemory measures what each group holds, on the failure path only:
+// Measure measures what each group holds, on the failure path only:
 // in a heap dump of this process; or, once the runtime has proven
 // goroutines of this process leaked, which rules that dump out, it
 // returns a pending report for a rerun of what again says to measure (nil:
-// nothing can be rerun, as for Find), which failureReport starts. Any
+// nothing can be rerun, as for Find), which StartRerun starts. Any
 // problem makes the memory unknown, never a failed check.
-func measureMemory(groups []*publish.Group, subject string, again *rerun) *memoryReport {
-	if on, _ := memorySetting(); !on {
-		return &memoryReport{skipped: MemoryEnv + " is off"}
+func (s *State) Measure(groups []*publish.Group, subject string, again *Rerun) *Report {
+	if on, _ := Setting(); !on {
+		return &Report{skipped: MemoryEnv + " is off"}
 	}
-	m, proven := measureInProcess(groups)
+	m, proven := s.measureInProcess(groups)
 	switch {
 	case !proven:
 		return m
 	case again == nil:
-		return &memoryReport{skipped: provenReason + "; only a test can be run again to measure it, in a new process"}
+		return &Report{skipped: ProvenReason + "; only a test can be run again to measure it, in a new process"}
 	}
-	return &memoryReport{pending: true, subject: subject, again: again, rerun: again.name(groups)}
+	return &Report{pending: true, subject: subject, again: again, rerun: again.name(groups)}
 }
 
 // measureInProcess takes a heap dump of this process and measures what
 // each group holds. It skips a heap over heapdump.MaxHeapBytes and a dump
 // predicted to cost over maxMeasureCost, and reports proven, measuring
 // nothing, when the runtime has proven goroutines of this process leaked.
-func measureInProcess(groups []*publish.Group) (m *memoryReport, proven bool) {
+func (s *State) measureInProcess(groups []*publish.Group) (m *Report, proven bool) {
 	// No proof may mark goroutines leaked between the look below and the
 	// dump.
-	process.reader.Proofs.Lock()
-	defer process.reader.Proofs.Unlock()
-	if process.reader.Proofs.Found || anyProven() {
+	s.Reader.Proofs.Lock()
+	defer s.Reader.Proofs.Unlock()
+	if s.Reader.Proofs.Found || s.anyProven() {
 		return nil, true
 	}
 	heap, _, cost := heapdump.Estimate()
 	switch {
 	case heap > heapdump.MaxHeapBytes:
-		return &memoryReport{skipped: fmt.Sprintf("the heap holds %s, over the %s that leakcheck measures",
+		return &Report{skipped: fmt.Sprintf("the heap holds %s, over the %s that leakcheck measures",
 			report.FormatBytes(heap), report.FormatBytes(heapdump.MaxHeapBytes))}, false
 	case cost > maxMeasureCost:
-		return &memoryReport{skipped: fmt.Sprintf("measuring would take about %v, over the %v that leakcheck spends",
+		return &Report{skipped: fmt.Sprintf("measuring would take about %v, over the %v that leakcheck spends",
 			cost.Round(100*time.Millisecond), maxMeasureCost)}, false
 	}
 	ids := make([][]uint64, len(groups))
@@ -99,7 +104,7 @@ func measureInProcess(groups []*publish.Group) (m *memoryReport, proven bool) {
 	}
 	res, err := heapDumpOf(ids)
 	if err != nil {
-		return &memoryReport{skipped: "the heap dump could not be read: " + err.Error()}, false
+		return &Report{skipped: "the heap dump could not be read: " + err.Error()}, false
 	}
 	held := make([]publish.Held, len(groups))
 	for i := range groups {
@@ -115,8 +120,8 @@ func measureInProcess(groups []*publish.Group) (m *memoryReport, proven bool) {
 // newMemoryReport gathers what each group holds (held, in the order of
 // groups) by group, by kind and in all; heap is what they hold together,
 // the heap that kinds share included.
-func newMemoryReport(groups []*publish.Group, held []publish.Held, heap uint64) *memoryReport {
-	m := &memoryReport{byGroup: make(map[*publish.Group]publish.Held), byKind: make(map[string]publish.Held)}
+func newMemoryReport(groups []*publish.Group, held []publish.Held, heap uint64) *Report {
+	m := &Report{byGroup: make(map[*publish.Group]publish.Held), byKind: make(map[string]publish.Held)}
 	for i, gr := range groups {
 		m.byGroup[gr] = held[i]
 		k := m.byKind[gr.Fingerprint]
@@ -131,16 +136,16 @@ func newMemoryReport(groups []*publish.Group, held []publish.Held, heap uint64) 
 // anyProven reports whether a goroutine of the process shows the
 // runtime's "(leaked)" mark, which code outside leakcheck may have set by
 // reading the goroutine leak profile.
-func anyProven() bool {
+func (s *State) anyProven() bool {
 	if runtimeread.LeakProfile == nil {
 		return false
 	}
-	s, err := process.reader.TakeSnapshot()
+	snap, err := s.Reader.TakeSnapshot()
 	if err != nil {
 		return true // unknown: do not risk the dump
 	}
-	for i := range s.Goroutines {
-		if s.Goroutines[i].Proven {
+	for i := range snap.Goroutines {
+		if snap.Goroutines[i].Proven {
 			return true
 		}
 	}
@@ -166,7 +171,7 @@ func heapDumpOf(ids [][]uint64) (*heapdump.Result, error) {
 }
 
 // Skipped says why nothing was measured, "" when it was.
-func (m *memoryReport) Skipped() string {
+func (m *Report) Skipped() string {
 	if m == nil {
 		return ""
 	}
@@ -174,10 +179,20 @@ func (m *memoryReport) Skipped() string {
 }
 
 // Pending reports that a rerun measures the memory later.
-func (m *memoryReport) Pending() bool { return m != nil && m.pending }
+func (m *Report) Pending() bool { return m != nil && m.pending }
+
+// StartRerun starts the rerun that the pending report m asks for, which
+// measures what the groups hold and publishes it as pub says. It returns
+// m, or, when the rerun cannot start, a report saying why.
+func (m *Report) StartRerun(groups []*publish.Group, pub publish.Publication) *Report {
+	if reason := m.again.start(groups, pub); reason != "" {
+		return &Report{skipped: reason, rerun: m.rerun}
+	}
+	return m
+}
 
 // Of returns what group gr holds, and whether it was measured.
-func (m *memoryReport) Of(gr *publish.Group) (publish.Held, bool) {
+func (m *Report) Of(gr *publish.Group) (publish.Held, bool) {
 	if m == nil || m.skipped != "" || m.pending {
 		return publish.Held{}, false
 	}
@@ -185,18 +200,18 @@ func (m *memoryReport) Of(gr *publish.Group) (publish.Held, bool) {
 	return h, ok
 }
 
-// header returns the report's first line's account of memory, such as
+// Header returns the report's first line's account of memory, such as
 // ", holding 48.1 MiB", or "".
-func (m *memoryReport) header() string {
+func (m *Report) Header() string {
 	if m == nil || m.skipped != "" || m.pending {
 		return ""
 	}
 	return ", holding " + report.FormatBytes(m.all.Total())
 }
 
-// kindLine describes the memory a kind of leak holds, as a line of its
+// KindLine describes the memory a kind of leak holds, as a line of its
 // group in the report, or "" when nothing was measured.
-func (m *memoryReport) kindLine(fingerprint string) string {
+func (m *Report) KindLine(fingerprint string) string {
 	if m == nil || m.skipped != "" || m.pending {
 		return ""
 	}
@@ -207,10 +222,10 @@ func (m *memoryReport) kindLine(fingerprint string) string {
 	return h.Line()
 }
 
-// note says, at the end of a report, what the leaks hold in all when
+// Note says, at the end of a report, what the leaks hold in all when
 // they are of several kinds, where that was measured when it was a rerun,
 // or why it was not measured.
-func (m *memoryReport) note() string {
+func (m *Report) Note() string {
 	if m == nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leakcheck/leakcheck/internal/publish"
+	"github.com/leakcheck/leakcheck/internal/runtimeread"
 	"github.com/leakcheck/leakcheck/internal/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,7 +63,7 @@ func TestCarriedFlags(t *testing.T) {
 	assert.Contains(t, args, "-test.run=^TestX$")
 	assert.Contains(t, args, "-test.count=1")
 
-	r := &rerun{}
+	r := &Rerun{}
 	assert.Equal(t, []string{"-test.run=^(?:TestA|TestB\\.x)$"},
 		r.selection([]*publish.Group{{Test: "TestB.x/sub"}, {Test: "TestA"}, {Test: "TestB.x"}}))
 	assert.Equal(t, []string{"-test.run=" + flag.Lookup("test.run").Value.String(), "-test.skip=" + flag.Lookup("test.skip").Value.String()},
@@ -85,10 +86,11 @@ func TestRerunHelper(t *testing.T) {
 	case "sleep":
 		time.Sleep(time.Minute)
 	case "clean":
-		verify(t)
+		// The check of a test that leaks nothing, in a rerun.
+		testState.CheckTest(t, func(*runtimeread.Snapshot) []*publish.Group { return nil })
 	case "introspect":
 		fmt.Printf("rerun=%v reruns=%v proves=%v request=%q\n",
-			isRerun(), rerunOfTest(t, time.Now(), verdict{}) != nil, process.reader.ProveLeaks(true), os.Getenv(rerunEnv))
+			testState.IsRerun(), testState.RerunOfTest(t, time.Now(), 0) != nil, testState.Reader.ProveLeaks(true), os.Getenv(rerunEnv))
 		os.Exit(4)
 	}
 }
@@ -103,9 +105,9 @@ func rerunHelper(t *testing.T, do string) string {
 	f, err := os.Create(out)
 	require.NoError(t, err)
 	defer f.Close()
-	defer func(o *os.File) { process.rerunOutput = o }(process.rerunOutput)
-	process.rerunOutput = f
-	r := &rerun{test: "TestRerunHelper"}
+	defer func(o *os.File) { testState.Output = o }(testState.Output)
+	testState.Output = f
+	r := &Rerun{st: testState, test: "TestRerunHelper"}
 	groups := []*publish.Group{{Test: "TestRerunHelper", Fingerprint: "0123456789abcdef", Goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}}}}
 	require.Equal(t, "", r.start(groups, publish.Publication{Subject: "TestRerunHelper"}))
 	for start := time.Now(); time.Since(start) < time.Minute; time.Sleep(10 * time.Millisecond) {
@@ -123,7 +125,7 @@ func TestRerunFailures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	if process.childRerun != nil {
+	if testState.InRerun() {
 		t.Skip("a rerun itself")
 	}
 	const head = "    leakcheck: memory held by the leaks of TestRerunHelper: not measured: "
@@ -140,22 +142,22 @@ func TestRerunFailures(t *testing.T) {
 			rerunHelper(t, "introspect"))
 	})
 	t.Run("no time left", func(t *testing.T) {
-		process.reruns.Lock()
-		end := process.reruns.end
-		process.reruns.end = time.Now().Add(rerunStartup + 2*time.Second)
-		process.reruns.Unlock()
+		testState.reruns.Lock()
+		end := testState.reruns.end
+		testState.reruns.end = time.Now().Add(rerunStartup + 2*time.Second)
+		testState.reruns.Unlock()
 		defer func() {
-			process.reruns.Lock()
-			process.reruns.end = end
-			process.reruns.Unlock()
+			testState.reruns.Lock()
+			testState.reruns.end = end
+			testState.reruns.Unlock()
 		}()
 		// The helper sleeps a minute; every rerun must end by reruns.end.
 		assert.Equal(t, head+"the reruns of this test binary have used the 1m0s they may take in all.\n", rerunHelper(t, "sleep"))
-		reason := (&rerun{test: "TestRerunHelper"}).start(nil, publish.Publication{})
+		reason := (&Rerun{st: testState, test: "TestRerunHelper"}).start(nil, publish.Publication{})
 		assert.Equal(t, "the reruns of this test binary have used the 1m0s they may take in all", reason)
 	})
 	t.Run("-timeout", func(t *testing.T) {
-		reason := (&rerun{test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publish.Publication{})
+		reason := (&Rerun{st: testState, test: "TestRerunHelper", deadline: time.Now().Add(time.Second)}).start(nil, publish.Publication{})
 		assert.Equal(t, "the test binary's -timeout leaves no time for a rerun", reason)
 	})
 }

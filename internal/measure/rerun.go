@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"bytes"
@@ -65,7 +65,7 @@ import (
 // children then end readMargin before that, publishing why.
 const (
 	rerunExtraWait = time.Second
-	minRerunWait   = DefaultMaxWait
+	minRerunWait   = 5 * time.Second // check.DefaultMaxWait
 	rerunStartup   = 10 * time.Second
 	maxRerunTime   = time.Minute
 	// minReadAfterExit is how long go test reads a test binary's output
@@ -81,7 +81,7 @@ const (
 // they must all end, the pipes on which the next child waits for its
 // turns, and the pipe whose closing, when this process exits, tells the
 // children that go test reads their output only for a while longer.
-// rerun.start fills it, the first time, and follows it.
+// Rerun.start fills it, the first time, and follows it.
 type rerunTurns struct {
 	sync.Mutex
 	end        time.Time // zero until the first rerun
@@ -91,9 +91,10 @@ type rerunTurns struct {
 	aliveWrite *os.File  // never written, never closed: closes when this process exits
 }
 
-// A rerun is what a failing check can run again to measure its leaks:
+// A Rerun is what a failing check can run again to measure its leaks:
 // one test for Verify, the tests its report names for VerifyTestMain.
-type rerun struct {
+type Rerun struct {
+	st     *State        // the process's, which holds the turns
 	test   string        // the test, as t.Name() spells it; "" for the package check
 	took   time.Duration // how long the test (or the tests) ran before the check
 	waited time.Duration // how long the check waited for the leaks
@@ -103,32 +104,43 @@ type rerun struct {
 	deadlock bool
 }
 
-// rerunOfTest returns the rerun of the test t, which began at start, or
-// nil when t cannot be rerun alone: benchmarks, fuzz targets, fuzzing,
-// and a process that is itself a rerun.
-func rerunOfTest(t testing.TB, start time.Time, v verdict) *rerun {
-	if _, ok := t.(*testing.T); !ok || isRerun() || fuzzing() {
+// RerunOfTest returns the rerun of the test t, which began at start and
+// whose check waited for its leaks, or nil when t cannot be rerun alone:
+// benchmarks, fuzz targets, fuzzing, and a process that is itself a
+// rerun.
+func (s *State) RerunOfTest(t testing.TB, start time.Time, waited time.Duration) *Rerun {
+	if _, ok := t.(*testing.T); !ok || s.IsRerun() || fuzzing() {
 		return nil
 	}
-	r := &rerun{test: t.Name(), took: time.Since(start) - v.waited, waited: v.waited}
+	r := &Rerun{st: s, test: t.Name(), took: time.Since(start) - waited, waited: waited}
 	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
 		r.deadline, _ = d.Deadline()
 	}
 	return r
 }
 
-// rerunOfPackage returns the rerun of the package check, whose tests ran
-// from start until the check began to wait.
-func rerunOfPackage(start time.Time, v verdict) *rerun {
-	if isRerun() || fuzzing() {
+// RerunOfPackage returns the rerun of the package check, whose tests ran
+// from start until the check began to wait, and waited.
+func (s *State) RerunOfPackage(start time.Time, waited time.Duration) *Rerun {
+	if s.IsRerun() || fuzzing() {
 		return nil
 	}
-	return &rerun{took: time.Since(start) - v.waited, waited: v.waited}
+	return &Rerun{st: s, took: time.Since(start) - waited, waited: waited}
 }
 
-// isRerun reports whether this process was started as a rerun, even one
+// RerunOfDeadlock returns the rerun of test, whose goroutine t
+// deadlocked after it ran for took, or nil when it cannot be rerun: t is
+// not a test's, or the process is itself a rerun, or fuzzes.
+func (s *State) RerunOfDeadlock(t testing.TB, test string, took time.Duration) *Rerun {
+	if _, ok := t.(*testing.T); !ok || test == "" || s.IsRerun() || fuzzing() {
+		return nil
+	}
+	return &Rerun{st: s, test: test, took: took, deadlock: true}
+}
+
+// IsRerun reports whether this process was started as a rerun, even one
 // whose request it could not read: a rerun never starts another.
-func isRerun() bool { return process.childRerun != nil || process.childRerunErr != nil }
+func (s *State) IsRerun() bool { return s.request != nil || s.requestErr != nil }
 
 // fuzzing reports whether the test binary fuzzes (-test.fuzz), where the
 // tests are not what runs.
@@ -145,19 +157,19 @@ func fuzzing() bool {
 // publishes the figures as it gets them: to this process's standard
 // output, framed for the test, and to the JSON lines and the profile that
 // pub names. It returns why it could not start, "" when it did.
-func (r *rerun) start(groups []*publish.Group, pub publish.Publication) (reason string) {
-	process.reruns.Lock()
-	defer process.reruns.Unlock()
+func (r *Rerun) start(groups []*publish.Group, pub publish.Publication) (reason string) {
+	r.st.reruns.Lock()
+	defer r.st.reruns.Unlock()
 	now := time.Now()
-	if process.reruns.end.IsZero() {
-		process.reruns.end = now.Add(maxRerunTime)
+	if r.st.reruns.end.IsZero() {
+		r.st.reruns.end = now.Add(maxRerunTime)
 		rd, w, err := os.Pipe()
 		if err != nil {
 			return "the rerun could not start: " + err.Error()
 		}
-		process.reruns.alive, process.reruns.aliveWrite = rd, w
+		r.st.reruns.alive, r.st.reruns.aliveWrite = rd, w
 	}
-	if !now.Before(process.reruns.end.Add(-rerunStartup)) {
+	if !now.Before(r.st.reruns.end.Add(-rerunStartup)) {
 		return fmt.Sprintf("the reruns of this test binary have used the %v they may take in all", maxRerunTime)
 	}
 	if !r.deadline.IsZero() && time.Until(r.deadline) < rerunStartup {
@@ -187,16 +199,17 @@ func (r *rerun) start(groups []*publish.Group, pub publish.Publication) (reason 
 }
 
 // request returns what the child is asked to measure and publish.
-func (r *rerun) request(groups []*publish.Group, pub publish.Publication, published string) *rerunRequest {
+func (r *Rerun) request(groups []*publish.Group, pub publish.Publication, published string) *rerunRequest {
 	_, _, cost := heapdump.Estimate()
 	limit := r.took + r.childWait() + 2*cost + rerunStartup
 	req := &rerunRequest{
+		st:            r.st,
 		Test:          r.test,
 		Deadlock:      r.deadlock,
 		Subject:       pub.Subject,
 		WaitMillis:    r.childWait().Milliseconds(),
 		LimitMillis:   limit.Milliseconds(),
-		EndUnixMillis: process.reruns.end.UnixMilli(),
+		EndUnixMillis: r.st.reruns.end.UnixMilli(),
 		ReadForMillis: readAfterExit().Milliseconds(),
 		Frame:         outputFrame(),
 		Result:        published,
@@ -221,7 +234,7 @@ type startedRerun struct {
 // process copies it while a check elsewhere looks; it publishes on this
 // process's standard output, which it gets as its fourth file. The caller
 // holds reruns.
-func (r *rerun) startChild(groups []*publish.Group, reqPath, output string) (*startedRerun, error) {
+func (r *Rerun) startChild(groups []*publish.Group, reqPath, output string) (*startedRerun, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -233,7 +246,7 @@ func (r *rerun) startChild(groups []*publish.Group, reqPath, output string) (*st
 	defer f.Close()
 	// The child's turns, and its own pipes, which the next child's turns
 	// are; this process keeps only the read ends, for the next child.
-	turns, err := newChildTurns()
+	turns, err := r.st.newChildTurns()
 	if err != nil {
 		return nil, err
 	}
@@ -241,14 +254,14 @@ func (r *rerun) startChild(groups []*publish.Group, reqPath, output string) (*st
 	cmd := exec.Command(exe, childArgs(r.selection(groups))...)
 	cmd.Env = childEnv(reqPath)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.ExtraFiles = rerunFiles(process.rerunOutput, turns.measureAfter, turns.measured, process.reruns.alive, turns.printAfter, turns.printed)
+	cmd.ExtraFiles = rerunFiles(r.st.Output, turns.measureAfter, turns.measured, r.st.reruns.alive, turns.printAfter, turns.printed)
 	if err := cmd.Start(); err != nil {
 		turns.nextMeasure.Close()
 		turns.nextPrint.Close()
-		process.reruns.measured, process.reruns.printed = nil, nil // closed: the next child need not wait
+		r.st.reruns.measured, r.st.reruns.printed = nil, nil // closed: the next child need not wait
 		return nil, err
 	}
-	process.reruns.measured, process.reruns.printed = turns.nextMeasure, turns.nextPrint
+	r.st.reruns.measured, r.st.reruns.printed = turns.nextMeasure, turns.nextPrint
 	return &startedRerun{cmd: cmd, output: output}, nil
 }
 
@@ -265,8 +278,8 @@ type childTurns struct {
 
 // newChildTurns returns the turns of the next child. The caller holds
 // reruns.
-func newChildTurns() (*childTurns, error) {
-	t := &childTurns{measureAfter: process.reruns.measured, printAfter: process.reruns.printed}
+func (s *State) newChildTurns() (*childTurns, error) {
+	t := &childTurns{measureAfter: s.reruns.measured, printAfter: s.reruns.printed}
 	var err error
 	for _, end := range []**os.File{&t.measureAfter, &t.printAfter} {
 		if *end == nil && err == nil {
@@ -324,7 +337,7 @@ func followRerun(c *startedRerun, req *rerunRequest, dir string) {
 		reason += fmt.Sprintf("; its last line of output: %q", line)
 	}
 	req.Frame = "" // this process's output goes on: see rerun.go
-	req.publish(process.rerunOutput, &rerunResult{Skipped: reason})
+	req.publish(req.st.Output, &rerunResult{Skipped: reason})
 }
 
 // rerunDirPrefix begins the name of the temporary directory of each
@@ -380,12 +393,12 @@ func outputFrame() string {
 
 // childWait is how long the child waits for the leaks to show after the
 // test.
-func (r *rerun) childWait() time.Duration {
+func (r *Rerun) childWait() time.Duration {
 	return min(max(r.waited+rerunExtraWait, minRerunWait), maxRerunWait)
 }
 
 // name says what the rerun runs, for the report.
-func (r *rerun) name(groups []*publish.Group) string {
+func (r *Rerun) name(groups []*publish.Group) string {
 	if r.test != "" {
 		return r.test
 	}
@@ -454,7 +467,7 @@ func childEnv(request string) []string {
 // package check, the top-level tests its report names, or the tests this
 // run chose (its -test.run and -test.skip) when some leak has no test's
 // name.
-func (r *rerun) selection(groups []*publish.Group) []string {
+func (r *Rerun) selection(groups []*publish.Group) []string {
 	if r.test != "" {
 		return []string{"-test.run=" + exactTestPattern(r.test)}
 	}

@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"encoding/json"
@@ -40,6 +40,8 @@ const (
 // A rerunRequest tells a rerun which leaks to measure, and where and how
 // to publish what they hold.
 type rerunRequest struct {
+	st *State // the process's, whose files the child publishes with
+
 	// Test is the test whose check measures, as t.Name() spells it; ""
 	// for the package check of VerifyTestMain.
 	Test string `json:"test"`

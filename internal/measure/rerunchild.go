@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"fmt"
@@ -13,7 +13,6 @@ import (
 	"github.com/leakcheck/leakcheck/internal/publish"
 	"github.com/leakcheck/leakcheck/internal/report"
 	"github.com/leakcheck/leakcheck/internal/runtimeread"
-	"github.com/leakcheck/leakcheck/internal/stack"
 )
 
 // The child's side of a rerun (see rerun.go). A test binary started with
@@ -28,18 +27,20 @@ import (
 // hold. A watchdog publishes why not, and ends the process, when the
 // rerun's time runs out first.
 
-// A rerun reads its request as the process starts, and asks the runtime
-// for no proof (see runtimeread.Reader).
-func init() {
-	process.childRerun, process.childRerunErr = readRerunRequest()
-	process.reader.InRerun = process.childRerun != nil
+// ReadRequest reads, as the process starts, the request this process
+// serves when it is a rerun, and waits for its turn; a rerun asks the
+// runtime for no proof (see runtimeread.Reader). It removes rerunEnv from
+// the environment so that processes the tests start are not reruns.
+func (s *State) ReadRequest() {
+	s.request, s.requestErr = s.readRerunRequest()
+	s.Reader.InRerun = s.request != nil
 }
 
 // rerunPoll bounds the pause between two looks of the child for the
 // leaks: a look is one goroutine dump of a small process.
 const rerunPoll = 20 * time.Millisecond
 
-func readRerunRequest() (*rerunRequest, error) {
+func (s *State) readRerunRequest() (*rerunRequest, error) {
 	path, ok := os.LookupEnv(rerunEnv)
 	if !ok {
 		return nil, nil
@@ -52,6 +53,7 @@ func readRerunRequest() (*rerunRequest, error) {
 	defer f.Close()
 	req, err := parseRerunRequest(f)
 	if err == nil {
+		req.st = s
 		err = req.takeTurn()
 	}
 	if err != nil {
@@ -86,16 +88,16 @@ func (req *rerunRequest) takeTurn() error {
 		return err
 	}
 	out, measureAfter, measured, alive, printAfter, printed := files[0], files[1], files[2], files[3], files[4], files[5]
-	process.rerunChild.out, process.rerunChild.measured, process.rerunChild.printed = out, measured, printed
-	process.rerunChild.parentGone, process.rerunChild.prevDone = make(chan struct{}), make(chan struct{})
+	req.st.child.out, req.st.child.measured, req.st.child.printed = out, measured, printed
+	req.st.child.parentGone, req.st.child.prevDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		io.Copy(io.Discard, alive) // returns when the parent has exited
-		process.rerunChild.parentAt = time.Now()
-		close(process.rerunChild.parentGone)
+		req.st.child.parentAt = time.Now()
+		close(req.st.child.parentGone)
 	}()
 	go func() {
 		io.Copy(io.Discard, printAfter) // returns when the one before has printed
-		close(process.rerunChild.prevDone)
+		close(req.st.child.prevDone)
 	}()
 	io.Copy(io.Discard, measureAfter) // returns when the one before has measured
 	measureAfter.Close()
@@ -123,7 +125,7 @@ func (req *rerunRequest) readFor() time.Duration {
 // when the parent has exited and go test is about to stop reading, unless
 // the rerun has measured by then.
 func (req *rerunRequest) watchdog(deadline time.Time, why string) {
-	gone := process.rerunChild.parentGone
+	gone := req.st.child.parentGone
 	timer := time.NewTimer(time.Until(deadline))
 	for {
 		select {
@@ -141,65 +143,60 @@ func (req *rerunRequest) watchdog(deadline time.Time, why string) {
 	}
 }
 
-// checkScope is the check of scope s in a rerun: the test the request
-// names measures its leaks, other checks do nothing.
-func (req *rerunRequest) checkScope(t testing.TB, s *scope, cfg *Config) {
-	if req.Test == "" || t.Name() != req.Test || req.Deadlock {
+// A Finder returns the leaks a check finds in snap, split as it
+// publishes them (see publish.Groups): the check's ownership rules, less
+// the singletons. internal/check makes one for each check of a rerun.
+type Finder func(snap *runtimeread.Snapshot) []*publish.Group
+
+// CheckTest is the check of test t in a rerun: the test the request
+// names measures its leaks, which find finds; other checks do nothing.
+func (s *State) CheckTest(t testing.TB, find Finder) {
+	req := s.request
+	if req == nil || req.Test == "" || t.Name() != req.Test || req.Deadlock {
 		return
 	}
-	req.measureWhenSeen(t, func(snap *runtimeread.Snapshot) ([]*stack.Goroutine, []*stack.Goroutine) {
-		return s.classify(cfg, snap)
-	})
+	req.measureWhenSeen(find)
 }
 
-// watchScope starts, in a rerun of a test that deadlocked, the
+// WatchTest starts, in a rerun of a test that deadlocked, the
 // measurement that its check, which never runs, would make: of the kinds
-// the deadlock report listed, the test goroutine's among them. The
-// process ends once it has published.
-func (req *rerunRequest) watchScope(t testing.TB, s *scope, cfg *Config) {
-	if !req.Deadlock || t.Name() != req.Test {
+// the deadlock report listed, which find finds, the test goroutine's
+// among them. The process ends once it has published.
+func (s *State) WatchTest(t testing.TB, find Finder) {
+	req := s.request
+	if req == nil || !req.Deadlock || t.Name() != req.Test {
 		return
 	}
 	go func() {
-		req.measureWhenSeen(t, func(snap *runtimeread.Snapshot) ([]*stack.Goroutine, []*stack.Goroutine) {
-			leaks, unknown := s.classify(cfg, snap)
-			for i := range snap.Goroutines {
-				if g := &snap.Goroutines[i]; g.ID == s.goid {
-					leaks = append(leaks, g)
-				}
-			}
-			return leaks, unknown
-		})
+		req.measureWhenSeen(find)
 		os.Exit(0)
 	}()
 }
 
-// checkPackage is the package check of VerifyTestMain in a rerun: it
-// measures the leaks when the request is the package check's.
-func (req *rerunRequest) checkPackage(classify classifier) {
-	if req.Test == "" {
-		req.measureWhenSeen(nil, classify)
+// CheckPackage is the package check of VerifyTestMain in a rerun: it
+// measures the leaks find finds when the request is the package check's.
+func (s *State) CheckPackage(find Finder) {
+	if req := s.request; req != nil && req.Test == "" {
+		req.measureWhenSeen(find)
 	}
 }
 
-// measureWhenSeen looks at the goroutines until classify blames, for
+// measureWhenSeen looks at the goroutines until find blames, for
 // every kind of the request, at least as many goroutines as the parent
 // saw, then measures what they hold and publishes it. When the request's
 // wait runs out first, it measures the goroutines of the kinds that came
 // back, and says how many; when none did, that the rerun did not
-// reproduce the leak. t is nil for the package check.
-func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
+// reproduce the leak.
+func (req *rerunRequest) measureWhenSeen(find Finder) {
 	deadline := time.Now().Add(req.wait())
 	pause := time.Millisecond
 	for {
-		snap, err := process.reader.TakeSnapshot()
+		snap, err := req.st.Reader.TakeSnapshot()
 		if err != nil {
 			req.publishOnce(&rerunResult{Skipped: "in the rerun, " + err.Error()})
 			return
 		}
-		leaks, _ := classify(snap)
-		leaks, _ = splitSingletons(leaks)
-		groups, whole := req.match(publishedGroups(t, verdict{leaks: leaks, snap: snap}))
+		groups, whole := req.match(find(snap))
 		late := !time.Now().Before(deadline)
 		switch {
 		case late && len(groups) == 0:
@@ -207,7 +204,7 @@ func (req *rerunRequest) measureWhenSeen(t testing.TB, classify classifier) {
 				report.Plural(len(req.Kinds), "kind"), req.wait())})
 			return
 		case whole || late:
-			req.publishOnce(resultOf(groups))
+			req.publishOnce(req.st.resultOf(groups))
 			return
 		}
 		time.Sleep(pause)
@@ -237,11 +234,11 @@ func (req *rerunRequest) match(groups []*publish.Group) (matched []*publish.Grou
 }
 
 // resultOf measures the groups in a heap dump of this process.
-func resultOf(groups []*publish.Group) *rerunResult {
-	m, proven := measureInProcess(groups)
+func (s *State) resultOf(groups []*publish.Group) *rerunResult {
+	m, proven := s.measureInProcess(groups)
 	switch {
 	case proven:
-		return &rerunResult{Skipped: "in the rerun too, " + provenReason}
+		return &rerunResult{Skipped: "in the rerun too, " + ProvenReason}
 	case m.skipped != "":
 		return &rerunResult{Skipped: "in the rerun, " + m.skipped}
 	}
@@ -264,17 +261,17 @@ func resultOf(groups []*publish.Group) *rerunResult {
 // then it tells the next child it has printed. The watchdog no longer
 // stops a rerun that has measured.
 func (req *rerunRequest) publishOnce(res *rerunResult) {
-	process.rerunChild.once.Do(func() {
+	req.st.child.once.Do(func() {
 		if f, err := os.Create(req.Result); err == nil {
 			f.Close()
 		}
-		process.rerunChild.measured.Close()
+		req.st.child.measured.Close()
 		text := req.publishFiles(res)
 		req.removeRequestDir()
 		req.printTurn()
-		io.WriteString(process.rerunChild.out, req.frame(text))
-		process.rerunChild.out.Close()
-		process.rerunChild.printed.Close()
+		io.WriteString(req.st.child.out, req.frame(text))
+		req.st.child.out.Close()
+		req.st.child.printed.Close()
 	})
 }
 
@@ -297,17 +294,17 @@ func (req *rerunRequest) removeRequestDir() {
 // stop reading.
 func (req *rerunRequest) printTurn() {
 	if req.Frame == "" {
-		<-process.rerunChild.prevDone // keeps the blocks in order, and whole
+		<-req.st.child.prevDone // keeps the blocks in order, and whole
 		return
 	}
-	<-process.rerunChild.parentGone
+	<-req.st.child.parentGone
 	if req.readFor() <= 0 {
-		<-process.rerunChild.prevDone
+		<-req.st.child.prevDone
 		return
 	}
 	select {
-	case <-process.rerunChild.prevDone:
-	case <-time.After(time.Until(process.rerunChild.parentAt.Add(req.readFor()))):
+	case <-req.st.child.prevDone:
+	case <-time.After(time.Until(req.st.child.parentAt.Add(req.readFor()))):
 	}
 }
 
@@ -323,7 +320,7 @@ func (req *rerunRequest) publish(w io.Writer, res *rerunResult) {
 func (req *rerunRequest) publishFiles(res *rerunResult) string {
 	text := req.figures(res)
 	if req.JSON != "" {
-		if err := process.jsonFiles.Append(req.JSON, req.records(res)); err != nil {
+		if err := req.st.JSONFiles.Append(req.JSON, req.records(res)); err != nil {
 			text += fmt.Sprintf("leakcheck: could not append the leak to %s: %v\n", req.JSON, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package check
+package measure
 
 import (
 	"bytes"
@@ -22,6 +22,7 @@ import (
 func TestRerunPublishesWhatItReproduced(t *testing.T) {
 	req, err := parseRerunRequest(strings.NewReader(validRequest))
 	require.NoError(t, err)
+	req.st = testState
 	dir := t.TempDir()
 	groups := []*publish.Group{
 		{Test: "TestX/sub", Fingerprint: "0123456789abcdef", Goroutines: []*stack.Goroutine{{ID: 7, State: "chan send"}, {ID: 8, State: "chan send"}}},
@@ -72,6 +73,7 @@ func TestRerunPublishesWhatItReproduced(t *testing.T) {
 func TestRerunPublishesWhyNot(t *testing.T) {
 	req, err := parseRerunRequest(strings.NewReader(validRequest))
 	require.NoError(t, err)
+	req.st = testState
 	req.Frame = ""
 	req.JSON = filepath.Join(t.TempDir(), "leaks.jsonl")
 	req.Records = []publish.JSONRecord{{Test: "TestX/sub"}, {Test: "TestX/sub"}}
