@@ -52,7 +52,7 @@ import (
 // The time a rerun may take. Once its turn comes, a rerun gets the time
 // the test took before its check, the time the child waits for the leaks
 // (what the parent's check waited, plus rerunExtraWait, and at least
-// minRerunWait: what a check allows slow goroutines by default, as a
+// MinRerunWait: what a check allows slow goroutines by default, as a
 // loaded machine may start the leaking goroutines late, though a proof
 // took milliseconds), twice the predicted cost of its heap dump, and
 // rerunStartup for the process to start and TestMain to set up again. All
@@ -65,7 +65,6 @@ import (
 // children then end readMargin before that, publishing why.
 const (
 	rerunExtraWait = time.Second
-	minRerunWait   = 5 * time.Second // check.DefaultMaxWait
 	rerunStartup   = 10 * time.Second
 	maxRerunTime   = time.Minute
 	// minReadAfterExit is how long go test reads a test binary's output
@@ -391,10 +390,15 @@ func outputFrame() string {
 	return ""
 }
 
+// MinRerunWait is the least time a rerun waits for the leaks to show
+// after the test: what a check allows slow goroutines by default
+// (check.DefaultMaxWait, whose tests hold the two equal).
+const MinRerunWait = 5 * time.Second
+
 // childWait is how long the child waits for the leaks to show after the
 // test.
 func (r *Rerun) childWait() time.Duration {
-	return min(max(r.waited+rerunExtraWait, minRerunWait), maxRerunWait)
+	return min(max(r.waited+rerunExtraWait, MinRerunWait), maxRerunWait)
 }
 
 // name says what the rerun runs, for the report.
