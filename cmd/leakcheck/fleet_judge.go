@@ -241,19 +241,6 @@ func risesThroughout(counts []int) bool {
 	return rising == parts
 }
 
-// slopeAt is the Theil-Sen slope of ys at steps xs: the median of the
-// slopes between every two points, which noise, gaps and a few outliers
-// barely move.
-func slopeAt(xs []int, ys []float64) float64 {
-	slopes := make([]float64, 0, len(xs)*(len(xs)-1)/2)
-	for i := range xs {
-		for j := i + 1; j < len(xs); j++ {
-			slopes = append(slopes, (ys[j]-ys[i])/float64(xs[j]-xs[i]))
-		}
-	}
-	return medianInPlace(slopes)
-}
-
 // fleetJudge judges every instance of a fleet, read at step.
 type fleetJudge struct {
 	step        time.Duration
@@ -315,7 +302,7 @@ func (j fleetJudge) judgeInstance(in *fleetInstance, alpha float64) {
 				rises++
 			}
 		}
-		slope := slopeAt(xs, ys)
+		slope, _ := theilSen(floats(xs), ys)
 		l.p = risingP(counts)
 		l.gained = slope * float64(xs[len(xs)-1]-xs[0])
 		l.perHour = slope * float64(time.Hour) / float64(j.step)

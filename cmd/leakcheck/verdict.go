@@ -217,8 +217,8 @@ func growth(o *options, counts []int) (suspect bool, reason string) {
 		}
 	}
 	p := risingP(counts)
-	trend := theilSen(counts) * float64(n-1)
-	if rises >= o.growSamples && p <= trendAlpha && trend >= float64(o.grow) && theilSen(counts[n/2:]) > 0 {
+	trend := countSlope(counts) * float64(n-1)
+	if rises >= o.growSamples && p <= trendAlpha && trend >= float64(o.grow) && countSlope(counts[n/2:]) > 0 {
 		return true, fmt.Sprintf("grew from %d to %d, a trend of %+.0f over %d samples that noise does not make (rising in %d intervals; trend test p=%.2g; thresholds -grow=%d -grow-samples=%d)",
 			counts[0], counts[n-1], trend, n, rises, p, o.grow, o.growSamples)
 	}

@@ -55,9 +55,9 @@ func (p *watchPage) sample(t time.Time, total int) {
 func (p *watchPage) failure(t time.Time) { p.failed = append(p.failed, t) }
 
 // refresh rewrites the page during the watch with the kinds that grew
-// most, judged by growth alone (the runtime's proofs come at the end), on
-// at most maxTrendPoints samples spread over the watch, so that a long
-// watch's page costs the same at each sample.
+// most, judged by growth alone (the runtime's proofs come at the end),
+// which fits at most maxFitPoints samples spread over the watch, so that
+// a long watch's page costs the same at each sample.
 // A failure to write is reported and the watch goes on.
 func (p *watchPage) refresh(order []*series) {
 	grown := slices.Clone(order)
@@ -68,7 +68,7 @@ func (p *watchPage) refresh(order []*series) {
 			break
 		}
 		j := &judged{group: s.group, samples: s.counts, verdict: verdictOK}
-		if suspect, why := growth(p.o, thin(s.counts, maxTrendPoints)); suspect && provable(s.group) {
+		if suspect, why := growth(p.o, s.counts); suspect && provable(s.group) {
 			j.verdict, j.reason = verdictSuspect, why
 		}
 		js = append(js, j)
@@ -159,64 +159,25 @@ func (p *watchPage) kindSeries(j *judged) htmlreport.Series {
 	return s
 }
 
-// maxTrendPoints bounds the samples a drawn trend is fitted on: Theil-Sen
-// takes every pair, and a day's watch at 10 s has 8,640 samples.
-const maxTrendPoints = 400
-
 // trendInTime fits the Theil-Sen line through the counts against their
 // times, which a failed or slow sample spaces unevenly (the watch's test
-// counts samples; the chart draws time): the median of the slopes
-// between every two samples, per hour, and the line's value at the first
-// sample, the median of what each sample puts there. ok is false for
-// fewer than two samples.
+// counts samples; the chart draws time): its slope per hour, and its
+// value at the first sample, the median of what each sample puts there.
+// ok is false for fewer than two samples at different times.
 func trendInTime(times []time.Time, counts []int) (perHour, first float64, ok bool) {
-	n := len(counts)
-	if n < 2 {
+	hours := make([]float64, len(times))
+	for i, t := range times {
+		hours[i] = t.Sub(times[0]).Hours()
+	}
+	perHour, ok = theilSen(hours, floats(counts))
+	if !ok {
 		return 0, 0, false
 	}
-	idx := spread(n, maxTrendPoints)
-	hours := func(i int) float64 { return times[i].Sub(times[0]).Hours() }
-	var slopes []float64
-	for a, i := range idx {
-		for _, j := range idx[a+1:] {
-			if dt := hours(j) - hours(i); dt > 0 {
-				slopes = append(slopes, float64(counts[j]-counts[i])/dt)
-			}
-		}
-	}
-	if len(slopes) == 0 {
-		return 0, 0, false
-	}
-	perHour = median(slopes)
-	at := make([]float64, len(idx))
-	for k, i := range idx {
-		at[k] = float64(counts[i]) - perHour*hours(i)
+	at := make([]float64, len(counts))
+	for i, c := range counts {
+		at[i] = float64(c) - perHour*hours[i]
 	}
 	return perHour, median(at), true
-}
-
-// spread returns the indices of at most m of n samples, evenly spread,
-// the first and the last included.
-func spread(n, m int) []int {
-	k := min(n, m)
-	idx := make([]int, k)
-	for i := range idx {
-		idx[i] = i * (n - 1) / max(1, k-1)
-	}
-	return idx
-}
-
-// thin returns at most m of counts, evenly spread (counts itself when it
-// has no more).
-func thin(counts []int, m int) []int {
-	if len(counts) <= m {
-		return counts
-	}
-	out := make([]int, 0, m)
-	for _, i := range spread(len(counts), m) {
-		out = append(out, counts[i])
-	}
-	return out
 }
 
 // serviceLink is the URL of a service's goroutines as text, to open

@@ -22,7 +22,7 @@ func TestTrendInTime(t *testing.T) {
 
 	// More samples than a fit takes: the subsample keeps both ends.
 	times, counts = nil, nil
-	for i := range 10 * maxTrendPoints {
+	for i := range 10 * maxFitPoints {
 		times = append(times, t0.Add(time.Duration(i)*10*time.Second))
 		counts = append(counts, 100+i)
 	}
