@@ -9,9 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/leakcheck/leakcheck"
+	"github.com/leakcheck/leakcheck/testdata/e2e/internal/tiny"
 )
 
 func TestMain(m *testing.M) {
@@ -57,29 +57,9 @@ func TestMutexLockedTwice(t *testing.T) {
 // runtime's first proof keeps alive (GoKer's istio_16224).
 type tinyStore struct{ mu sync.Mutex }
 
-var sink any
-
-// newTinyStore returns a tinyStore that begins its tiny-allocation block,
-// the rest of which is garbage: a neighbour that stays alive, allocated
-// before it or after, would keep the block, the mutex with it, from
-// every proof (the runtime's blind spot, not this test's subject). Where
-// a new one lands depends on what the process allocated before (its
-// environment, for one), so it allocates until one begins a block.
-func newTinyStore() *tinyStore {
-	for {
-		s := new(tinyStore)
-		sink = s            // on the heap
-		sink = new([8]byte) // the rest of its block
-		sink = nil          // all of it garbage, but s
-		if uintptr(unsafe.Pointer(s))%16 == 0 {
-			return s
-		}
-	}
-}
-
 func TestTinyMutexLockedTwice(t *testing.T) {
 	deadlockCase(t)
-	s := newTinyStore()
+	s := tiny.New[tinyStore]()
 	s.mu.Lock()
 	s.mu.Lock()
 }

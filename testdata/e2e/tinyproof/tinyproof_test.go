@@ -10,38 +10,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unsafe"
 
 	"github.com/leakcheck/leakcheck"
+	"github.com/leakcheck/leakcheck/testdata/e2e/internal/tiny"
 )
 
 // counter is 8 bytes without pointers: the tiny allocator's.
 type counter struct{ mu sync.Mutex }
 
-var sink any
-
-// newCounter returns a counter that begins its tiny-allocation block, the
-// rest of which is garbage: a neighbour that stays alive, allocated
-// before it or after, would keep the mutex from every proof, which is the
-// runtime's blind spot, not this test's subject. Where a new one lands
-// depends on what the process allocated before (its environment, for
-// one), so it allocates until one begins a block.
-func newCounter() *counter {
-	for {
-		c := new(counter)
-		sink = c            // on the heap
-		sink = new([8]byte) // the rest of its block
-		sink = nil          // all of it garbage, but c
-		if uintptr(unsafe.Pointer(c))%16 == 0 {
-			return c
-		}
-	}
-}
-
 // lockTwice allocates a counter and locks it twice: it blocks forever,
 // and nothing but its own stack reaches the counter.
 func lockTwice(locked chan<- struct{}) {
-	c := newCounter()
+	c := tiny.New[counter]()
 	c.mu.Lock()
 	close(locked)
 	c.mu.Lock()
