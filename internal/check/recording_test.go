@@ -145,7 +145,7 @@ func TestStillnessLook(t *testing.T) {
 
 	s = stillness{}
 	s.look(at, 100*time.Millisecond, []*stack.Goroutine{a})
-	assert.Equal(t, at.Add(400*time.Millisecond), s.due(), "on a machine where a dump takes 100 ms, the window is four dumps")
+	assert.Equal(t, at.Add(200*time.Millisecond), s.due(), "on a machine where a dump takes 100 ms, the window is two dumps")
 }
 
 // A recording check records goroutines that stand still, blocked where

@@ -31,7 +31,7 @@ type stillness struct {
 
 // look notes the goroutines left, leaks, seen by a look whose dump began
 // at dumpStart and took dumpCost, and reports whether they have stood
-// still for the window: at least stillFor, and a few dumps' time, which
+// still for the window: at least stillFor, and two dumps' time, which
 // grows with a loaded machine.
 func (s *stillness) look(dumpStart time.Time, dumpCost time.Duration, leaks []*stack.Goroutine) bool {
 	for _, g := range leaks {
@@ -47,7 +47,7 @@ func (s *stillness) look(dumpStart time.Time, dumpCost time.Duration, leaks []*s
 	for _, g := range leaks {
 		s.blocks[g.ID] = g.Stack
 	}
-	s.since, s.window = dumpStart, max(stillFor, 4*dumpCost)
+	s.since, s.window = dumpStart, max(stillFor, 2*dumpCost)
 	return false
 }
 

@@ -192,8 +192,12 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 			w.deadline = still.due() // wake up to see them still
 		}
 		// A running goroutine will soon block or exit: look again soon,
-		// as when waiting for proofs, rather than only on exits.
-		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful || anyProgressing(leaks))
+		// as when waiting for proofs, rather than only on exits. A
+		// recording check waits for proofs no more than for anything
+		// else: what stands still it records, proven or not, and it
+		// looks when goroutines exit or when they would have stood still
+		// long enough.
+		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful && still == nil || anyProgressing(leaks))
 	}
 }
 
