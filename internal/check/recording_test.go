@@ -172,7 +172,14 @@ func TestRecordingStopsWaitingForStillGoroutines(t *testing.T) {
 
 	go func() {
 		ids <- process.reader.SelfStack().ID
-		time.Sleep(time.Hour)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
 	}()
 	v = waitForGoroutine(t, cfg, <-ids, 300*time.Millisecond)
 	assert.Len(t, v.leaks, 1)
