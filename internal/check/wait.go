@@ -87,7 +87,8 @@ const slowExit = 100 * time.Millisecond
 // running). Before it gives up on goroutines it could not prove, it runs
 // the garbage collector once, so that goroutines stopped by a finalizer
 // or a cleanup (runtime.AddCleanup) can go. While recording a baseline it
-// waits at most recordWait, and notes the slow exits.
+// waits at most recordWait, less once the goroutines left stand still
+// (see stillness), and notes the slow exits.
 func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 	process.reader.SharedDumps.Waiting.Add(1)
 	defer process.reader.SharedDumps.Waiting.Add(-1)
@@ -112,9 +113,11 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 		// up to MaxWaitSleeping.
 		waitedLonger bool
 		slow         *slowExits // nil unless recording a baseline
+		still        *stillness // nil unless recording a baseline
 	)
 	if cfg.Baseline.Recording() {
 		slow = &slowExits{at: start.Add(slowExit)}
+		still = &stillness{}
 	}
 	// A goroutine the test started just before it ended may not have run
 	// yet: a dump shows it at its entry function only, where its kind is
@@ -139,7 +142,7 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 			slow.look(dumpStart, leaks)
 			v.slowExits = slow.gone(leaks)
 		}
-		if len(leaks) == 0 || allProven(leaks) {
+		if len(leaks) == 0 || allProven(leaks) || still != nil && still.look(dumpStart, dumpCost, leaks) {
 			rememberSnapshot(snap)
 			return v, nil
 		}
@@ -185,9 +188,16 @@ func waitForLeaks(cfg *Config, classify classifier) (verdict, error) {
 		if slow != nil && !slow.looked && slow.at.Before(w.deadline) {
 			w.deadline = slow.at // wake up to see who is still there
 		}
+		if still != nil && still.blocks != nil && still.due().Before(w.deadline) {
+			w.deadline = still.due() // wake up to see them still
+		}
 		// A running goroutine will soon block or exit: look again soon,
-		// as when waiting for proofs, rather than only on exits.
-		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful || anyProgressing(leaks))
+		// as when waiting for proofs, rather than only on exits. A
+		// recording check waits for proofs no more than for anything
+		// else: what stands still it records, proven or not, and it
+		// looks when goroutines exit or when they would have stood still
+		// long enough.
+		w.wait(snap, len(leaks), dumpStart, dumpCost, proofUseful && still == nil || anyProgressing(leaks))
 	}
 }
 
