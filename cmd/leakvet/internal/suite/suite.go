@@ -14,6 +14,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nodone"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/noreceiver"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
@@ -33,6 +34,7 @@ func Analyzers() []*analysis.Analyzer {
 		missingverify.Analyzer,
 		nocancel.Analyzer,
 		nodone.Analyzer,
+		noreceiver.Analyzer,
 		nosender.Analyzer,
 		nosignal.Analyzer,
 		stoppedpartner.Analyzer,

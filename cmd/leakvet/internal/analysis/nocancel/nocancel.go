@@ -62,6 +62,7 @@ func run(pass *analysis.Pass) (any, error) {
 	r := lockset.NewReporter(pass)
 	for _, s := range stored {
 		if read[s.field] {
+			checkDropped(pass, r, ssainput.Pkg, ssainput.SrcFuncs, s)
 			continue
 		}
 		waits := doneReceives(extract(s.call, 0), map[ssa.Value]bool{}, false)
