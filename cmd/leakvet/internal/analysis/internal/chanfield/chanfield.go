@@ -16,8 +16,8 @@ import (
 // struct field, every value of the struct together.
 type Field struct {
 	Var    *types.Var
-	sealed bool // the package's exported fields are private too
-	Made []*ssa.MakeChan // the makes whose channels are stored in the field
+	sealed bool            // the package's exported fields are private too
+	Made   []*ssa.MakeChan // the makes whose channels are stored in the field
 	// Recvs are the receives alone (<-f, range f); Sends the sends alone.
 	Recvs []*ssa.UnOp
 	Sends []*ssa.Send

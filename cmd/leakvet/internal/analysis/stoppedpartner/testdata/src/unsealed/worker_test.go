@@ -1,6 +1,7 @@
 // Quiet: the external test package beside these test files (package
 // unsealed_test) can use their exported fields.
 package unsealed
+
 type Stopper struct{ stop chan struct{} }
 
 func (s *Stopper) ShouldStop() <-chan struct{} { return s.stop }
