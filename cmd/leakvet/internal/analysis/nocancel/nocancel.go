@@ -13,6 +13,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/sealed"
 )
 
 //go:embed doc.go
@@ -39,6 +40,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	read := map[*types.Var]bool{} // fields some code loads
 	var stored []storedCancel
+	closed := sealed.Package(pass.Pkg.Name(), ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -52,7 +54,7 @@ func run(pass *analysis.Pass) (any, error) {
 						read[v] = true
 					}
 				case *ssa.Call:
-					if v := cancelField(pass.Pkg, instr); v != nil {
+					if v := cancelField(pass.Pkg, instr, closed); v != nil {
 						stored = append(stored, storedCancel{instr, v})
 					}
 				}
@@ -82,8 +84,9 @@ func run(pass *analysis.Pass) (any, error) {
 
 // cancelField returns the unexported field of the package to which call,
 // a context.WithCancel, WithCancelCause, WithTimeout or WithDeadline,
-// gives its cancel function and nothing else.
-func cancelField(pkg *types.Package, call *ssa.Call) *types.Var {
+// gives its cancel function and nothing else (an exported one too when
+// the package is sealed).
+func cancelField(pkg *types.Package, call *ssa.Call, sealed bool) *types.Var {
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
 		return nil
@@ -106,7 +109,7 @@ func cancelField(pkg *types.Package, call *ssa.Call) *types.Var {
 		return nil
 	}
 	v := names.StructField(fa.X.Type(), fa.Field)
-	if v == nil || v.Exported() || v.Pkg() != pkg {
+	if v == nil || (v.Exported() && !sealed) || v.Pkg() != pkg {
 		return nil
 	}
 	return v

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/sealed"
 )
 
 // A Field is what the package does with the channels of one unexported
@@ -44,7 +45,7 @@ type Case struct {
 // else (a `Done() <-chan struct{}` accessor), is followed to its calls.
 func Find(pkg *types.Package, funcs []*ssa.Function) map[*types.Var]*Field {
 	fields := map[*types.Var]*Field{}
-	closed := sealed(pkg.Name(), funcs)
+	closed := sealed.Package(pkg.Name(), funcs)
 	get := func(v *types.Var) *Field {
 		f := fields[v]
 		if f == nil {

@@ -1,4 +1,7 @@
-package chanfield
+// Package sealed tells a package whose exported names no other package
+// can reach: the analyzers that judge a field by all its uses may then
+// judge its exported fields as they judge unexported ones.
+package sealed
 
 import (
 	"go/parser"
@@ -10,12 +13,12 @@ import (
 	"golang.org/x/tools/go/ssa"
 )
 
-// sealed reports whether no other package can reach the exported names
+// Package reports whether no other package can reach the exported names
 // of the package whose source functions are funcs: every file of it is
 // a _test.go file (go build leaves them out, so nothing imports it), and
 // no external test package (package p_test) shares its directory. Its
 // exported fields are then as private as unexported ones.
-func sealed(name string, funcs []*ssa.Function) bool {
+func Package(name string, funcs []*ssa.Function) bool {
 	if len(funcs) == 0 {
 		return false
 	}
