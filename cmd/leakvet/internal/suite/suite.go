@@ -10,6 +10,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/chanlock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/doublelock"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/foreverloop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lateadd"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/lockorder"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/missingverify"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nocancel"
@@ -30,6 +31,7 @@ func Analyzers() []*analysis.Analyzer {
 		chanlock.Analyzer,
 		doublelock.Analyzer,
 		foreverloop.Analyzer,
+		lateadd.Analyzer,
 		lockorder.Analyzer,
 		missingverify.Analyzer,
 		nocancel.Analyzer,
