@@ -20,6 +20,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/waitlock"
 )
 
 // Analyzers returns the analyzers leakvet runs by default: all but
@@ -41,6 +42,7 @@ func Analyzers() []*analysis.Analyzer {
 		nosignal.Analyzer,
 		stoppedpartner.Analyzer,
 		tickerstop.Analyzer,
+		waitlock.Analyzer,
 	}
 	for i, a := range as {
 		as[i] = Guard(a)

@@ -1,8 +1,8 @@
 package lateadd
 
 import (
-	_ "embed"
 	"bytes"
+	_ "embed"
 	"fmt"
 	"go/ast"
 	"go/format"
