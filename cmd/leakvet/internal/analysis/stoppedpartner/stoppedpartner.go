@@ -89,15 +89,19 @@ func unbuffered(made []*ssa.MakeChan) bool {
 }
 
 // partnerLoop returns the one function whose selects operate on f in
-// direction dir, and the return that ends it, if f has no other cases,
-// and each of those selects is in a loop and has another case that
-// returns.
+// direction dir, and the return that ends it, if no other function's
+// select does, and each of those selects is in a loop and has another
+// case that returns. Cases of the other direction compete with the
+// operations reported and are no partners of theirs.
 func partnerLoop(f *chanfield.Field, dir types.ChanDir) (*ssa.Function, token.Pos) {
 	var loop *ssa.Function
 	exit := token.NoPos
 	for _, c := range f.Selects {
 		fn := c.Select.Parent()
-		if c.Select.States[c.Index].Dir != dir || (loop != nil && fn != loop) {
+		if c.Select.States[c.Index].Dir != dir {
+			continue // an operation of the same direction: no partner
+		}
+		if loop != nil && fn != loop {
 			return nil, token.NoPos
 		}
 		loop = fn

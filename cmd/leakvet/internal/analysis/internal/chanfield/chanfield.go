@@ -14,7 +14,8 @@ import (
 )
 
 // A Field is what the package does with the channels of one unexported
-// struct field, every value of the struct together.
+// struct field, every value of the struct together: a channel field, or a
+// slice of channels (whose elements are then the field's channels).
 type Field struct {
 	Var    *types.Var
 	sealed bool            // the package's exported fields are private too
@@ -64,10 +65,14 @@ func Find(pkg *types.Package, funcs []*ssa.Function) map[*types.Var]*Field {
 				case *ssa.FieldAddr:
 					if v := chanField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
 						get(v).addrUses(instr, accessors)
+					} else if v := sliceField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
+						get(v).sliceAddrUses(instr, accessors)
 					}
 				case *ssa.Field:
 					if v := chanField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
 						get(v).valueUses(instr, accessors, map[ssa.Value]bool{})
+					} else if v := sliceField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
+						get(v).sliceUses(instr, accessors)
 					}
 				}
 			}
