@@ -24,7 +24,9 @@
 //
 // The Add is found in a function literal started by a go statement, or
 // in a function of the package started by one and given the group (go
-// worker(&wg)), anywhere in its body outside nested function literals.
+// worker(&wg)), anywhere in its body outside nested function literals,
+// when that body also calls Done on the group: an Add followed by the
+// start of another goroutine, which calls Done, counts that one.
 // It is reported when the function that starts the goroutine also waits
 // on the group after the go statement, or, for a group kept in a struct
 // field, when the package waits on that field; and not when the starter

@@ -82,13 +82,17 @@ type add struct {
 	stmt, next ast.Stmt
 }
 
-// addsIn returns the Adds the goroutine that g starts makes: in its
-// function literal, or in the package's function it calls, on a group
-// given as an argument.
+// addsIn returns the Adds the goroutine that g starts makes on a group
+// it also marks Done (an Add for a goroutine it starts in turn is no
+// race): in its function literal, or in the package's function it calls,
+// on a group given as an argument.
 func addsIn(pass *analysis.Pass, g *ast.GoStmt, decls map[*types.Func]*ast.FuncDecl) []add {
 	var adds []add
 	if lit, ok := ast.Unparen(g.Call.Fun).(*ast.FuncLit); ok {
 		for _, call := range addCalls(pass, lit.Body) {
+			if len(callsOn(pass, lit.Body, groupOf(call), "Done")) == 0 {
+				continue // counts another goroutine, which it starts
+			}
 			a := add{call: call, group: groupOf(call)}
 			if len(lit.Body.List) > 0 {
 				if es, ok := lit.Body.List[0].(*ast.ExprStmt); ok && es.X == call {
@@ -110,7 +114,7 @@ func addsIn(pass *analysis.Pass, g *ast.GoStmt, decls map[*types.Func]*ast.FuncD
 	sig := fn.Type().(*types.Signature)
 	for _, call := range addCalls(pass, decl.Body) {
 		id, ok := ast.Unparen(groupOf(call)).(*ast.Ident)
-		if !ok {
+		if !ok || len(callsOn(pass, decl.Body, id, "Done")) == 0 {
 			continue
 		}
 		for i := 0; i < sig.Params().Len() && i < len(g.Call.Args); i++ {
