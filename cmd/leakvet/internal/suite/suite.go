@@ -18,6 +18,7 @@ import (
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/noreceiver"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosender"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/nosignal"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/sendcycle"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/stoppedpartner"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/tickerstop"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/waitlock"
@@ -40,6 +41,7 @@ func Analyzers() []*analysis.Analyzer {
 		noreceiver.Analyzer,
 		nosender.Analyzer,
 		nosignal.Analyzer,
+		sendcycle.Analyzer,
 		stoppedpartner.Analyzer,
 		tickerstop.Analyzer,
 		waitlock.Analyzer,
