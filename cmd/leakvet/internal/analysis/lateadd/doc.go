@@ -25,8 +25,10 @@
 // The Add is found in a function literal started by a go statement, or
 // in a function of the package started by one and given the group (go
 // worker(&wg)), anywhere in its body outside nested function literals,
-// when that body also calls Done on the group: an Add followed by the
-// start of another goroutine, which calls Done, counts that one.
+// when that body also calls Done on the group in a statement of its own
+// (deferred or not, outside any branch) and starts nothing after the Add
+// (no go statement, no function literal): an Add followed by the start
+// of another goroutine counts that one.
 // It is reported when the function that starts the goroutine also waits
 // on the group after the go statement, or, for a group kept in a struct
 // field, when the package waits on that field; and not when the starter

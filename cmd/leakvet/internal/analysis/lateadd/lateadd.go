@@ -90,8 +90,8 @@ func addsIn(pass *analysis.Pass, g *ast.GoStmt, decls map[*types.Func]*ast.FuncD
 	var adds []add
 	if lit, ok := ast.Unparen(g.Call.Fun).(*ast.FuncLit); ok {
 		for _, call := range addCalls(pass, lit.Body) {
-			if len(callsOn(pass, lit.Body, groupOf(call), "Done")) == 0 {
-				continue // counts another goroutine, which it starts
+			if !countsItself(pass, lit.Body, call, groupOf(call)) {
+				continue
 			}
 			a := add{call: call, group: groupOf(call)}
 			if len(lit.Body.List) > 0 {
@@ -114,7 +114,7 @@ func addsIn(pass *analysis.Pass, g *ast.GoStmt, decls map[*types.Func]*ast.FuncD
 	sig := fn.Type().(*types.Signature)
 	for _, call := range addCalls(pass, decl.Body) {
 		id, ok := ast.Unparen(groupOf(call)).(*ast.Ident)
-		if !ok || len(callsOn(pass, decl.Body, id, "Done")) == 0 {
+		if !ok || !countsItself(pass, decl.Body, call, id) {
 			continue
 		}
 		for i := 0; i < sig.Params().Len() && i < len(g.Call.Args); i++ {
@@ -124,6 +124,39 @@ func addsIn(pass *analysis.Pass, g *ast.GoStmt, decls map[*types.Func]*ast.FuncD
 		}
 	}
 	return adds
+}
+
+// countsItself reports whether the Add call in body counts the goroutine
+// that runs body: body marks the group Done itself, in a statement of its
+// own (deferred or not, outside any branch), and starts nothing after the
+// Add (no go statement, no function literal that a runner could start),
+// so the Add is not one made for a goroutine it starts in turn.
+func countsItself(pass *analysis.Pass, body *ast.BlockStmt, add *ast.CallExpr, group ast.Expr) bool {
+	done := false
+	for _, st := range body.List {
+		var call ast.Expr
+		switch st := st.(type) {
+		case *ast.ExprStmt:
+			call = st.X
+		case *ast.DeferStmt:
+			call = st.Call
+		}
+		if c, ok := call.(*ast.CallExpr); ok && isWaitGroupMethod(pass, c, "Done") && sameGroup(pass, groupOf(c), group) {
+			done = true
+		}
+	}
+	startsMore := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.GoStmt, *ast.FuncLit:
+			if n.Pos() > add.Pos() {
+				startsMore = true
+			}
+			return false
+		}
+		return !startsMore
+	})
+	return done && !startsMore
 }
 
 // addCalls returns the calls of WaitGroup.Add in body, outside nested
