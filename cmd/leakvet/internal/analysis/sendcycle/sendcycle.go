@@ -3,7 +3,6 @@ package sendcycle
 import (
 	_ "embed"
 	"fmt"
-	"go/constant"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -56,7 +55,7 @@ func run(pass *analysis.Pass) (any, error) {
 	sends := map[ssa.Instruction][]send{}
 	var goroutines map[*ssa.Function]bool
 	for v, f := range fields {
-		if f.Escapes || len(f.Made) == 0 || !unbuffered(f.Made) || len(f.Closes) > 0 {
+		if f.Escapes || len(f.Made) == 0 || !f.Unbuffered() || len(f.Closes) > 0 {
 			continue
 		}
 		loop := receivingLoop(f)
@@ -104,17 +103,6 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
-}
-
-// unbuffered reports whether every make is of an unbuffered channel.
-func unbuffered(made []*ssa.MakeChan) bool {
-	for _, mk := range made {
-		size, ok := mk.Size.(*ssa.Const)
-		if !ok || size.Value == nil || constant.Sign(size.Value) != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // receivingLoop returns the one function that receives from f, if every

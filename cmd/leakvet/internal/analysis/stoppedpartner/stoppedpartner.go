@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -37,7 +36,7 @@ func run(pass *analysis.Pass) (any, error) {
 	started := started.Functions(ssainput.SrcFuncs)
 	r := lockset.NewReporter(pass)
 	for v, f := range chanfield.Find(pass.Pkg, ssainput.SrcFuncs) {
-		if f.Escapes || len(f.Made) == 0 || !unbuffered(f.Made) || len(f.Closes) > 0 {
+		if f.Escapes || len(f.Made) == 0 || !f.Unbuffered() || len(f.Closes) > 0 {
 			continue
 		}
 		// ops are the operations alone of one direction; the loop holds
@@ -76,17 +75,6 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
-}
-
-// unbuffered reports whether every make is of an unbuffered channel.
-func unbuffered(made []*ssa.MakeChan) bool {
-	for _, mk := range made {
-		size, ok := mk.Size.(*ssa.Const)
-		if !ok || size.Value == nil || constant.Sign(size.Value) != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // partnerLoop returns the one function whose selects operate on f in

@@ -4,6 +4,7 @@
 package chanfield
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -295,4 +296,16 @@ func builtin(call *ssa.CallCommon, val ssa.Value) string {
 		return ""
 	}
 	return b.Name()
+}
+
+// Unbuffered reports whether every channel made for the field is made
+// without a buffer (a constant size of zero).
+func (f *Field) Unbuffered() bool {
+	for _, mk := range f.Made {
+		size, ok := mk.Size.(*ssa.Const)
+		if !ok || size.Value == nil || constant.Sign(size.Value) != 0 {
+			return false
+		}
+	}
+	return true
 }
