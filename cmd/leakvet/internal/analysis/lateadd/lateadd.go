@@ -196,9 +196,15 @@ func isWaitGroupMethod(pass *analysis.Pass, call *ast.CallExpr, name string) boo
 	return ok && n.Obj().Name() == "WaitGroup"
 }
 
-// groupOf returns the group expression a method call is made on.
+// groupOf returns the group expression a method call is made on, or the
+// call itself when it is not a selector (the call's own expression then
+// names no group the others share).
 func groupOf(call *ast.CallExpr) ast.Expr {
-	return deref(call.Fun.(*ast.SelectorExpr).X)
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return call
+	}
+	return deref(sel.X)
 }
 
 // deref strips parentheses and & from e.

@@ -150,7 +150,7 @@ func (o *owner) droppedByCaller(funcs []*ssa.Function, maker *ssa.Function, pare
 				if !ok || call.Call.StaticCallee() != maker || len(*call.Referrers()) > 0 {
 					continue
 				}
-				if param >= 0 && !neverEnds(call.Call.Args[param]) {
+				if param >= 0 && (param >= len(call.Call.Args) || !neverEnds(call.Call.Args[param])) {
 					continue
 				}
 				return fmt.Sprintf("`%s` drops `%s`'s result at %s",

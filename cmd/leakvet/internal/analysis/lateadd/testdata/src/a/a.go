@@ -109,3 +109,13 @@ func mirror() {
 	}()
 	wg.Wait()
 }
+
+// Quiet, and no crash: a method expression names no group by selector.
+func methodExpr() {
+	var wg sync.WaitGroup
+	go func() {
+		(*sync.WaitGroup).Add(&wg, 1)
+		wg.Done()
+	}()
+	wg.Wait()
+}
