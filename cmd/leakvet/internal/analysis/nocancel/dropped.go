@@ -20,6 +20,7 @@ const maxFollow = 6
 // its fields (the struct whose Close or Stop cancels it), as it flows
 // through the package's functions.
 type owner struct {
+	info   *types.Info
 	pkg    *ssa.Package
 	cancel *types.Var // the field holding the cancel function
 	ctx    *types.Var // the field holding the context, or nil
@@ -47,7 +48,7 @@ func checkDropped(pass *analysis.Pass, r *lockset.Reporter, pkg *ssa.Package, fu
 	if !ok || !obj.Heap {
 		return
 	}
-	o := &owner{pkg: pkg, cancel: s.field, ctx: ctxField(s.call), cancelled: map[ssa.Value]bool{}, kept: map[ssa.Value]bool{}}
+	o := &owner{info: pass.TypesInfo, pkg: pkg, cancel: s.field, ctx: ctxField(s.call), cancelled: map[ssa.Value]bool{}, kept: map[ssa.Value]bool{}}
 	if o.ctx == nil || o.isCancelled(obj, maxFollow) || o.isKept(obj, maxFollow, true) {
 		return
 	}
@@ -329,7 +330,7 @@ func (o *owner) waits(v ssa.Value, inGo bool, depth int, seen map[ssa.Value]bool
 				if l, ok := load.(*ssa.UnOp); ok && l.Op == token.MUL {
 					for _, call := range *l.Referrers() {
 						if c, ok := call.(*ssa.Call); ok && c.Call.IsInvoke() && c.Call.Value == l && c.Call.Method.Name() == "Done" {
-							ws = append(ws, receives(c)...)
+							ws = append(ws, receives(o.info, c)...)
 						}
 					}
 				}
