@@ -48,4 +48,8 @@
 //	}
 //
 //	db.begin(context.Background()) // dropped, never rolled back
+//
+// A wait is a receive from Done alone, the only case of a select, or a
+// case of a select in an endless for loop (no condition) whose only way
+// out is that case: a retry loop that runs until the context ends.
 package nocancel
