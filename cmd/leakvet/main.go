@@ -1,22 +1,27 @@
 // Leakvet reports code shapes that leak goroutines and tickers.
 //
-// It runs fourteen analyzers: foreverloop (goroutines looping forever
+// It runs seventeen analyzers: foreverloop (goroutines looping forever
 // with no way to stop them), tickerstop (tickers never stopped, in code
 // built for Go before 1.23), abandonedsend (goroutines left blocked on a
 // send when the receiving function returns early), abandonedproducer
 // (goroutines left sending when their consumer returns from the loop
 // that reads them), nosender (receives from a channel nothing sends on or
-// closes), stoppedpartner (sends and receives whose only partner is a
-// goroutine's loop that can return), nodone (WaitGroup.Wait on a group
-// nothing marks Done), nosignal (Cond.Wait on a condition variable
-// nothing signals), nocancel (contexts whose cancel function, kept in a
-// field, is never called), doublelock (a mutex locked again on a path
-// that holds it, or left locked on one return), lockorder (two locks
-// taken in opposite orders), chanlock (a channel operation made holding
-// a lock every partner takes first) and missingverify (tests that start
-// goroutines but never call leakcheck.Verify or VerifyTestMain).
+// closes), noreceiver (sends on a channel nothing receives from),
+// stoppedpartner (sends and receives whose only partner is a goroutine's
+// loop that can return), sendcycle (two goroutine loops that each send
+// to the other while busy), nodone (WaitGroup.Wait on a group nothing
+// marks Done), lateadd (WaitGroup.Add inside the goroutine it counts),
+// waitlock (WaitGroup.Wait holding a lock the Done-ers take first),
+// nosignal (Cond.Wait on a condition variable nothing signals), nocancel
+// (contexts whose cancel function, kept in a field, is never called, or
+// whose holder is dropped uncancelled), doublelock (a mutex locked again
+// on a path that holds it, or left locked on one return), lockorder (two
+// locks taken in opposite orders), chanlock (a channel operation made
+// holding a lock every partner takes first) and missingverify (tests
+// that start goroutines but never call leakcheck.Verify or
+// VerifyTestMain).
 //
-// A fifteenth, fromgoleak, translates tests from go.uber.org/goleak to
+// An eighteenth, fromgoleak, translates tests from go.uber.org/goleak to
 // leakcheck. It rewrites code rather than finding bugs, so it runs only
 // when named:
 //

@@ -26,5 +26,30 @@
 // The receives from the context's Done channel in the goroutines given
 // the context (as an argument or captured) are reported; when there are
 // none, the call that makes the context is. Only unexported fields are
-// judged, since other packages may call an exported one.
+// judged, since other packages may call an exported one (in a package
+// nothing can import, made of test files alone, every field is).
+//
+// When the field is read (by a Close or Rollback method), the check
+// follows the object that holds it, and the context in another of its
+// fields: made with WithCancel or WithCancelCause of a context that never
+// ends (context.Background or TODO, directly or given by the call that
+// drops it), the object is dropped uncancelled when the function that
+// makes it returns without calling, on it, a function of the package that
+// calls its cancel function, and without returning it, storing it, or
+// giving it to code out of sight; or when that function returns it to a
+// caller in the package that discards the result. The receives from the
+// context's Done in the goroutines given the object then wait forever:
+//
+//	func (db *DB) begin(ctx context.Context) *Tx {
+//		ctx, cancel := context.WithCancel(ctx)
+//		tx := &Tx{ctx: ctx, cancel: cancel}
+//		go tx.awaitDone() // <-tx.ctx.Done(): only Rollback calls tx.cancel
+//		return tx
+//	}
+//
+//	db.begin(context.Background()) // dropped, never rolled back
+//
+// A wait is a receive from Done alone, the only case of a select, or a
+// case of a select in an endless for loop (no condition) whose only way
+// out is that case: a retry loop that runs until the context ends.
 package nocancel

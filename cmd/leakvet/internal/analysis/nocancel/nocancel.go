@@ -3,6 +3,7 @@ package nocancel
 import (
 	_ "embed"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 
@@ -12,7 +13,9 @@ import (
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/docstring"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/loopexit"
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/sealed"
 )
 
 //go:embed doc.go
@@ -39,6 +42,7 @@ func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	read := map[*types.Var]bool{} // fields some code loads
 	var stored []storedCancel
+	closed := sealed.Package(pass.Pkg.Name(), ssainput.SrcFuncs)
 	for _, fn := range ssainput.SrcFuncs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
@@ -52,7 +56,7 @@ func run(pass *analysis.Pass) (any, error) {
 						read[v] = true
 					}
 				case *ssa.Call:
-					if v := cancelField(pass.Pkg, instr); v != nil {
+					if v := cancelField(pass.Pkg, instr, closed); v != nil {
 						stored = append(stored, storedCancel{instr, v})
 					}
 				}
@@ -62,9 +66,10 @@ func run(pass *analysis.Pass) (any, error) {
 	r := lockset.NewReporter(pass)
 	for _, s := range stored {
 		if read[s.field] {
+			checkDropped(pass, r, ssainput.Pkg, ssainput.SrcFuncs, s)
 			continue
 		}
-		waits := doneReceives(extract(s.call, 0), map[ssa.Value]bool{}, false)
+		waits := doneReceives(pass.TypesInfo, extract(s.call, 0), map[ssa.Value]bool{}, false)
 		for _, pos := range waits {
 			r.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(
 				"receive from Done waits until the parent context ends: the context's cancel function, kept in `%s` (%s), is never called",
@@ -81,8 +86,9 @@ func run(pass *analysis.Pass) (any, error) {
 
 // cancelField returns the unexported field of the package to which call,
 // a context.WithCancel, WithCancelCause, WithTimeout or WithDeadline,
-// gives its cancel function and nothing else.
-func cancelField(pkg *types.Package, call *ssa.Call) *types.Var {
+// gives its cancel function and nothing else (an exported one too when
+// the package is sealed).
+func cancelField(pkg *types.Package, call *ssa.Call, sealed bool) *types.Var {
 	callee := call.Call.StaticCallee()
 	if callee == nil || callee.Pkg == nil || callee.Pkg.Pkg.Path() != "context" {
 		return nil
@@ -105,7 +111,7 @@ func cancelField(pkg *types.Package, call *ssa.Call) *types.Var {
 		return nil
 	}
 	v := names.StructField(fa.X.Type(), fa.Field)
-	if v == nil || v.Exported() || v.Pkg() != pkg {
+	if v == nil || (v.Exported() && !sealed) || v.Pkg() != pkg {
 		return nil
 	}
 	return v
@@ -140,7 +146,7 @@ func onlyStored(addr *ssa.FieldAddr) bool {
 // doneReceives returns the receives from ctx.Done() in the goroutines
 // ctx is given to (inGo: ctx is already in one), following it into the
 // package's functions and closures.
-func doneReceives(ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
+func doneReceives(info *types.Info, ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
 	if ctx == nil || seen[ctx] {
 		return nil
 	}
@@ -150,23 +156,23 @@ func doneReceives(ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos
 		switch ref := ref.(type) {
 		case *ssa.Call:
 			if inGo && ref.Call.IsInvoke() && ref.Call.Method.Name() == "Done" && ref.Call.Value == ctx {
-				waits = append(waits, receives(ref)...)
+				waits = append(waits, receives(info, ref)...)
 				continue
 			}
-			waits = append(waits, intoCallee(ref.Common(), ctx, seen, inGo)...)
+			waits = append(waits, intoCallee(info, ref.Common(), ctx, seen, inGo)...)
 		case *ssa.Go:
-			waits = append(waits, intoCallee(ref.Common(), ctx, seen, true)...)
+			waits = append(waits, intoCallee(info, ref.Common(), ctx, seen, true)...)
 		case *ssa.MakeClosure:
 			fn := ref.Fn.(*ssa.Function)
 			for i, b := range ref.Bindings {
 				if b == ctx {
-					waits = append(waits, doneReceives(fn.FreeVars[i], seen, inGo || startedBy(ref))...)
+					waits = append(waits, doneReceives(info, fn.FreeVars[i], seen, inGo || startedBy(ref))...)
 				}
 			}
 		case *ssa.Store:
 			// A variable closures capture lives in a cell.
 			if cell, ok := ref.Addr.(*ssa.Alloc); ok && ref.Val == ctx && storedOnce(cell) {
-				waits = append(waits, cellReceives(cell, seen, inGo)...)
+				waits = append(waits, cellReceives(info, cell, seen, inGo)...)
 			}
 		}
 	}
@@ -175,7 +181,7 @@ func doneReceives(ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos
 
 // cellReceives is doneReceives for the context held by cell (an Alloc or
 // a closure's free variable pointing to one).
-func cellReceives(cell ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
+func cellReceives(info *types.Info, cell ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
 	if seen[cell] {
 		return nil
 	}
@@ -185,13 +191,13 @@ func cellReceives(cell ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Po
 		switch ref := ref.(type) {
 		case *ssa.UnOp:
 			if ref.Op == token.MUL {
-				waits = append(waits, doneReceives(ref, seen, inGo)...)
+				waits = append(waits, doneReceives(info, ref, seen, inGo)...)
 			}
 		case *ssa.MakeClosure:
 			fn := ref.Fn.(*ssa.Function)
 			for i, b := range ref.Bindings {
 				if b == cell {
-					waits = append(waits, cellReceives(fn.FreeVars[i], seen, inGo || startedBy(ref))...)
+					waits = append(waits, cellReceives(info, fn.FreeVars[i], seen, inGo || startedBy(ref))...)
 				}
 			}
 		}
@@ -213,7 +219,7 @@ func storedOnce(cell *ssa.Alloc) bool {
 
 // intoCallee follows ctx into the parameters of call's callee, when it
 // is a function of the package.
-func intoCallee(call *ssa.CallCommon, ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
+func intoCallee(info *types.Info, call *ssa.CallCommon, ctx ssa.Value, seen map[ssa.Value]bool, inGo bool) []token.Pos {
 	callee := call.StaticCallee()
 	if callee == nil || callee.Blocks == nil || call.IsInvoke() {
 		return nil
@@ -224,7 +230,7 @@ func intoCallee(call *ssa.CallCommon, ctx ssa.Value, seen map[ssa.Value]bool, in
 	var waits []token.Pos
 	for i, a := range call.Args {
 		if a == ctx && i < len(callee.Params) {
-			waits = append(waits, doneReceives(callee.Params[i], seen, inGo)...)
+			waits = append(waits, doneReceives(info, callee.Params[i], seen, inGo)...)
 		}
 	}
 	return waits
@@ -241,9 +247,11 @@ func startedBy(mc *ssa.MakeClosure) bool {
 	return false
 }
 
-// receives returns where the channel done gives is received from alone
-// or as the only case of a select.
-func receives(done *ssa.Call) []token.Pos {
+// receives returns where the channel done gives is received from alone,
+// as the only case of a select, or in a select of an endless loop whose
+// only way out is that case (a retry loop that runs until the context
+// ends): each waits, or keeps the goroutine, until the context is done.
+func receives(info *types.Info, done *ssa.Call) []token.Pos {
 	var waits []token.Pos
 	for _, ref := range *done.Referrers() {
 		switch ref := ref.(type) {
@@ -254,8 +262,77 @@ func receives(done *ssa.Call) []token.Pos {
 		case *ssa.Select:
 			if ref.Blocking && len(ref.States) == 1 {
 				waits = append(waits, ref.States[0].Pos)
+				continue
+			}
+			for _, st := range ref.States {
+				if st.Chan == done && st.Dir == types.RecvOnly && loopsUntil(info, ref, st.Pos) {
+					waits = append(waits, ref.Pos())
+				}
 			}
 		}
 	}
 	return waits
+}
+
+// loopsUntil reports whether sel, a select statement, is in an endless
+// for loop (no condition) of its function that has no way out but the
+// case of sel receiving at recv.
+func loopsUntil(info *types.Info, sel *ssa.Select, recv token.Pos) bool {
+	body := sel.Parent().Syntax()
+	if body == nil {
+		return false
+	}
+	var stmt *ast.SelectStmt
+	var loop *ast.ForStmt
+	label := ""
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if stmt != nil {
+			return false
+		}
+		if s, ok := n.(*ast.SelectStmt); ok && s.Select == sel.Pos() {
+			stmt = s
+			loop, label = innermostLoop(stack)
+			return false
+		}
+		if lit, ok := n.(*ast.FuncLit); ok && lit != body {
+			return false
+		}
+		stack = append(stack, n)
+		return true
+	})
+	if stmt == nil || loop == nil || loop.Cond != nil {
+		return false
+	}
+	for _, c := range stmt.Body.List {
+		cc := c.(*ast.CommClause)
+		if cc.Comm != nil && cc.Comm.Pos() <= recv && recv < cc.Comm.End() {
+			return !loopexit.ExitsBesides(info, loop, label, cc)
+		}
+	}
+	return false
+}
+
+// innermostLoop returns the innermost loop of stack, the nodes around a
+// statement, if it is a for statement and no function literal is in
+// between, and its label.
+func innermostLoop(stack []ast.Node) (*ast.ForStmt, string) {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.ForStmt:
+			if i > 0 {
+				if l, ok := stack[i-1].(*ast.LabeledStmt); ok {
+					return n, l.Label.Name
+				}
+			}
+			return n, ""
+		case *ast.RangeStmt, *ast.FuncLit:
+			return nil, ""
+		}
+	}
+	return nil, ""
 }

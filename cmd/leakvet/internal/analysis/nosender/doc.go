@@ -38,5 +38,8 @@
 //	}
 //
 // A receive in a select with other cases is not reported: the other
-// cases may end it.
+// cases may end it. The field may hold a slice of channels, whose
+// elements are then its channels; in a package made only of test files,
+// with no external test package beside it, nothing else can reach an
+// exported field either, and it is judged too.
 package nosender

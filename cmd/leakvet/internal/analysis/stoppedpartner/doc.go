@@ -48,4 +48,9 @@
 // select in a loop of one function, which the package starts as a
 // goroutine, and another case of each such select returns. A send (or a
 // receive) alone, not in a select, in any other function is reported.
+// Cases of the reported direction in other selects (a receive that also
+// watches the context) are no partners and are left out. The field may
+// hold a slice of channels, whose elements are then its channels, and in
+// a package nothing can import (test files alone) an exported field is
+// judged too.
 package stoppedpartner

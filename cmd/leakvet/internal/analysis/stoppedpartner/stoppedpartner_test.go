@@ -10,5 +10,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), suite.Guard(stoppedpartner.Analyzer), "a")
+	analysistest.Run(t, analysistest.TestData(), suite.Guard(stoppedpartner.Analyzer), "a", "sealed", "unsealed")
 }

@@ -4,19 +4,23 @@
 package chanfield
 
 import (
+	"go/constant"
 	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/sealed"
 )
 
 // A Field is what the package does with the channels of one unexported
-// struct field, every value of the struct together.
+// struct field, every value of the struct together: a channel field, or a
+// slice of channels (whose elements are then the field's channels).
 type Field struct {
-	Var  *types.Var
-	Made []*ssa.MakeChan // the makes whose channels are stored in the field
+	Var    *types.Var
+	sealed bool            // the package's exported fields are private too
+	Made   []*ssa.MakeChan // the makes whose channels are stored in the field
 	// Recvs are the receives alone (<-f, range f); Sends the sends alone.
 	Recvs []*ssa.UnOp
 	Sends []*ssa.Send
@@ -43,10 +47,11 @@ type Case struct {
 // else (a `Done() <-chan struct{}` accessor), is followed to its calls.
 func Find(pkg *types.Package, funcs []*ssa.Function) map[*types.Var]*Field {
 	fields := map[*types.Var]*Field{}
+	closed := sealed.Package(pkg.Name(), funcs)
 	get := func(v *types.Var) *Field {
 		f := fields[v]
 		if f == nil {
-			f = &Field{Var: v}
+			f = &Field{Var: v, sealed: closed}
 			fields[v] = f
 		}
 		return f
@@ -59,12 +64,16 @@ func Find(pkg *types.Package, funcs []*ssa.Function) map[*types.Var]*Field {
 			for _, instr := range b.Instrs {
 				switch instr := instr.(type) {
 				case *ssa.FieldAddr:
-					if v := chanField(pkg, instr.X.Type(), instr.Field); v != nil {
+					if v := chanField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
 						get(v).addrUses(instr, accessors)
+					} else if v := sliceField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
+						get(v).sliceAddrUses(instr, accessors)
 					}
 				case *ssa.Field:
-					if v := chanField(pkg, instr.X.Type(), instr.Field); v != nil {
+					if v := chanField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
 						get(v).valueUses(instr, accessors, map[ssa.Value]bool{})
+					} else if v := sliceField(pkg, instr.X.Type(), instr.Field, closed); v != nil {
+						get(v).sliceUses(instr, accessors)
 					}
 				}
 			}
@@ -91,14 +100,15 @@ func Find(pkg *types.Package, funcs []*ssa.Function) map[*types.Var]*Field {
 	return fields
 }
 
-// chanField returns the unexported channel field number i of the struct
-// that t is, or points to, if pkg declares it.
-func chanField(pkg *types.Package, t types.Type, i int) *types.Var {
+// chanField returns the channel field number i of the struct that t is,
+// or points to, if pkg declares it and it is unexported (or the package
+// is sealed: no other can import it).
+func chanField(pkg *types.Package, t types.Type, i int, sealed bool) *types.Var {
 	v := names.StructField(t, i)
 	if v == nil {
 		return nil
 	}
-	if _, ok := v.Type().Underlying().(*types.Chan); !ok || v.Exported() || v.Pkg() != pkg {
+	if _, ok := v.Type().Underlying().(*types.Chan); !ok || (v.Exported() && !sealed) || v.Pkg() != pkg {
 		return nil
 	}
 	return v
@@ -137,7 +147,7 @@ func (f *Field) madeFor(store *ssa.Store) bool {
 			switch ref := ref.(type) {
 			case *ssa.Store:
 				fa, ok := ref.Addr.(*ssa.FieldAddr)
-				if !ok || ref.Val != val || chanField(f.Var.Pkg(), fa.X.Type(), fa.Field) != f.Var {
+				if !ok || ref.Val != val || chanField(f.Var.Pkg(), fa.X.Type(), fa.Field, f.sealed) != f.Var {
 					return false
 				}
 			case *ssa.DebugRef:
@@ -255,7 +265,7 @@ func (f *Field) returned(ret *ssa.Return, val ssa.Value, accessors map[*ssa.Func
 func onlyReturns(fn *ssa.Function, v *types.Var) bool {
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if ok && !isFieldValue(ret.Results[0], v) {
+		if ok && !isFieldValue(ret.Results[0], v, true) {
 			return false
 		}
 	}
@@ -263,17 +273,17 @@ func onlyReturns(fn *ssa.Function, v *types.Var) bool {
 }
 
 // isFieldValue reports whether val is nil or read from field v.
-func isFieldValue(val ssa.Value, v *types.Var) bool {
+func isFieldValue(val ssa.Value, v *types.Var, sealed bool) bool {
 	switch val := val.(type) {
 	case *ssa.Const:
 		return val.IsNil()
 	case *ssa.ChangeType:
-		return isFieldValue(val.X, v)
+		return isFieldValue(val.X, v, sealed)
 	case *ssa.Field:
-		return chanField(v.Pkg(), val.X.Type(), val.Field) == v
+		return chanField(v.Pkg(), val.X.Type(), val.Field, sealed) == v
 	case *ssa.UnOp:
 		fa, ok := val.X.(*ssa.FieldAddr)
-		return ok && val.Op == token.MUL && chanField(v.Pkg(), fa.X.Type(), fa.Field) == v
+		return ok && val.Op == token.MUL && chanField(v.Pkg(), fa.X.Type(), fa.Field, sealed) == v
 	}
 	return false
 }
@@ -286,4 +296,16 @@ func builtin(call *ssa.CallCommon, val ssa.Value) string {
 		return ""
 	}
 	return b.Name()
+}
+
+// Unbuffered reports whether every channel made for the field is made
+// without a buffer (a constant size of zero).
+func (f *Field) Unbuffered() bool {
+	for _, mk := range f.Made {
+		size, ok := mk.Size.(*ssa.Const)
+		if !ok || size.Value == nil || constant.Sign(size.Value) != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -57,6 +57,12 @@ func IsTickerChan(info *types.Info, e ast.Expr) bool {
 // Function literals inside the loop are not looked into: a return there
 // leaves the literal, not the loop.
 func Exits(info *types.Info, loop ast.Stmt, label string) bool {
+	return ExitsBesides(info, loop, label, nil)
+}
+
+// ExitsBesides is [Exits] with the node skip (a case of a select in the
+// loop) left out: whether the loop has a way out other than through it.
+func ExitsBesides(info *types.Info, loop ast.Stmt, label string, skip ast.Node) bool {
 	var body *ast.BlockStmt
 	switch loop := loop.(type) {
 	case *ast.ForStmt:
@@ -76,6 +82,9 @@ func Exits(info *types.Info, loop ast.Stmt, label string) bool {
 		if n == nil {
 			stack = stack[:len(stack)-1]
 			return true
+		}
+		if skip != nil && n == skip {
+			return false
 		}
 		switch n := n.(type) {
 		case *ast.FuncLit:

@@ -9,9 +9,11 @@ import (
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/names"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/sealed"
 )
 
-// An Object is one WaitGroup or Cond: an unexported field of a struct of
+// An Object is one WaitGroup or Cond: an unexported field (any field, in
+// a package no other can import: see [sealed.Package]) of a struct of
 // the package (every value of that field, together), or a local
 // variable (or a NewCond result) of one function.
 type Object struct {
@@ -30,6 +32,7 @@ type Object struct {
 // funcs, the functions of pkg, use.
 func Find(pkg *types.Package, funcs []*ssa.Function, name string) []*Object {
 	fields := map[*types.Var]*Object{}
+	closed := sealed.Package(pkg.Name(), funcs)
 	var objs []*Object
 	newObject := func(name string) *Object {
 		o := &Object{Name: name, Calls: map[string][]*ssa.CallCommon{}, seen: map[ssa.Value]bool{}}
@@ -42,7 +45,7 @@ func Find(pkg *types.Package, funcs []*ssa.Function, name string) []*Object {
 				switch instr := instr.(type) {
 				case *ssa.FieldAddr:
 					v := names.StructField(instr.X.Type(), instr.Field)
-					if v == nil || v.Exported() || v.Pkg() != pkg || !isSync(v.Type(), name, true) {
+					if v == nil || (v.Exported() && !closed) || v.Pkg() != pkg || !isSync(v.Type(), name, true) {
 						continue
 					}
 					o := fields[v]

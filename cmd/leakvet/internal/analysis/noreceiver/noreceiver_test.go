@@ -1,0 +1,14 @@
+package noreceiver_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/noreceiver"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/suite"
+)
+
+func Test(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), suite.Guard(noreceiver.Analyzer), "a")
+}

@@ -1,0 +1,1 @@
+package unsealed_test
