@@ -30,5 +30,6 @@
 // method of sync.WaitGroup or errgroup.Group. It is quiet where a goroutine that lives
 // as long as the process is intended: in non-test code of main packages,
 // in init functions and package variable initializers, and under
-// sync.Once.
+// sync.Once (a function literal given to Do, or a function the package
+// uses only so).
 package foreverloop

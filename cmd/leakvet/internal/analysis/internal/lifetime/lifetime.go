@@ -18,7 +18,8 @@ import (
 // than to a caller who could stop it: any non-test code of a main
 // package, an init function, a package-level variable's initializer, or
 // a function literal run by sync.Once.Do, sync.OnceFunc, OnceValue or
-// OnceValues, which by construction runs at most once.
+// OnceValues, which by construction runs at most once, or a function of
+// the package used only so.
 func Process(pass *analysis.Pass, c inspector.Cursor) bool {
 	if pass.Pkg.Name() == "main" && !IsTestFile(pass, c.Node()) {
 		return true
@@ -36,7 +37,44 @@ func Process(pass *analysis.Pass, c inspector.Cursor) bool {
 			return true
 		}
 	}
-	return false
+	fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+	return ok && runOnlyOnce(pass, fn)
+}
+
+// runOnlyOnce reports whether the package uses fn only as the function
+// sync.Once runs (serverDateOnce.Do(updateServerDate)): it then runs at
+// most once, as a literal given to Do does.
+func runOnlyOnce(pass *analysis.Pass, fn *types.Func) bool {
+	uses := 0
+	for _, obj := range pass.TypesInfo.Uses {
+		if obj == fn {
+			uses++
+		}
+	}
+	if uses == 0 {
+		return false
+	}
+	once := 0
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 1 || !isOnce(pass.TypesInfo, call) {
+				return true
+			}
+			var id *ast.Ident
+			switch arg := ast.Unparen(call.Args[0]).(type) {
+			case *ast.Ident:
+				id = arg
+			case *ast.SelectorExpr:
+				id = arg.Sel
+			}
+			if id != nil && pass.TypesInfo.Uses[id] == fn {
+				once++
+			}
+			return true
+		})
+	}
+	return once == uses
 }
 
 // IsTestFile reports whether n is in a _test.go file.
