@@ -42,20 +42,28 @@ type op struct {
 	held    []lockset.Held
 	channel string // the field, by type: "client.awaken"
 	text    string // the field as the code reaches it: "t.awaken"
+	// chain, for an operation of called, is the calls from the
+	// function holding the locks down to fn.
+	chain []*ssa.Function
 }
 
 // A channel is what the package does with one channel field.
 type channel struct {
-	ops        []*op
-	unbuffered bool // made, everywhere, without a buffer
-	buffered   bool // made somewhere with a buffer, or of unknown size
-	escapes    bool // used other than by send, receive and close
+	ops []*op
+	// called holds the sends and receives the package's functions
+	// make, alone, when their callers call them holding locks.
+	called     []*op
+	unbuffered bool // made somewhere without a buffer
+	buffered   bool // made somewhere with a buffer of a constant size
+	unsized    bool // made somewhere with a buffer of a size not constant
+	drained    bool // received from somewhere without waiting (a select with a default)
+	escapes    bool // used other than by send, receive and close, or reachable by other packages
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
-	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}}
+	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}, exp: newExposure(pass.Pkg, ssainput.SrcFuncs)}
 	channels := map[string]*channel{}
 	get := func(name string) *channel {
 		c := channels[name]
@@ -67,13 +75,21 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	// takes records, by function, where each lock (by type) is taken.
 	takes := map[*ssa.Function]map[string][]*ssa.BasicBlock{}
+	calls := &callGraph{direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{}}
 	for _, fn := range ssainput.SrcFuncs {
 		takes[fn] = map[string][]*ssa.BasicBlock{}
 		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
 			for _, o := range acc.opsOf(fn, instr) {
 				o.held = held
 				get(o.channel).ops = append(get(o.channel).ops, o)
+				if o.alone && !o.closes {
+					calls.direct[fn] = append(calls.direct[fn], o)
+				}
+				if sel, ok := instr.(*ssa.Select); ok && !sel.Blocking && !o.send {
+					get(o.channel).drained = true
+				}
 			}
+			calls.note(fn, instr, held)
 			noteMake(instr, get)
 			acc.noteLoads(instr, get)
 		}, func(e lockset.Event) {
@@ -82,12 +98,18 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		})
 	}
+	judged := func(c *channel) bool {
+		return !c.escapes && !c.unsized && (c.unbuffered || c.buffered)
+	}
+	for _, o := range calls.called(locks, func(name string) bool { return judged(channels[name]) }) {
+		get(o.channel).called = append(get(o.channel).called, o)
+	}
 	r := lockset.NewReporter(pass)
 	for _, c := range channels {
-		if c.escapes || c.buffered || !c.unbuffered {
+		if !judged(c) || c.buffered && c.drained {
 			continue
 		}
-		for _, o := range c.ops {
+		for _, o := range append(c.ops, c.called...) {
 			if !o.alone || o.closes {
 				continue
 			}
@@ -96,30 +118,43 @@ func run(pass *analysis.Pass) (any, error) {
 					continue
 				}
 				partners := partnersOf(c, o)
-				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes) {
+				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes, c.buffered) {
 					continue
 				}
-				verb, other := "receive from", "send on or close of"
-				if o.send {
-					verb, other = "send on", "receive from"
-				}
-				var at []string
-				for _, p := range partners {
-					where := lockset.Where(pass.Fset, p.pos)
-					if p.atExit {
-						where += ", a deferred close"
-					}
-					at = append(at, where)
-				}
-				r.Report(analysis.Diagnostic{Pos: o.pos, Message: fmt.Sprintf(
-					"%s `%s` holding %s (locked at %s) blocks forever: every %s it (%s) takes `%s` first",
-					verb, o.text, lockset.Name(h.Lock), lockset.Where(pass.Fset, h.Site.Pos)+lockset.Through(ssainput.Pkg, h.Site.Chain),
-					other, strings.Join(at, ", "), h.Lock.Type)})
+				r.Report(analysis.Diagnostic{Pos: o.pos, Message: message(pass, ssainput.Pkg, o, h, partners, c.buffered)})
 				break
 			}
 		}
 	}
 	return nil, nil
+}
+
+// message says why o, holding h, blocks forever.
+func message(pass *analysis.Pass, pkg *ssa.Package, o *op, h lockset.Held, partners []*op, buffered bool) string {
+	verb, other := "receive from", "send on or close of"
+	if o.send {
+		verb, other = "send on", "receive from"
+	}
+	var at []string
+	for _, p := range partners {
+		where := lockset.Where(pass.Fset, p.pos)
+		if p.atExit {
+			where += ", a deferred close"
+		}
+		at = append(at, where)
+	}
+	called := ""
+	if len(o.chain) > 0 {
+		called = "," + lockset.Through(pkg, o.chain) + ","
+	}
+	first, full := "takes `"+h.Lock.Type+"` first", ""
+	if buffered {
+		first = "takes `" + h.Lock.Type + "` before it comes back to the channel"
+		full = " once its buffer is full"
+	}
+	return fmt.Sprintf("%s `%s`%s holding %s (locked at %s) blocks forever%s: every %s it (%s) %s",
+		verb, o.text, called, lockset.Name(h.Lock), lockset.Where(pass.Fset, h.Site.Pos)+lockset.Through(pkg, h.Site.Chain),
+		full, other, strings.Join(at, ", "), first)
 }
 
 // partnersOf returns the operations that complete o: receives for a send;
@@ -136,20 +171,39 @@ func partnersOf(c *channel, o *op) []*op {
 
 // allTakeFirst reports whether every partner holds lock at its operation
 // or takes it, in its function, on a path that reaches the operation.
-func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock) bool {
+// Through a buffer, a partner holding the lock at its operation may find
+// room or a value there; only one that takes the lock in a loop around
+// its operation (a consumer that calls back into the producer between
+// receives) must come back for the lock before the buffer moves.
+func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock, buffered bool) bool {
 	for _, p := range partners {
-		if holds(p.held, lock) {
+		if holds(p.held, lock) && !buffered {
 			continue
 		}
 		to := []*ssa.BasicBlock{p.instr.Block()}
 		if p.atExit {
 			to = exits(p.fn)
 		}
-		if !reachesAny(takes[p.fn][lock], to) {
+		at := takes[p.fn][lock]
+		if !reachesAny(at, to) {
+			return false
+		}
+		if buffered && (p.atExit || holds(p.held, lock) || !aroundLoop(p.instr.Block(), at)) {
 			return false
 		}
 	}
 	return true
+}
+
+// aroundLoop reports whether one of the blocks at is on a loop through
+// block b: reached from b, it reaches b again.
+func aroundLoop(b *ssa.BasicBlock, at []*ssa.BasicBlock) bool {
+	for _, t := range at {
+		if reaches(b.Succs, t) && reaches([]*ssa.BasicBlock{t}, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // exits returns the blocks of fn that return.
@@ -239,17 +293,22 @@ func (acc *accessors) fieldOf(v ssa.Value) (name, text string, ok bool) {
 type accessors struct {
 	calls *callees.Resolver
 	known map[*ssa.Function]*ssa.UnOp
+	exp   *exposure
 }
 
-// accessor returns the load of a channel field that fn, an unexported
-// method, only returns, or nil. An exported one hands the channel to
-// other packages, whose sends and receives the analysis cannot see.
+// accessor returns the load of a channel field that fn, a method the
+// package alone can call, only returns, or nil. An exported method of a
+// type other packages can hold hands the channel to them, whose sends
+// and receives the analysis cannot see; an exported method of a type
+// they cannot hold (one implementing an interface of the package, say)
+// is the package's own.
 func (acc *accessors) accessor(fn *ssa.Function) *ssa.UnOp {
 	if load, ok := acc.known[fn]; ok {
 		return load
 	}
 	var load *ssa.UnOp
-	if fn.Signature.Recv() != nil && !token.IsExported(fn.Name()) && fn.Signature.Results().Len() == 1 && len(fn.Blocks) == 1 {
+	recv := fn.Signature.Recv()
+	if recv != nil && (!token.IsExported(fn.Name()) || acc.exp.hidden(recv.Type())) && fn.Signature.Results().Len() == 1 && len(fn.Blocks) == 1 {
 		if ret, ok := fn.Blocks[0].Instrs[len(fn.Blocks[0].Instrs)-1].(*ssa.Return); ok {
 			if u, ok := unconvert(ret.Results[0]).(*ssa.UnOp); ok && u.Op == token.MUL {
 				if fa, ok := u.X.(*ssa.FieldAddr); ok && fa.X == fn.Params[0] {
@@ -337,9 +396,12 @@ func noteMake(instr ssa.Instruction, get func(string) *channel) {
 		}
 		return
 	}
-	if size, ok := made.Size.(*ssa.Const); ok && size.Value != nil && constant.Sign(size.Value) == 0 {
+	switch size, ok := made.Size.(*ssa.Const); {
+	case !ok || size.Value == nil:
+		c.unsized = true
+	case constant.Sign(size.Value) == 0:
 		c.unbuffered = true
-	} else {
+	default:
 		c.buffered = true
 	}
 }
@@ -360,6 +422,10 @@ func (acc *accessors) noteLoads(instr ssa.Instruction, get func(string) *channel
 	}
 	name, _, ok := acc.fieldOf(v)
 	if !ok {
+		return
+	}
+	if acc.public(v) {
+		get(name).escapes = true
 		return
 	}
 	for _, ref := range *v.Referrers() {
@@ -395,6 +461,21 @@ func (acc *accessors) noteLoads(instr ssa.Instruction, get func(string) *channel
 		}
 		get(name).escapes = true
 	}
+}
+
+// public reports whether v loads an exported field of a struct other
+// packages can hold: they may use its channel too.
+func (acc *accessors) public(v ssa.Value) bool {
+	load, ok := v.(*ssa.UnOp)
+	if !ok {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	f := callees.FieldVar(fa.X.Type(), fa.Field)
+	return f != nil && f.Exported() && !acc.exp.hidden(fa.X.Type())
 }
 
 // selectsOn reports whether v is only ever a select's channel, never a

@@ -120,6 +120,15 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
 // not safe for concurrent use on its own).
 func (a *Analysis) Callees() *callees.Resolver { return a.calls }
 
+// WithCallees calls f with the resolver of the package's calls, while no
+// other analyzer sharing the Analysis uses it. f must not call the
+// Analysis.
+func (a *Analysis) WithCallees(f func(*callees.Resolver)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f(a.calls)
+}
+
 // state is what is known of the locks at a point of a function.
 type state struct {
 	must     map[pathKey]Held // held on every path

@@ -1,0 +1,177 @@
+package chanlock
+
+import (
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
+	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/lockset"
+)
+
+// maxCalls bounds how many calls deep an operation is followed from the
+// call made holding a lock: enough for a method reaching the channel
+// through a helper and an interface, few enough to stay linear on large
+// packages.
+const maxCalls = 3
+
+// A heldCall is a call made holding locks.
+type heldCall struct {
+	call *ssa.Call
+	held []lockset.Held
+}
+
+// A callGraph finds the sends and receives that the package's functions
+// make, alone, in calls made holding a lock: a method that sends holds
+// no lock itself, but its caller may.
+type callGraph struct {
+	// direct holds each function's own sends and receives, alone.
+	direct map[*ssa.Function][]*op
+	// calls holds each function's calls, with what it holds there.
+	calls map[*ssa.Function][]heldCall
+	memo  map[reachKey][]*op
+	busy  map[*ssa.Function]bool
+	r     *callees.Resolver
+}
+
+type reachKey struct {
+	fn    *ssa.Function
+	depth int
+}
+
+// note records instr of fn, a call, with the locks held there.
+func (g *callGraph) note(fn *ssa.Function, instr ssa.Instruction, held []lockset.Held) {
+	if call, ok := instr.(*ssa.Call); ok {
+		g.calls[fn] = append(g.calls[fn], heldCall{call: call, held: held})
+	}
+}
+
+// called returns the operations on the channels judged (by name) made in
+// the package's functions that a call holding a lock runs, each with the
+// locks its caller holds and the calls leading to it.
+func (g *callGraph) called(locks *lockset.Analysis, judged func(string) bool) []*op {
+	g.memo, g.busy = map[reachKey][]*op{}, map[*ssa.Function]bool{}
+	for fn, os := range g.direct {
+		var keep []*op
+		for _, o := range os {
+			if judged(o.channel) {
+				keep = append(keep, o)
+			}
+		}
+		g.direct[fn] = keep
+	}
+	var out []*op
+	locks.WithCallees(func(r *callees.Resolver) {
+		g.r = r
+		for fn, cs := range g.calls {
+			for _, c := range cs {
+				if !holdsNamed(c.held) {
+					continue
+				}
+				for _, callee := range g.callees(fn, c.call) {
+					for _, o := range g.reach(callee, maxCalls) {
+						d := *o
+						d.held = c.held
+						d.chain = append([]*ssa.Function{fn}, o.chain...)
+						out = append(out, &d)
+					}
+				}
+			}
+		}
+	})
+	// A lock that a function on the way releases (an unlock around a
+	// slow call) may not be held at the operation.
+	released := map[*ssa.Function]map[string]bool{}
+	var kept []*op
+	for _, o := range out {
+		var held []lockset.Held
+		for _, h := range o.held {
+			if !releasedOnTheWay(locks, o.chain[1:], h.Lock.Type, released) {
+				held = append(held, h)
+			}
+		}
+		if len(held) > 0 {
+			o.held = held
+			kept = append(kept, o)
+		}
+	}
+	return kept
+}
+
+// releasedOnTheWay reports whether a function of chain may release a
+// lock of type lock that it did not take.
+func releasedOnTheWay(locks *lockset.Analysis, chain []*ssa.Function, lock string, memo map[*ssa.Function]map[string]bool) bool {
+	for _, fn := range chain {
+		types, ok := memo[fn]
+		if !ok {
+			types = map[string]bool{}
+			for _, p := range locks.Summary(fn).Releases {
+				types[p.Type] = true
+			}
+			memo[fn] = types
+		}
+		if types[lock] || types[""] {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsNamed reports whether held has a lock known by its type.
+func holdsNamed(held []lockset.Held) bool {
+	for _, h := range held {
+		if !h.Maybe && h.Lock.Type != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// callees returns the functions of the package call, in fn, can run,
+// but fn itself.
+func (g *callGraph) callees(fn *ssa.Function, call *ssa.Call) []*ssa.Function {
+	var fns []*ssa.Function
+	for _, c := range g.r.Callees(call.Common()) {
+		if c.Fn != fn {
+			fns = append(fns, c.Fn)
+		}
+	}
+	return fns
+}
+
+// reach returns the operations fn makes, itself or through its calls
+// within depth, each with the calls from fn to the function making it.
+func (g *callGraph) reach(fn *ssa.Function, depth int) []*op {
+	key := reachKey{fn, depth}
+	if os, ok := g.memo[key]; ok {
+		return os
+	}
+	if g.busy[fn] {
+		return nil // a recursion: its operations are counted where it started
+	}
+	g.busy[fn] = true
+	defer delete(g.busy, fn)
+	seen := map[ssa.Instruction]bool{}
+	var os []*op
+	for _, o := range g.direct[fn] {
+		d := *o
+		d.chain = []*ssa.Function{fn}
+		os = append(os, &d)
+		seen[o.instr] = true
+	}
+	if depth > 1 {
+		for _, c := range g.calls[fn] {
+			for _, callee := range g.callees(fn, c.call) {
+				for _, o := range g.reach(callee, depth-1) {
+					if seen[o.instr] {
+						continue
+					}
+					seen[o.instr] = true
+					d := *o
+					d.chain = append([]*ssa.Function{fn}, o.chain...)
+					os = append(os, &d)
+				}
+			}
+		}
+	}
+	g.memo[key] = os
+	return os
+}
