@@ -1,6 +1,9 @@
 package chanlock
 
 import (
+	"go/token"
+	"strings"
+
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/leakcheck/leakcheck/cmd/leakvet/internal/analysis/internal/callees"
@@ -30,6 +33,7 @@ type callGraph struct {
 	memo  map[reachKey][]*op
 	busy  map[*ssa.Function]bool
 	r     *callees.Resolver
+	fset  *token.FileSet
 }
 
 type reachKey struct {
@@ -68,6 +72,12 @@ func (g *callGraph) called(locks *lockset.Analysis, judged func(string) bool) []
 				}
 				for _, callee := range g.callees(fn, c.call) {
 					for _, o := range g.reach(callee, maxCalls) {
+						if inTestFile(g.fset, o.fn) && !inTestFile(g.fset, fn) {
+							// A test's fake, reached through an
+							// interface from the code under test: its
+							// partner is the test, driving it.
+							continue
+						}
 						d := *o
 						d.held = c.held
 						d.chain = append([]*ssa.Function{fn}, o.chain...)
@@ -113,6 +123,11 @@ func releasedOnTheWay(locks *lockset.Analysis, chain []*ssa.Function, lock strin
 		}
 	}
 	return false
+}
+
+// inTestFile reports whether fn is declared in a _test.go file.
+func inTestFile(fset *token.FileSet, fn *ssa.Function) bool {
+	return strings.HasSuffix(fset.Position(fn.Pos()).Filename, "_test.go")
 }
 
 // holdsNamed reports whether held has a lock known by its type.

@@ -75,7 +75,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	// takes records, by function, where each lock (by type) is taken.
 	takes := map[*ssa.Function]map[string][]*ssa.BasicBlock{}
-	calls := &callGraph{direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{}}
+	calls := &callGraph{fset: pass.Fset, direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{}}
 	for _, fn := range ssainput.SrcFuncs {
 		takes[fn] = map[string][]*ssa.BasicBlock{}
 		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {

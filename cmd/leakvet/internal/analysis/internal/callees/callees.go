@@ -60,6 +60,8 @@ type Resolver struct {
 	// memo holds each call's answer: the lock analysis asks for the
 	// same call at every pass over its function.
 	memo map[*ssa.CallCommon][]Callee
+	// backs caches BackPointer.
+	backs map[*types.Var]*types.Var
 }
 
 // New returns a Resolver for pkg, whose functions (with their closures)
@@ -71,6 +73,7 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 		calls:  map[*ssa.Function][]*ssa.CallCommon{},
 		impls:  map[*types.Func][]*ssa.Function{},
 		memo:   map[*ssa.CallCommon][]Callee{},
+		backs:  map[*types.Var]*types.Var{},
 	}
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -422,4 +425,77 @@ func (r *Resolver) implementations(t types.Type, m *types.Func) []*ssa.Function 
 	}
 	r.impls[m] = fns
 	return fns
+}
+
+// BackPointer returns the field of the values kept in field f that
+// points back at the struct keeping them (s.handler = &counter{srv: s}:
+// counter.srv), when every value the package stores in f is a struct it
+// has just made with that field set to the struct it is stored into,
+// and the package sets the field only on structs it has just made;
+// otherwise nil. Through
+// it, a method called on s.handler reaches s itself.
+func (r *Resolver) BackPointer(f *types.Var) *types.Var {
+	if f == nil {
+		return nil
+	}
+	if g, ok := r.backs[f]; ok {
+		return g
+	}
+	g := r.backPointer(f)
+	r.backs[f] = g
+	return g
+}
+
+func (r *Resolver) backPointer(f *types.Var) *types.Var {
+	owners := map[*ssa.Alloc]ssa.Value{} // each value stored in f, and the struct it is stored into
+	var back *types.Var
+	for _, st := range r.stores[f] {
+		alloc, ok := unwrapInterface(st.val).(*ssa.Alloc)
+		if !ok {
+			return nil
+		}
+		owners[alloc] = st.addr.X
+		var found *types.Var
+		for _, ref := range *alloc.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok {
+				continue
+			}
+			for _, use := range *fa.Referrers() {
+				if set, ok := use.(*ssa.Store); ok && set.Addr == fa && set.Val == st.addr.X {
+					found = FieldVar(fa.X.Type(), fa.Field)
+				}
+			}
+		}
+		if found == nil || back != nil && found != back {
+			return nil
+		}
+		back = found
+	}
+	if back == nil {
+		return nil
+	}
+	for _, st := range r.stores[back] {
+		// Set only as the structs are made: on those kept in f, to
+		// the struct keeping them.
+		alloc, ok := st.addr.X.(*ssa.Alloc)
+		if owner, kept := owners[alloc]; !ok || kept && owner != st.val {
+			return nil
+		}
+	}
+	return back
+}
+
+// unwrapInterface returns the value v boxes in an interface.
+func unwrapInterface(v ssa.Value) ssa.Value {
+	for {
+		switch w := v.(type) {
+		case *ssa.MakeInterface:
+			v = w.X
+		case *ssa.ChangeInterface:
+			v = w.X
+		default:
+			return v
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package lockset
 
 import (
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -42,7 +43,9 @@ func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruc
 		if acq.guarded {
 			continue
 		}
-		if p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings); ok {
+		if p, ok := a.throughBackPointer(callee.Fn, callee.Args, acq.Lock); ok {
+			acq.Lock = p
+		} else if p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings); ok {
 			acq.Lock = a.throughConstructor(p)
 		} else if acq.Lock.Type != "" {
 			acq.Lock = Path{Type: acq.Lock.Type, Text: acq.Lock.Text}
@@ -105,6 +108,44 @@ func (a *Analysis) throughConstructor(p Path) Path {
 		}
 	}
 	return p
+}
+
+// throughBackPointer rewrites p, a path of callee rooted at its
+// receiver, when the call passes as receiver the value a field of a
+// struct keeps and that value points back at the struct (s.h =
+// &counter{s: s}): c.s.mu, in a call of s.h.Handle(), is s.mu.
+func (a *Analysis) throughBackPointer(callee *ssa.Function, args []ssa.Value, p Path) (Path, bool) {
+	if len(args) == 0 || len(callee.Params) == 0 || p.Root != callee.Params[0] {
+		return Path{}, false
+	}
+	load, ok := unwrap(args[0]).(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return Path{}, false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return Path{}, false
+	}
+	back := a.calls.BackPointer(callees.FieldVar(fa.X.Type(), fa.Field))
+	if back == nil {
+		return Path{}, false
+	}
+	rest, ok := strings.CutPrefix(p.Steps, "."+back.Name()+"*")
+	if !ok || rest != "" && rest[0] != '.' && rest[0] != '*' {
+		return Path{}, false
+	}
+	q, ok := pathOf(fa.X)
+	if !ok {
+		return Path{}, false
+	}
+	q.Steps += rest
+	q.Type = p.Type
+	text := strings.TrimPrefix(p.Text, rootText(p.Root)+"."+back.Name())
+	if q.Text == "" {
+		text = strings.TrimPrefix(text, ".")
+	}
+	q.Text += text
+	return q, true
 }
 
 // returnedAlone reports whether v, an allocation, is every result of fn.

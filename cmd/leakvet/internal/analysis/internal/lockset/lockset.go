@@ -541,7 +541,9 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 			continue
 		}
 		acq.block, acq.guarded = instr.Block(), guarded
-		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+		if p, ok := a.throughBackPointer(callee, args, acq.Lock); ok {
+			acq.Lock = p
+		} else if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
 			acq.Lock = p
 		} else if acq.Lock.Type != "" {
 			// A lock of the callee's own making (a map element, a
