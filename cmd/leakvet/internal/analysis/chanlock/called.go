@@ -140,16 +140,16 @@ func holdsNamed(held []lockset.Held) bool {
 	return false
 }
 
-// callees returns the functions of the package call, in fn, can run,
-// but fn itself.
+// callees returns the function of the package call, in fn, runs, when
+// it is one: a call that may run one of several (an interface of many
+// implementations, a test's fake among them) says what may happen, not
+// what does.
 func (g *callGraph) callees(fn *ssa.Function, call *ssa.Call) []*ssa.Function {
-	var fns []*ssa.Function
-	for _, c := range g.r.Callees(call.Common()) {
-		if c.Fn != fn {
-			fns = append(fns, c.Fn)
-		}
+	cs := g.r.Callees(call.Common())
+	if len(cs) != 1 || cs[0].Fn == fn {
+		return nil
 	}
-	return fns
+	return []*ssa.Function{cs[0].Fn}
 }
 
 // reach returns the operations fn makes, itself or through its calls
