@@ -28,12 +28,19 @@ type heldCall struct {
 type callGraph struct {
 	// direct holds each function's own sends and receives, alone.
 	direct map[*ssa.Function][]*op
-	// calls holds each function's calls, with what it holds there.
+	// calls holds the calls made holding locks, by function.
 	calls map[*ssa.Function][]heldCall
-	memo  map[reachKey][]*op
-	busy  map[*ssa.Function]bool
-	r     *callees.Resolver
-	fset  *token.FileSet
+	// out holds each function's calls of one function of the package.
+	out  map[*ssa.Function][]resolvedCall
+	memo map[reachKey][]*op
+	busy map[*ssa.Function]bool
+	fset *token.FileSet
+}
+
+// A resolvedCall is a call and the one function of the package it runs.
+type resolvedCall struct {
+	call   *ssa.Call
+	callee *ssa.Function
 }
 
 type reachKey struct {
@@ -41,52 +48,90 @@ type reachKey struct {
 	depth int
 }
 
-// note records instr of fn, a call, with the locks held there.
+// resolve records call, in fn, when it runs one function of the package
+// (but fn itself): a call that may run one of several (an interface of
+// many implementations, a test's fake among them) says what may happen,
+// not what does.
+func (g *callGraph) resolve(r *callees.Resolver, fn *ssa.Function, call *ssa.Call) {
+	cs := r.Callees(call.Common())
+	if len(cs) == 1 && cs[0].Fn != fn {
+		g.out[fn] = append(g.out[fn], resolvedCall{call, cs[0].Fn})
+	}
+}
+
+// leadingTo returns the functions of with, and those whose calls reach
+// one of the direct operations within maxCalls calls: where the locks
+// held matter.
+func (g *callGraph) leadingTo(with map[*ssa.Function]bool) map[*ssa.Function]bool {
+	callers := map[*ssa.Function][]*ssa.Function{}
+	for fn, cs := range g.out {
+		for _, c := range cs {
+			callers[c.callee] = append(callers[c.callee], fn)
+		}
+	}
+	need := map[*ssa.Function]bool{}
+	var level []*ssa.Function
+	for fn := range with {
+		need[fn] = true
+	}
+	for fn := range g.direct {
+		level = append(level, fn)
+	}
+	for depth := 0; depth < maxCalls && len(level) > 0; depth++ {
+		var next []*ssa.Function
+		seen := map[*ssa.Function]bool{}
+		for _, fn := range level {
+			for _, caller := range callers[fn] {
+				if !seen[caller] {
+					seen[caller] = true
+					need[caller] = true
+					next = append(next, caller)
+				}
+			}
+		}
+		level = next
+	}
+	return need
+}
+
+// note records instr of fn, when a call made holding locks.
 func (g *callGraph) note(fn *ssa.Function, instr ssa.Instruction, held []lockset.Held) {
-	if call, ok := instr.(*ssa.Call); ok {
+	if call, ok := instr.(*ssa.Call); ok && holdsNamed(held) {
 		g.calls[fn] = append(g.calls[fn], heldCall{call: call, held: held})
 	}
 }
 
-// called returns the operations on the channels judged (by name) made in
-// the package's functions that a call holding a lock runs, each with the
+// called returns the operations on judged channels made in the
+// package's functions that a call holding a lock runs, each with the
 // locks its caller holds and the calls leading to it.
-func (g *callGraph) called(locks *lockset.Analysis, judged func(string) bool) []*op {
+func (g *callGraph) called(locks *lockset.Analysis) []*op {
 	g.memo, g.busy = map[reachKey][]*op{}, map[*ssa.Function]bool{}
-	for fn, os := range g.direct {
-		var keep []*op
-		for _, o := range os {
-			if judged(o.channel) {
-				keep = append(keep, o)
-			}
+	callee := map[*ssa.Call]*ssa.Function{}
+	for _, cs := range g.out {
+		for _, c := range cs {
+			callee[c.call] = c.callee
 		}
-		g.direct[fn] = keep
 	}
 	var out []*op
-	locks.WithCallees(func(r *callees.Resolver) {
-		g.r = r
-		for fn, cs := range g.calls {
-			for _, c := range cs {
-				if !holdsNamed(c.held) {
+	for fn, cs := range g.calls {
+		for _, c := range cs {
+			to := callee[c.call]
+			if to == nil {
+				continue
+			}
+			for _, o := range g.reach(to, maxCalls) {
+				if inTestFile(g.fset, o.fn) && !inTestFile(g.fset, fn) {
+					// A test's fake, reached from the code under
+					// test: its partner is the test, driving it.
 					continue
 				}
-				for _, callee := range g.callees(fn, c.call) {
-					for _, o := range g.reach(callee, maxCalls) {
-						if inTestFile(g.fset, o.fn) && !inTestFile(g.fset, fn) {
-							// A test's fake, reached through an
-							// interface from the code under test: its
-							// partner is the test, driving it.
-							continue
-						}
-						d := *o
-						d.held = c.held
-						d.chain = append([]*ssa.Function{fn}, o.chain...)
-						out = append(out, &d)
-					}
-				}
+				d := *o
+				d.held = c.held
+				d.chain = append([]*ssa.Function{fn}, o.chain...)
+				out = append(out, &d)
 			}
 		}
-	})
+	}
 	// A lock that a function on the way releases (an unlock around a
 	// slow call) may not be held at the operation.
 	released := map[*ssa.Function]map[string]bool{}
@@ -140,18 +185,6 @@ func holdsNamed(held []lockset.Held) bool {
 	return false
 }
 
-// callees returns the function of the package call, in fn, runs, when
-// it is one: a call that may run one of several (an interface of many
-// implementations, a test's fake among them) says what may happen, not
-// what does.
-func (g *callGraph) callees(fn *ssa.Function, call *ssa.Call) []*ssa.Function {
-	cs := g.r.Callees(call.Common())
-	if len(cs) != 1 || cs[0].Fn == fn {
-		return nil
-	}
-	return []*ssa.Function{cs[0].Fn}
-}
-
 // reach returns the operations fn makes, itself or through its calls
 // within depth, each with the calls from fn to the function making it.
 func (g *callGraph) reach(fn *ssa.Function, depth int) []*op {
@@ -173,17 +206,15 @@ func (g *callGraph) reach(fn *ssa.Function, depth int) []*op {
 		seen[o.instr] = true
 	}
 	if depth > 1 {
-		for _, c := range g.calls[fn] {
-			for _, callee := range g.callees(fn, c.call) {
-				for _, o := range g.reach(callee, depth-1) {
-					if seen[o.instr] {
-						continue
-					}
-					seen[o.instr] = true
-					d := *o
-					d.chain = append([]*ssa.Function{fn}, o.chain...)
-					os = append(os, &d)
+		for _, c := range g.out[fn] {
+			for _, o := range g.reach(c.callee, depth-1) {
+				if seen[o.instr] {
+					continue
 				}
+				seen[o.instr] = true
+				d := *o
+				d.chain = append([]*ssa.Function{fn}, o.chain...)
+				os = append(os, &d)
 			}
 		}
 	}

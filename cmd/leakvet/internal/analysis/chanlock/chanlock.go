@@ -73,40 +73,72 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return c
 	}
-	// takes records, by function, where each lock (by type) is taken.
-	takes := map[*ssa.Function]map[string][]*ssa.BasicBlock{}
-	calls := &callGraph{fset: pass.Fset, direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{}}
-	for _, fn := range ssainput.SrcFuncs {
-		takes[fn] = map[string][]*ssa.BasicBlock{}
-		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
-			for _, o := range acc.opsOf(fn, instr) {
-				o.held = held
-				get(o.channel).ops = append(get(o.channel).ops, o)
-				if o.alone && !o.closes {
-					calls.direct[fn] = append(calls.direct[fn], o)
-				}
-				if sel, ok := instr.(*ssa.Select); ok && !sel.Blocking && !o.send {
-					get(o.channel).drained = true
+	// What each function does with channel fields, and which function
+	// each of its calls runs, read without the lock analysis.
+	g := &callGraph{fset: pass.Fset, direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{},
+		out: map[*ssa.Function][]resolvedCall{}}
+	ops := map[ssa.Instruction][]*op{}
+	locks.WithCallees(func(r *callees.Resolver) {
+		for _, fn := range ssainput.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					for _, o := range acc.opsOf(fn, instr) {
+						ops[instr] = append(ops[instr], o)
+						get(o.channel).ops = append(get(o.channel).ops, o)
+						if sel, ok := instr.(*ssa.Select); ok && !sel.Blocking && !o.send {
+							get(o.channel).drained = true
+						}
+					}
+					if call, ok := instr.(*ssa.Call); ok {
+						g.resolve(r, fn, call)
+					}
+					noteMake(instr, get)
+					acc.noteLoads(instr, get)
 				}
 			}
-			calls.note(fn, instr, held)
-			noteMake(instr, get)
-			acc.noteLoads(instr, get)
-		}, func(e lockset.Event) {
+		}
+	})
+	judged := func(name string) bool {
+		c := channels[name]
+		return !c.escapes && !c.unsized && (c.unbuffered || c.buffered)
+	}
+	// The locks held, only where a judged channel is used or a call
+	// may lead to one.
+	withOps := map[*ssa.Function]bool{}
+	for _, os := range ops {
+		for _, o := range os {
+			if judged(o.channel) {
+				withOps[o.fn] = true
+				if o.alone && !o.closes {
+					g.direct[o.fn] = append(g.direct[o.fn], o)
+				}
+			}
+		}
+	}
+	// takes records, by function, where each lock (by type) is taken.
+	takes := map[*ssa.Function]map[string][]*ssa.BasicBlock{}
+	for _, fn := range ssainput.SrcFuncs {
+		takes[fn] = map[string][]*ssa.BasicBlock{}
+		locks.Events(fn, func(e lockset.Event) {
 			if e.Take.Lock.Type != "" {
 				takes[fn][e.Take.Lock.Type] = append(takes[fn][e.Take.Lock.Type], e.At.Block())
 			}
 		})
 	}
-	judged := func(c *channel) bool {
-		return !c.escapes && !c.unsized && (c.unbuffered || c.buffered)
+	for fn := range g.leadingTo(withOps) {
+		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
+			for _, o := range ops[instr] {
+				o.held = held
+			}
+			g.note(fn, instr, held)
+		}, nil)
 	}
-	for _, o := range calls.called(locks, func(name string) bool { return judged(channels[name]) }) {
+	for _, o := range g.called(locks) {
 		get(o.channel).called = append(get(o.channel).called, o)
 	}
 	r := lockset.NewReporter(pass)
-	for _, c := range channels {
-		if !judged(c) || c.buffered && c.drained {
+	for name, c := range channels {
+		if !judged(name) || c.buffered && c.drained {
 			continue
 		}
 		for _, o := range append(c.ops, c.called...) {
