@@ -39,7 +39,8 @@ func (a *Analysis) dynamicCallees(fn *ssa.Function, c *ssa.CallCommon) []callees
 func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee callees.Callee, only bool, visit func(Event), took func(Acquisition)) {
 	sum := a.summary(callee.Fn)
 	guarded := a.guardedByParam(instr.Block())
-	for _, acq := range sum.Acquires {
+	held := heldOnce(s)
+	for _, acq := range whenTold(sum.Acquires, visit, took) {
 		if acq.guarded {
 			continue
 		}
@@ -55,7 +56,7 @@ func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruc
 		}
 		acq.block, acq.guarded = instr.Block(), guarded
 		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-		a.taking(fn, s, instr, acq, visit, took)
+		a.taking(fn, held, instr, acq, visit, took)
 	}
 	if only {
 		for _, r := range sum.Releases {
