@@ -478,7 +478,7 @@ func (r *Resolver) backPointer(f *types.Var) *types.Var {
 	owners := map[*ssa.Alloc]ssa.Value{} // each value stored in f, and the struct it is stored into
 	var back *types.Var
 	for _, st := range r.stores[f] {
-		alloc, ok := unwrapInterface(st.val).(*ssa.Alloc)
+		alloc, ok := Unwrap(st.val).(*ssa.Alloc)
 		if !ok {
 			return nil
 		}
@@ -514,8 +514,9 @@ func (r *Resolver) backPointer(f *types.Var) *types.Var {
 	return back
 }
 
-// unwrapInterface returns the value v boxes in an interface.
-func unwrapInterface(v ssa.Value) ssa.Value {
+// Unwrap returns the value v boxes in an interface, through any
+// conversions between interfaces.
+func Unwrap(v ssa.Value) ssa.Value {
 	for {
 		switch w := v.(type) {
 		case *ssa.MakeInterface:

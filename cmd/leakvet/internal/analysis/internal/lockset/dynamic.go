@@ -90,7 +90,7 @@ func (a *Analysis) throughConstructor(p Path) Path {
 			if !ok || !returnedAlone(callee, fa.X) {
 				continue
 			}
-			param, ok := unwrap(store.Val).(*ssa.Parameter)
+			param, ok := callees.Unwrap(store.Val).(*ssa.Parameter)
 			if !ok {
 				continue
 			}
@@ -99,7 +99,7 @@ func (a *Analysis) throughConstructor(p Path) Path {
 			if !ok || rest != "" && rest[0] != '.' && rest[0] != '*' {
 				continue
 			}
-			q, ok := pathOf(unwrap(call.Common().Args[callees.ParamIndex(callee, param)]))
+			q, ok := pathOf(callees.Unwrap(call.Common().Args[callees.ParamIndex(callee, param)]))
 			if !ok {
 				return p
 			}
@@ -119,7 +119,7 @@ func (a *Analysis) throughBackPointer(callee *ssa.Function, args []ssa.Value, p 
 	if len(args) == 0 || len(callee.Params) == 0 || p.Root != callee.Params[0] {
 		return Path{}, false
 	}
-	load, ok := unwrap(args[0]).(*ssa.UnOp)
+	load, ok := callees.Unwrap(args[0]).(*ssa.UnOp)
 	if !ok || load.Op != token.MUL {
 		return Path{}, false
 	}
@@ -155,25 +155,11 @@ func returnedAlone(fn *ssa.Function, v ssa.Value) bool {
 		return false
 	}
 	for _, b := range fn.Blocks {
-		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && unwrap(ret.Results[0]) != v {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && callees.Unwrap(ret.Results[0]) != v {
 			return false
 		}
 	}
 	return true
-}
-
-// unwrap returns the value v boxes in an interface.
-func unwrap(v ssa.Value) ssa.Value {
-	for {
-		switch w := v.(type) {
-		case *ssa.MakeInterface:
-			v = w.X
-		case *ssa.ChangeInterface:
-			v = w.X
-		default:
-			return v
-		}
-	}
 }
 
 // sameReceiver reports whether f and g are methods of one named type.
