@@ -41,7 +41,7 @@ func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruc
 	guarded := a.guardedByParam(instr.Block())
 	held := heldOnce(s)
 	for _, acq := range whenTold(sum.Acquires, visit, took) {
-		if acq.guarded {
+		if acq.guarded || len(acq.Site.Chain) >= maxChain {
 			continue
 		}
 		if p, ok := a.throughBackPointer(callee.Fn, callee.Args, acq.Lock); ok {

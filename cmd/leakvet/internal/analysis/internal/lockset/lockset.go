@@ -569,9 +569,10 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 	// the rounds of the walk that find the states.
 	held := heldOnce(s)
 	for _, acq := range whenTold(sum.Acquires, visit, took) {
-		if acq.guarded {
+		if acq.guarded || len(acq.Site.Chain) >= maxChain {
 			// The callee takes the lock only when its caller says so
 			// (a needLock parameter): not a lock this call must take.
+			// Or it is too many calls away to name a path to.
 			continue
 		}
 		acq.block, acq.guarded = instr.Block(), guarded
@@ -614,6 +615,13 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 		}
 	}
 }
+
+// maxChain bounds how many calls deep a lock taken by a callee counts
+// for its callers. The locks a function reaches are the closure of its
+// callees': on a large package, unbounded, most functions would carry
+// hundreds, and a path of more calls than this is no longer one a
+// reader follows.
+const maxChain = 8
 
 // whenTold returns acqs when visit or took is to be told of them, else
 // nothing.
