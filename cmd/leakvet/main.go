@@ -37,7 +37,8 @@
 // Flags select analyzers (-foreverloop, -tickerstop=false, ...) and, run
 // directly, -fix applies the suggested fixes and lists what it did not
 // fix (exit status 3 when it lists anything); -tags selects the files of
-// build tags, as go build's -tags does. Turn on go vet's lostcancel
+// build tags, as go build's -tags does. Its garbage collector runs at
+// GOGC=200 unless GOGC is set. Turn on go vet's lostcancel
 // and the bodyclose linter alongside: leakvet does not repeat them.
 package main
 
