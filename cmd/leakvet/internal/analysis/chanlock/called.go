@@ -28,8 +28,10 @@ type heldCall struct {
 type callGraph struct {
 	// direct holds each function's own sends and receives, alone.
 	direct map[*ssa.Function][]*op
-	// calls holds the calls made holding locks, by function.
-	calls map[*ssa.Function][]heldCall
+	// calls holds the calls made holding locks, by function, and
+	// callers those functions in the order they were noted.
+	calls   map[*ssa.Function][]heldCall
+	callers []*ssa.Function
 	// out holds each function's calls of one function of the package.
 	out  map[*ssa.Function][]resolvedCall
 	memo map[reachKey][]*op
@@ -97,6 +99,9 @@ func (g *callGraph) leadingTo(with map[*ssa.Function]bool) map[*ssa.Function]boo
 // note records instr of fn, when a call made holding locks.
 func (g *callGraph) note(fn *ssa.Function, instr ssa.Instruction, held []lockset.Held) {
 	if call, ok := instr.(*ssa.Call); ok && holdsNamed(held) {
+		if g.calls[fn] == nil {
+			g.callers = append(g.callers, fn)
+		}
 		g.calls[fn] = append(g.calls[fn], heldCall{call: call, held: held})
 	}
 }
@@ -113,8 +118,8 @@ func (g *callGraph) called(locks *lockset.Analysis) []*op {
 		}
 	}
 	var out []*op
-	for fn, cs := range g.calls {
-		for _, c := range cs {
+	for _, fn := range g.callers {
+		for _, c := range g.calls[fn] {
 			to := callee[c.call]
 			if to == nil {
 				continue

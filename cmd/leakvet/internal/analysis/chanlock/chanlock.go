@@ -1,11 +1,13 @@
 package chanlock
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -125,7 +127,11 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		})
 	}
-	for fn := range g.leadingTo(withOps) {
+	need := g.leadingTo(withOps)
+	for _, fn := range ssainput.SrcFuncs {
+		if !need[fn] {
+			continue
+		}
 		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
 			for _, o := range ops[instr] {
 				o.held = held
@@ -145,7 +151,7 @@ func run(pass *analysis.Pass) (any, error) {
 			if !o.alone || o.closes {
 				continue
 			}
-			for _, h := range o.held {
+			for _, h := range byPos(o.held) {
 				if h.Maybe || h.Lock.Type == "" {
 					continue
 				}
@@ -159,6 +165,15 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// byPos returns held in the order the locks were taken in the source,
+// so that of two locks that both block an operation the message always
+// names the same.
+func byPos(held []lockset.Held) []lockset.Held {
+	sorted := slices.Clone(held)
+	slices.SortFunc(sorted, func(a, b lockset.Held) int { return cmp.Compare(a.Site.Pos, b.Site.Pos) })
+	return sorted
 }
 
 // message says why o, holding h, blocks forever.
