@@ -1,11 +1,13 @@
 package chanlock
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -42,20 +44,28 @@ type op struct {
 	held    []lockset.Held
 	channel string // the field, by type: "client.awaken"
 	text    string // the field as the code reaches it: "t.awaken"
+	// chain, for an operation of called, is the calls from the
+	// function holding the locks down to fn.
+	chain []*ssa.Function
 }
 
 // A channel is what the package does with one channel field.
 type channel struct {
-	ops        []*op
-	unbuffered bool // made, everywhere, without a buffer
-	buffered   bool // made somewhere with a buffer, or of unknown size
-	escapes    bool // used other than by send, receive and close
+	ops []*op
+	// called holds the sends and receives the package's functions
+	// make, alone, when their callers call them holding locks.
+	called     []*op
+	unbuffered bool // made somewhere without a buffer
+	buffered   bool // made somewhere with a buffer of a constant size
+	unsized    bool // made somewhere with a buffer of a size not constant
+	drained    bool // received from somewhere without waiting (a select with a default)
+	escapes    bool // used other than by send, receive and close, or reachable by other packages
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	ssainput := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA)
 	locks := pass.ResultOf[lockset.Analyzer].(*lockset.Analysis)
-	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}}
+	acc := &accessors{calls: locks.Callees(), known: map[*ssa.Function]*ssa.UnOp{}, exp: newExposure(pass.Pkg, ssainput.SrcFuncs)}
 	channels := map[string]*channel{}
 	get := func(name string) *channel {
 		c := channels[name]
@@ -65,61 +75,133 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return c
 	}
+	// What each function does with channel fields, and which function
+	// each of its calls runs, read without the lock analysis.
+	g := &callGraph{fset: pass.Fset, direct: map[*ssa.Function][]*op{}, calls: map[*ssa.Function][]heldCall{},
+		out: map[*ssa.Function][]resolvedCall{}}
+	ops := map[ssa.Instruction][]*op{}
+	locks.WithCallees(func(r *callees.Resolver) {
+		for _, fn := range ssainput.SrcFuncs {
+			for _, b := range fn.Blocks {
+				for _, instr := range b.Instrs {
+					for _, o := range acc.opsOf(fn, instr) {
+						ops[instr] = append(ops[instr], o)
+						get(o.channel).ops = append(get(o.channel).ops, o)
+						if sel, ok := instr.(*ssa.Select); ok && !sel.Blocking && !o.send {
+							get(o.channel).drained = true
+						}
+					}
+					if call, ok := instr.(*ssa.Call); ok {
+						g.resolve(r, fn, call)
+					}
+					noteMake(instr, get)
+					acc.noteLoads(instr, get)
+				}
+			}
+		}
+	})
+	judged := func(name string) bool {
+		c := channels[name]
+		return !c.escapes && !c.unsized && (c.unbuffered || c.buffered)
+	}
+	// The locks held, only where a judged channel is used or a call
+	// may lead to one.
+	withOps := map[*ssa.Function]bool{}
+	for _, os := range ops {
+		for _, o := range os {
+			if judged(o.channel) {
+				withOps[o.fn] = true
+				if o.alone && !o.closes {
+					g.direct[o.fn] = append(g.direct[o.fn], o)
+				}
+			}
+		}
+	}
 	// takes records, by function, where each lock (by type) is taken.
 	takes := map[*ssa.Function]map[string][]*ssa.BasicBlock{}
 	for _, fn := range ssainput.SrcFuncs {
 		takes[fn] = map[string][]*ssa.BasicBlock{}
-		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
-			for _, o := range acc.opsOf(fn, instr) {
-				o.held = held
-				get(o.channel).ops = append(get(o.channel).ops, o)
-			}
-			noteMake(instr, get)
-			acc.noteLoads(instr, get)
-		}, func(e lockset.Event) {
+		locks.Events(fn, func(e lockset.Event) {
 			if e.Take.Lock.Type != "" {
 				takes[fn][e.Take.Lock.Type] = append(takes[fn][e.Take.Lock.Type], e.At.Block())
 			}
 		})
 	}
-	r := lockset.NewReporter(pass)
-	for _, c := range channels {
-		if c.escapes || c.buffered || !c.unbuffered {
+	need := g.leadingTo(withOps)
+	for _, fn := range ssainput.SrcFuncs {
+		if !need[fn] {
 			continue
 		}
-		for _, o := range c.ops {
+		locks.HeldAt(fn, func(instr ssa.Instruction, held []lockset.Held) {
+			for _, o := range ops[instr] {
+				o.held = held
+			}
+			g.note(fn, instr, held)
+		}, nil)
+	}
+	for _, o := range g.called(locks) {
+		get(o.channel).called = append(get(o.channel).called, o)
+	}
+	r := lockset.NewReporter(pass)
+	for name, c := range channels {
+		if !judged(name) || c.buffered && c.drained {
+			continue
+		}
+		for _, o := range append(c.ops, c.called...) {
 			if !o.alone || o.closes {
 				continue
 			}
-			for _, h := range o.held {
+			for _, h := range byPos(o.held) {
 				if h.Maybe || h.Lock.Type == "" {
 					continue
 				}
 				partners := partnersOf(c, o)
-				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes) {
+				if len(partners) == 0 || !allTakeFirst(partners, h.Lock.Type, takes, c.buffered) {
 					continue
 				}
-				verb, other := "receive from", "send on or close of"
-				if o.send {
-					verb, other = "send on", "receive from"
-				}
-				var at []string
-				for _, p := range partners {
-					where := lockset.Where(pass.Fset, p.pos)
-					if p.atExit {
-						where += ", a deferred close"
-					}
-					at = append(at, where)
-				}
-				r.Report(analysis.Diagnostic{Pos: o.pos, Message: fmt.Sprintf(
-					"%s `%s` holding %s (locked at %s) blocks forever: every %s it (%s) takes `%s` first",
-					verb, o.text, lockset.Name(h.Lock), lockset.Where(pass.Fset, h.Site.Pos)+lockset.Through(ssainput.Pkg, h.Site.Chain),
-					other, strings.Join(at, ", "), h.Lock.Type)})
+				r.Report(analysis.Diagnostic{Pos: o.pos, Message: message(pass, ssainput.Pkg, o, h, partners, c.buffered)})
 				break
 			}
 		}
 	}
 	return nil, nil
+}
+
+// byPos returns held in the order the locks were taken in the source,
+// so that of two locks that both block an operation the message always
+// names the same.
+func byPos(held []lockset.Held) []lockset.Held {
+	sorted := slices.Clone(held)
+	slices.SortFunc(sorted, func(a, b lockset.Held) int { return cmp.Compare(a.Site.Pos, b.Site.Pos) })
+	return sorted
+}
+
+// message says why o, holding h, blocks forever.
+func message(pass *analysis.Pass, pkg *ssa.Package, o *op, h lockset.Held, partners []*op, buffered bool) string {
+	verb, other := "receive from", "send on or close of"
+	if o.send {
+		verb, other = "send on", "receive from"
+	}
+	var at []string
+	for _, p := range partners {
+		where := lockset.Where(pass.Fset, p.pos)
+		if p.atExit {
+			where += ", a deferred close"
+		}
+		at = append(at, where)
+	}
+	called := ""
+	if len(o.chain) > 0 {
+		called = "," + lockset.Through(pkg, o.chain) + ","
+	}
+	first, full := "takes `"+h.Lock.Type+"` first", ""
+	if buffered {
+		first = "takes `" + h.Lock.Type + "` before it comes back to the channel"
+		full = " once its buffer is full"
+	}
+	return fmt.Sprintf("%s `%s`%s holding %s (locked at %s) blocks forever%s: every %s it (%s) %s",
+		verb, o.text, called, lockset.Name(h.Lock), lockset.Where(pass.Fset, h.Site.Pos)+lockset.Through(pkg, h.Site.Chain),
+		full, other, strings.Join(at, ", "), first)
 }
 
 // partnersOf returns the operations that complete o: receives for a send;
@@ -136,20 +218,39 @@ func partnersOf(c *channel, o *op) []*op {
 
 // allTakeFirst reports whether every partner holds lock at its operation
 // or takes it, in its function, on a path that reaches the operation.
-func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock) bool {
+// Through a buffer, a partner holding the lock at its operation may find
+// room or a value there; only one that takes the lock in a loop around
+// its operation (a consumer that calls back into the producer between
+// receives) must come back for the lock before the buffer moves.
+func allTakeFirst(partners []*op, lock string, takes map[*ssa.Function]map[string][]*ssa.BasicBlock, buffered bool) bool {
 	for _, p := range partners {
-		if holds(p.held, lock) {
+		if holds(p.held, lock) && !buffered {
 			continue
 		}
 		to := []*ssa.BasicBlock{p.instr.Block()}
 		if p.atExit {
 			to = exits(p.fn)
 		}
-		if !reachesAny(takes[p.fn][lock], to) {
+		at := takes[p.fn][lock]
+		if !reachesAny(at, to) {
+			return false
+		}
+		if buffered && (p.atExit || holds(p.held, lock) || !aroundLoop(p.instr.Block(), at)) {
 			return false
 		}
 	}
 	return true
+}
+
+// aroundLoop reports whether one of the blocks at is on a loop through
+// block b: reached from b, it reaches b again.
+func aroundLoop(b *ssa.BasicBlock, at []*ssa.BasicBlock) bool {
+	for _, t := range at {
+		if reaches(b.Succs, t) && reaches([]*ssa.BasicBlock{t}, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // exits returns the blocks of fn that return.
@@ -239,17 +340,22 @@ func (acc *accessors) fieldOf(v ssa.Value) (name, text string, ok bool) {
 type accessors struct {
 	calls *callees.Resolver
 	known map[*ssa.Function]*ssa.UnOp
+	exp   *exposure
 }
 
-// accessor returns the load of a channel field that fn, an unexported
-// method, only returns, or nil. An exported one hands the channel to
-// other packages, whose sends and receives the analysis cannot see.
+// accessor returns the load of a channel field that fn, a method the
+// package alone can call, only returns, or nil. An exported method of a
+// type other packages can hold hands the channel to them, whose sends
+// and receives the analysis cannot see; an exported method of a type
+// they cannot hold (one implementing an interface of the package, say)
+// is the package's own.
 func (acc *accessors) accessor(fn *ssa.Function) *ssa.UnOp {
 	if load, ok := acc.known[fn]; ok {
 		return load
 	}
 	var load *ssa.UnOp
-	if fn.Signature.Recv() != nil && !token.IsExported(fn.Name()) && fn.Signature.Results().Len() == 1 && len(fn.Blocks) == 1 {
+	recv := fn.Signature.Recv()
+	if recv != nil && (!token.IsExported(fn.Name()) || acc.exp.hidden(recv.Type())) && fn.Signature.Results().Len() == 1 && len(fn.Blocks) == 1 {
 		if ret, ok := fn.Blocks[0].Instrs[len(fn.Blocks[0].Instrs)-1].(*ssa.Return); ok {
 			if u, ok := unconvert(ret.Results[0]).(*ssa.UnOp); ok && u.Op == token.MUL {
 				if fa, ok := u.X.(*ssa.FieldAddr); ok && fa.X == fn.Params[0] {
@@ -337,9 +443,12 @@ func noteMake(instr ssa.Instruction, get func(string) *channel) {
 		}
 		return
 	}
-	if size, ok := made.Size.(*ssa.Const); ok && size.Value != nil && constant.Sign(size.Value) == 0 {
+	switch size, ok := made.Size.(*ssa.Const); {
+	case !ok || size.Value == nil:
+		c.unsized = true
+	case constant.Sign(size.Value) == 0:
 		c.unbuffered = true
-	} else {
+	default:
 		c.buffered = true
 	}
 }
@@ -360,6 +469,10 @@ func (acc *accessors) noteLoads(instr ssa.Instruction, get func(string) *channel
 	}
 	name, _, ok := acc.fieldOf(v)
 	if !ok {
+		return
+	}
+	if acc.public(v) {
+		get(name).escapes = true
 		return
 	}
 	for _, ref := range *v.Referrers() {
@@ -395,6 +508,21 @@ func (acc *accessors) noteLoads(instr ssa.Instruction, get func(string) *channel
 		}
 		get(name).escapes = true
 	}
+}
+
+// public reports whether v loads an exported field of a struct other
+// packages can hold: they may use its channel too.
+func (acc *accessors) public(v ssa.Value) bool {
+	load, ok := v.(*ssa.UnOp)
+	if !ok {
+		return false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return false
+	}
+	f := callees.FieldVar(fa.X.Type(), fa.Field)
+	return f != nil && f.Exported() && !acc.exp.hidden(fa.X.Type())
 }
 
 // selectsOn reports whether v is only ever a select's channel, never a

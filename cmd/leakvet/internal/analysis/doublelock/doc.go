@@ -28,11 +28,31 @@
 // L made on a mutex or on an RWMutex's RLocker), through a constructor
 // that stores its argument (newAPI(c).client is c), through a callback
 // that captures the value whose field keeps it (x.onFlush = x.flush),
-// and back from a child taken from one of its parent's collections
+// back from a child taken from one of its parent's collections
 // whose one field of the parent's type points at it (a replica's
-// store). It reports where the second Lock blocks, with the path from
+// store), and back from a value kept in a field whose own field points
+// at the struct keeping it (s.h = &counter{srv: s}: a call of s.h.Handle
+// that locks c.srv.mu locks s.mu). It reports where the second Lock blocks, with the path from
 // the first: "`s.mu` is locked at a.go:35 and again at a.go:53 through
 // `(*Stopper).Quiesce` → `(*Stopper).runWorker`".
+//
+// A goroutine waits as surely for a lock held by the goroutine that
+// waits for it: doublelock also reports a lock taken by a goroutine
+// started holding it, a function of the package named or made in place
+// at the go statement, when the starter then waits for that goroutine
+// (a receive from a channel the goroutine sends on or closes, a
+// WaitGroup.Wait it marks Done) still holding the lock:
+//
+//	func (r *registry) refresh() {
+//		r.mu.RLock()
+//		defer r.mu.RUnlock()
+//		var wg sync.WaitGroup
+//		for i := range r.names {
+//			wg.Add(1)
+//			go func() { defer wg.Done(); r.name(i) }() // name read-locks r.mu
+//		}
+//		wg.Wait() // a writer between the two RLocks blocks all three
+//	}
 //
 // It also reports a function that returns with a lock still held on
 // some paths to a return but not on others (an unlock forgotten before a

@@ -49,6 +49,7 @@ func run(pass *analysis.Pass) (any, error) {
 				lockset.Name(l.Lock), l.Mode, lockset.Where(pass.Fset, l.Site.Pos)),
 				SuggestedFixes: unlockFix(pass, l)})
 		}
+		reportStartedWaits(pass, ssainput.Pkg, locks, r, fn)
 		locks.Events(fn, func(e lockset.Event) {
 			if e.Take.Lock.Root == nil || handOverHand(e.Take.Lock) {
 				return

@@ -56,10 +56,15 @@ type Resolver struct {
 	calls map[*ssa.Function][]*ssa.CallCommon
 	// impls caches the package's implementations of an interface
 	// method.
-	impls map[*types.Func][]*ssa.Function
+	impls map[implKey][]*ssa.Function
 	// memo holds each call's answer: the lock analysis asks for the
 	// same call at every pass over its function.
 	memo map[*ssa.CallCommon][]Callee
+	// implementing caches, by interface of the package, the package's
+	// types that implement it: an interface's methods share them.
+	implementing map[*types.Named][]types.Type
+	// backs caches BackPointer.
+	backs map[*types.Var]*types.Var
 }
 
 // New returns a Resolver for pkg, whose functions (with their closures)
@@ -69,8 +74,11 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Resolver {
 		pkg:    pkg,
 		stores: map[*types.Var][]fieldStore{},
 		calls:  map[*ssa.Function][]*ssa.CallCommon{},
-		impls:  map[*types.Func][]*ssa.Function{},
+		impls:  map[implKey][]*ssa.Function{},
 		memo:   map[*ssa.CallCommon][]Callee{},
+		backs:  map[*types.Var]*types.Var{},
+
+		implementing: map[*types.Named][]types.Type{},
 	}
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -387,10 +395,43 @@ func (r *Resolver) implementations(t types.Type, m *types.Func) []*ssa.Function 
 	if !ok {
 		return nil
 	}
-	if fns, ok := r.impls[m]; ok {
+	key := implKey{named, m}
+	if fns, ok := r.impls[key]; ok {
 		return fns
 	}
 	var fns []*ssa.Function
+	for _, candidate := range r.implementers(named, iface) {
+		// A method declared on the type itself: a promoted one
+		// receives the embedded value, not the one the interface
+		// holds.
+		sel := r.pkg.Prog.MethodSets.MethodSet(candidate).Lookup(m.Pkg(), m.Name())
+		if sel == nil || len(sel.Index()) != 1 {
+			continue
+		}
+		if fn := r.pkg.Prog.FuncValue(sel.Obj().(*types.Func)); r.inPackage(fn) {
+			fns = append(fns, fn)
+		}
+	}
+	r.impls[key] = fns
+	return fns
+}
+
+// An implKey is a method of an interface of the package: an embedded
+// interface's method is one object in each interface that embeds it,
+// whose implementations differ.
+type implKey struct {
+	iface  *types.Named
+	method *types.Func
+}
+
+// implementers returns the package's named types, or pointers to them,
+// that implement iface, the interface named: the value type when it
+// does, its pointer when only that does.
+func (r *Resolver) implementers(named *types.Named, iface *types.Interface) []types.Type {
+	if ts, ok := r.implementing[named]; ok {
+		return ts
+	}
+	var ts []types.Type
 	scope := r.pkg.Pkg.Scope()
 	for _, name := range scope.Names() {
 		tn, ok := scope.Lookup(name).(*types.TypeName)
@@ -404,22 +445,86 @@ func (r *Resolver) implementations(t types.Type, m *types.Func) []*ssa.Function 
 		// The value type's own method first: the pointer's is then a
 		// wrapper of it.
 		for _, candidate := range []types.Type{nt, types.NewPointer(nt)} {
-			if !types.Implements(candidate, iface) {
-				continue
-			}
-			// A method declared on the type itself: a promoted one
-			// receives the embedded value, not the one the interface
-			// holds.
-			sel := r.pkg.Prog.MethodSets.MethodSet(candidate).Lookup(m.Pkg(), m.Name())
-			if sel == nil || len(sel.Index()) != 1 {
+			if types.Implements(candidate, iface) {
+				ts = append(ts, candidate)
 				break
 			}
-			if fn := r.pkg.Prog.FuncValue(sel.Obj().(*types.Func)); r.inPackage(fn) {
-				fns = append(fns, fn)
-			}
-			break
 		}
 	}
-	r.impls[m] = fns
-	return fns
+	r.implementing[named] = ts
+	return ts
+}
+
+// BackPointer returns the field of the values kept in field f that
+// points back at the struct keeping them (s.handler = &counter{srv: s}:
+// counter.srv), when every value the package stores in f is a struct it
+// has just made with that field set to the struct it is stored into,
+// and the package sets the field only on structs it has just made;
+// otherwise nil. Through
+// it, a method called on s.handler reaches s itself.
+func (r *Resolver) BackPointer(f *types.Var) *types.Var {
+	if f == nil {
+		return nil
+	}
+	if g, ok := r.backs[f]; ok {
+		return g
+	}
+	g := r.backPointer(f)
+	r.backs[f] = g
+	return g
+}
+
+func (r *Resolver) backPointer(f *types.Var) *types.Var {
+	owners := map[*ssa.Alloc]ssa.Value{} // each value stored in f, and the struct it is stored into
+	var back *types.Var
+	for _, st := range r.stores[f] {
+		alloc, ok := Unwrap(st.val).(*ssa.Alloc)
+		if !ok {
+			return nil
+		}
+		owners[alloc] = st.addr.X
+		var found *types.Var
+		for _, ref := range *alloc.Referrers() {
+			fa, ok := ref.(*ssa.FieldAddr)
+			if !ok {
+				continue
+			}
+			for _, use := range *fa.Referrers() {
+				if set, ok := use.(*ssa.Store); ok && set.Addr == fa && set.Val == st.addr.X {
+					found = FieldVar(fa.X.Type(), fa.Field)
+				}
+			}
+		}
+		if found == nil || back != nil && found != back {
+			return nil
+		}
+		back = found
+	}
+	if back == nil {
+		return nil
+	}
+	for _, st := range r.stores[back] {
+		// Set only as the structs are made: on those kept in f, to
+		// the struct keeping them.
+		alloc, ok := st.addr.X.(*ssa.Alloc)
+		if owner, kept := owners[alloc]; !ok || kept && owner != st.val {
+			return nil
+		}
+	}
+	return back
+}
+
+// Unwrap returns the value v boxes in an interface, through any
+// conversions between interfaces.
+func Unwrap(v ssa.Value) ssa.Value {
+	for {
+		switch w := v.(type) {
+		case *ssa.MakeInterface:
+			v = w.X
+		case *ssa.ChangeInterface:
+			v = w.X
+		default:
+			return v
+		}
+	}
 }

@@ -118,3 +118,54 @@ func TestCallees(t *testing.T) {
 		assert.Equal(t, names, got, name)
 	}
 }
+
+// backSrc keeps, in each struct's field h, values whose field points
+// back (or not) at the struct.
+const backSrc = `package p
+
+type handler interface{ handle() }
+
+type counter struct{ srv *server }
+
+func (*counter) handle() {}
+
+type server struct{ h, other, moved handler }
+
+func wire(s, t *server) {
+	s.h = &counter{srv: s}
+	s.other = &counter{srv: t}
+	c := &counter{srv: s}
+	s.moved = c
+	retarget(c, t)
+}
+
+func retarget(c *counter, t *server) { c.srv = t }
+`
+
+func TestBackPointer(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", backSrc, 0)
+	require.NoError(t, err)
+	pkg, _, err := ssautil.BuildPackage(&types.Config{Importer: importer.ForCompiler(fset, "source", nil)},
+		fset, types.NewPackage("p", "p"), []*ast.File{f}, ssa.InstantiateGenerics)
+	require.NoError(t, err)
+	r := New(pkg, []*ssa.Function{pkg.Func("wire"), pkg.Func("retarget")})
+	st := pkg.Pkg.Scope().Lookup("server").Type().Underlying().(*types.Struct)
+	field := func(name string) *types.Var {
+		for i := 0; i < st.NumFields(); i++ {
+			if st.Field(i).Name() == name {
+				return st.Field(i)
+			}
+		}
+		return nil
+	}
+	// The counters are set elsewhere too (retarget): no field of theirs
+	// is known to point back, whichever field keeps them.
+	for _, name := range []string{"h", "other", "moved"} {
+		assert.Nil(t, r.BackPointer(field(name)), name)
+	}
+	r = New(pkg, []*ssa.Function{pkg.Func("wire")})
+	assert.Equal(t, "srv", r.BackPointer(field("h")).Name())
+	assert.Nil(t, r.BackPointer(field("other")), "other points at another server")
+	assert.Equal(t, "srv", r.BackPointer(field("moved")).Name())
+}

@@ -1,6 +1,7 @@
 package lockset
 
 import (
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -38,11 +39,14 @@ func (a *Analysis) dynamicCallees(fn *ssa.Function, c *ssa.CallCommon) []callees
 func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee callees.Callee, only bool, visit func(Event), took func(Acquisition)) {
 	sum := a.summary(callee.Fn)
 	guarded := a.guardedByParam(instr.Block())
-	for _, acq := range sum.Acquires {
-		if acq.guarded {
+	held := heldOnce(s)
+	for _, acq := range whenTold(sum.Acquires, visit, took) {
+		if acq.guarded || len(acq.Site.Chain) >= maxChain {
 			continue
 		}
-		if p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings); ok {
+		if p, ok := a.throughBackPointer(callee.Fn, callee.Args, acq.Lock); ok {
+			acq.Lock = p
+		} else if p, ok := acq.Lock.mapInto(callee.Fn, callee.Args, callee.Bindings); ok {
 			acq.Lock = a.throughConstructor(p)
 		} else if acq.Lock.Type != "" {
 			acq.Lock = Path{Type: acq.Lock.Type, Text: acq.Lock.Text}
@@ -52,7 +56,7 @@ func (a *Analysis) callDynamic(fn *ssa.Function, s *state, instr ssa.CallInstruc
 		}
 		acq.block, acq.guarded = instr.Block(), guarded
 		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-		a.taking(fn, s, instr, acq, visit, took)
+		a.taking(fn, held, instr, acq, visit, took)
 	}
 	if only {
 		for _, r := range sum.Releases {
@@ -86,7 +90,7 @@ func (a *Analysis) throughConstructor(p Path) Path {
 			if !ok || !returnedAlone(callee, fa.X) {
 				continue
 			}
-			param, ok := unwrap(store.Val).(*ssa.Parameter)
+			param, ok := callees.Unwrap(store.Val).(*ssa.Parameter)
 			if !ok {
 				continue
 			}
@@ -95,7 +99,7 @@ func (a *Analysis) throughConstructor(p Path) Path {
 			if !ok || rest != "" && rest[0] != '.' && rest[0] != '*' {
 				continue
 			}
-			q, ok := pathOf(unwrap(call.Common().Args[callees.ParamIndex(callee, param)]))
+			q, ok := pathOf(callees.Unwrap(call.Common().Args[callees.ParamIndex(callee, param)]))
 			if !ok {
 				return p
 			}
@@ -107,31 +111,55 @@ func (a *Analysis) throughConstructor(p Path) Path {
 	return p
 }
 
+// throughBackPointer rewrites p, a path of callee rooted at its
+// receiver, when the call passes as receiver the value a field of a
+// struct keeps and that value points back at the struct (s.h =
+// &counter{s: s}): c.s.mu, in a call of s.h.Handle(), is s.mu.
+func (a *Analysis) throughBackPointer(callee *ssa.Function, args []ssa.Value, p Path) (Path, bool) {
+	if len(args) == 0 || len(callee.Params) == 0 || p.Root != callee.Params[0] {
+		return Path{}, false
+	}
+	load, ok := callees.Unwrap(args[0]).(*ssa.UnOp)
+	if !ok || load.Op != token.MUL {
+		return Path{}, false
+	}
+	fa, ok := load.X.(*ssa.FieldAddr)
+	if !ok {
+		return Path{}, false
+	}
+	back := a.calls.BackPointer(callees.FieldVar(fa.X.Type(), fa.Field))
+	if back == nil {
+		return Path{}, false
+	}
+	rest, ok := strings.CutPrefix(p.Steps, "."+back.Name()+"*")
+	if !ok || rest != "" && rest[0] != '.' && rest[0] != '*' {
+		return Path{}, false
+	}
+	q, ok := pathOf(fa.X)
+	if !ok {
+		return Path{}, false
+	}
+	q.Steps += rest
+	q.Type = p.Type
+	text := strings.TrimPrefix(p.Text, rootText(p.Root)+"."+back.Name())
+	if q.Text == "" {
+		text = strings.TrimPrefix(text, ".")
+	}
+	q.Text += text
+	return q, true
+}
+
 // returnedAlone reports whether v, an allocation, is every result of fn.
 func returnedAlone(fn *ssa.Function, v ssa.Value) bool {
 	if _, ok := v.(*ssa.Alloc); !ok || fn.Signature.Results().Len() != 1 {
 		return false
 	}
 	for _, b := range fn.Blocks {
-		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && unwrap(ret.Results[0]) != v {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok && callees.Unwrap(ret.Results[0]) != v {
 			return false
 		}
 	}
 	return true
-}
-
-// unwrap returns the value v boxes in an interface.
-func unwrap(v ssa.Value) ssa.Value {
-	for {
-		switch w := v.(type) {
-		case *ssa.MakeInterface:
-			v = w.X
-		case *ssa.ChangeInterface:
-			v = w.X
-		default:
-			return v
-		}
-	}
 }
 
 // sameReceiver reports whether f and g are methods of one named type.

@@ -120,6 +120,15 @@ func New(pkg *ssa.Package, fns []*ssa.Function) *Analysis {
 // not safe for concurrent use on its own).
 func (a *Analysis) Callees() *callees.Resolver { return a.calls }
 
+// WithCallees calls f with the resolver of the package's calls, while no
+// other analyzer sharing the Analysis uses it. f must not call the
+// Analysis.
+func (a *Analysis) WithCallees(f func(*callees.Resolver)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f(a.calls)
+}
+
 // state is what is known of the locks at a point of a function.
 type state struct {
 	must     map[pathKey]Held // held on every path
@@ -235,8 +244,9 @@ func (a *Analysis) summary(fn *ssa.Function) *Summary {
 	return s
 }
 
-// Events calls visit for each lock fn takes, with what fn holds then.
-// visit must not call the Analysis.
+// Events calls visit for each lock fn takes, with what fn holds then;
+// of those taken holding nothing, perhaps only one per lock type and
+// block. visit must not call the Analysis.
 func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -252,14 +262,28 @@ func (a *Analysis) Events(fn *ssa.Function, visit func(Event)) {
 
 // recording returns visit, which also keeps each event of fn for the
 // next analyzer that asks (doublelock and lockorder both walk every
-// function).
+// function). Of the events that hold nothing, which say only where a
+// lock of a type is taken, it keeps one per type and block: a call of a
+// function that reaches hundreds of locks makes an event for each.
 func (a *Analysis) recording(fn *ssa.Function, visit func(Event)) func(Event) {
 	a.events[fn] = []Event{}
+	type where struct {
+		lock  string
+		block *ssa.BasicBlock
+	}
+	bare := map[where]bool{}
 	return func(e Event) {
-		a.events[fn] = append(a.events[fn], e)
 		if visit != nil {
 			visit(e)
 		}
+		if len(e.Held) == 0 {
+			w := where{e.Take.Lock.Type, e.At.Block()}
+			if bare[w] {
+				return
+			}
+			bare[w] = true
+		}
+		a.events[fn] = append(a.events[fn], e)
 	}
 }
 
@@ -319,21 +343,23 @@ func (a *Analysis) walk(fn *ssa.Function, visit func(Event), each func(ssa.Instr
 	acquired := map[token.Pos]bool{}
 	kept := map[*ssa.Return]map[pathKey]Held{} // taken here, held on every path to the return
 	unkept := map[pathKey]bool{}               // taken here, released on some path to some return
+	var s *state                               // the state at the instruction walked
+	took := func(acq Acquisition) {
+		if _, ok := s.released[acq.Lock.key()]; !ok && !acquired[acq.Site.Pos] {
+			acquired[acq.Site.Pos] = true
+			sum.Acquires = append(sum.Acquires, acq)
+		}
+	}
 	for _, b := range fn.Blocks {
 		if in[b.Index] == nil {
 			continue
 		}
-		s := in[b.Index].clone()
+		s = in[b.Index].clone()
 		for _, instr := range b.Instrs {
 			if each != nil {
 				each(instr, s)
 			}
-			a.step(fn, s, instr, visit, func(acq Acquisition) {
-				if _, ok := s.released[acq.Lock.key()]; !ok && !acquired[acq.Site.Pos] {
-					acquired[acq.Site.Pos] = true
-					sum.Acquires = append(sum.Acquires, acq)
-				}
-			})
+			a.step(fn, s, instr, visit, took)
 			ret, ok := instr.(*ssa.Return)
 			if !ok {
 				continue
@@ -448,7 +474,7 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 		case acquire:
 			acq := Acquisition{Lock: p, Mode: mode, Site: Site{Pos: instr.Pos(), Chain: []*ssa.Function{fn}},
 				block: instr.Block(), guarded: a.guardedByParam(instr.Block())}
-			a.taking(fn, s, instr, acq, visit, took)
+			a.taking(fn, heldOnce(s), instr, acq, visit, took)
 			s.take(acq)
 			return
 		case release:
@@ -510,13 +536,27 @@ func (a *Analysis) step(fn *ssa.Function, s *state, instr ssa.Instruction, visit
 	}
 }
 
-// taking reports acq, taken at instr of fn with s held.
-func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction, acq Acquisition, visit func(Event), took func(Acquisition)) {
+// taking reports acq, taken at instr of fn with held().
+func (a *Analysis) taking(fn *ssa.Function, held func() []Held, instr ssa.CallInstruction, acq Acquisition, visit func(Event), took func(Acquisition)) {
 	if took != nil {
 		took(acq)
 	}
 	if visit != nil {
-		visit(Event{Fn: fn, Take: acq, At: instr, Held: s.held()})
+		visit(Event{Fn: fn, Take: acq, At: instr, Held: held()})
+	}
+}
+
+// heldOnce returns a function returning s.held(), computed once: the
+// locks a call takes, reported one by one before the state changes,
+// share it.
+func heldOnce(s *state) func() []Held {
+	var hs []Held
+	done := false
+	return func() []Held {
+		if !done {
+			hs, done = s.held(), true
+		}
+		return hs
 	}
 }
 
@@ -525,14 +565,20 @@ func (a *Analysis) taking(fn *ssa.Function, s *state, instr ssa.CallInstruction,
 func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, callee *ssa.Function, args, bindings []ssa.Value, visit func(Event), took func(Acquisition)) {
 	sum := a.summary(callee)
 	guarded := a.guardedByParam(instr.Block())
-	for _, acq := range sum.Acquires {
-		if acq.guarded {
+	// What the callee takes matters only to those told of it, not to
+	// the rounds of the walk that find the states.
+	held := heldOnce(s)
+	for _, acq := range whenTold(sum.Acquires, visit, took) {
+		if acq.guarded || len(acq.Site.Chain) >= maxChain {
 			// The callee takes the lock only when its caller says so
 			// (a needLock parameter): not a lock this call must take.
+			// Or it is too many calls away to name a path to.
 			continue
 		}
 		acq.block, acq.guarded = instr.Block(), guarded
-		if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
+		if p, ok := a.throughBackPointer(callee, args, acq.Lock); ok {
+			acq.Lock = p
+		} else if p, ok := acq.Lock.mapInto(callee, args, bindings); ok {
 			acq.Lock = p
 		} else if acq.Lock.Type != "" {
 			// A lock of the callee's own making (a map element, a
@@ -543,7 +589,7 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 			continue
 		}
 		acq.Site.Chain = append([]*ssa.Function{fn}, acq.Site.Chain...)
-		a.taking(fn, s, instr, acq, visit, took)
+		a.taking(fn, held, instr, acq, visit, took)
 	}
 	for _, r := range sum.Releases {
 		if p, ok := r.mapInto(callee, args, bindings); ok {
@@ -568,6 +614,22 @@ func (a *Analysis) call(fn *ssa.Function, s *state, instr ssa.CallInstruction, c
 			}
 		}
 	}
+}
+
+// maxChain bounds how many calls deep a lock taken by a callee counts
+// for its callers. The locks a function reaches are the closure of its
+// callees': on a large package, unbounded, most functions would carry
+// hundreds, and a path of more calls than this is no longer one a
+// reader follows.
+const maxChain = 8
+
+// whenTold returns acqs when visit or took is to be told of them, else
+// nothing.
+func whenTold(acqs []Acquisition, visit func(Event), took func(Acquisition)) []Acquisition {
+	if visit == nil && took == nil {
+		return nil
+	}
+	return acqs
 }
 
 // guardedByParam reports whether b runs only under a condition on a

@@ -105,7 +105,8 @@ type notifier struct {
 	ch chan int
 }
 
-func newNotifier() *notifier { return &notifier{ch: make(chan int)} }
+// NewNotifier hands a notifier, and so its C, to other packages.
+func NewNotifier() *notifier { return &notifier{ch: make(chan int)} }
 
 func (n *notifier) C() <-chan int { return n.ch }
 
