@@ -55,6 +55,11 @@ type reachKey struct {
 // many implementations, a test's fake among them) says what may happen,
 // not what does.
 func (g *callGraph) resolve(r *callees.Resolver, fn *ssa.Function, call *ssa.Call) {
+	if p, ok := callees.Unwrap(call.Common().Value).(*ssa.Parameter); ok && !r.PassedByEveryCall(p) {
+		// Operations are followed the same from every caller of fn:
+		// a callback one caller leaves nil runs nothing in its calls.
+		return
+	}
 	cs := r.Callees(call.Common())
 	if len(cs) == 1 && cs[0].Fn != fn {
 		g.out[fn] = append(g.out[fn], resolvedCall{call, cs[0].Fn})

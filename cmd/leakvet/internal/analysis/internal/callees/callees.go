@@ -372,6 +372,31 @@ func (t *trace) fieldValues(f *types.Var, depth int) []funcValue {
 	return fvs
 }
 
+// PassedByEveryCall reports whether every call in the package of p's
+// function passes, for p, a function of the package. A call through p
+// then runs, in each context, one of what its callers pass; where some
+// caller passes nil (a callback that is optional there, its call guarded
+// by p != nil) or a value the trace cannot follow, the functions other
+// callers pass do not stand for every call.
+func (r *Resolver) PassedByEveryCall(p *ssa.Parameter) bool {
+	fn := p.Parent()
+	i := ParamIndex(fn, p)
+	calls := r.calls[fn]
+	if i < 0 || len(calls) == 0 {
+		return false
+	}
+	for _, c := range calls {
+		if i >= len(c.Args) {
+			return false
+		}
+		t := &trace{r: r, seen: map[ssa.Value]bool{}}
+		if len(t.funcValues(c.Args[i], maxDepth, nil)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // ParamIndex returns the index of p among fn's parameters, or -1.
 func ParamIndex(fn *ssa.Function, p *ssa.Parameter) int {
 	for i, q := range fn.Params {
