@@ -30,9 +30,10 @@ var Analyzer = &analysis.Analyzer{
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	decls := funcDecls(pass)
+	judge := lifetime.New(pass)
 	for c := range insp.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 		lit, fn, ok := gostart.Goroutine(pass.TypesInfo, c.Node())
-		if !ok || lifetime.Process(pass, c) {
+		if !ok || judge.Process(c) {
 			continue
 		}
 		if lit != nil {

@@ -43,13 +43,14 @@ const collectedSince = "go1.23"
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	judge := lifetime.New(pass)
 	for file := range insp.Root().Preorder((*ast.File)(nil)) {
 		if !allVersions && !leaksTickers(pass.TypesInfo.FileVersions[file.Node().(*ast.File)]) {
 			continue
 		}
 		for c := range file.Preorder((*ast.CallExpr)(nil)) {
 			fn := typeutil.StaticCallee(pass.TypesInfo, c.Node().(*ast.CallExpr))
-			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "time" || lifetime.Process(pass, c) {
+			if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "time" || judge.Process(c) {
 				continue
 			}
 			switch fn.Name() {

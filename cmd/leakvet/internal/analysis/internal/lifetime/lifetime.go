@@ -14,13 +14,29 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
+// A Judge tells, in one package, code that runs once for the life of
+// the process from code that may run many times. Make one per pass with
+// [New]: it learns once which of the package's functions only sync.Once
+// runs.
+type Judge struct {
+	pass *analysis.Pass
+	// onceOnly holds the package's functions used only as what a
+	// sync.Once runs (serverDateOnce.Do(updateServerDate)), found on
+	// first use.
+	onceOnly map[*types.Func]bool
+}
+
+// New returns a Judge for pass's package.
+func New(pass *analysis.Pass) *Judge { return &Judge{pass: pass} }
+
 // Process reports whether the code at c belongs to the process rather
 // than to a caller who could stop it: any non-test code of a main
-// package, an init function, a package-level variable's initializer, or
-// a function literal run by sync.Once.Do, sync.OnceFunc, OnceValue or
+// package, an init function, a package-level variable's initializer, a
+// function literal run by sync.Once.Do, sync.OnceFunc, OnceValue or
 // OnceValues, which by construction runs at most once, or a function of
 // the package used only so.
-func Process(pass *analysis.Pass, c inspector.Cursor) bool {
+func (j *Judge) Process(c inspector.Cursor) bool {
+	pass := j.pass
 	if pass.Pkg.Name() == "main" && !IsTestFile(pass, c.Node()) {
 		return true
 	}
@@ -38,23 +54,20 @@ func Process(pass *analysis.Pass, c inspector.Cursor) bool {
 		}
 	}
 	fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
-	return ok && runOnlyOnce(pass, fn)
-}
-
-// runOnlyOnce reports whether the package uses fn only as the function
-// sync.Once runs (serverDateOnce.Do(updateServerDate)): it then runs at
-// most once, as a literal given to Do does.
-func runOnlyOnce(pass *analysis.Pass, fn *types.Func) bool {
-	uses := 0
-	for _, obj := range pass.TypesInfo.Uses {
-		if obj == fn {
-			uses++
-		}
-	}
-	if uses == 0 {
+	if !ok {
 		return false
 	}
-	once := 0
+	if j.onceOnly == nil {
+		j.onceOnly = runOnlyOnce(pass)
+	}
+	return j.onceOnly[fn]
+}
+
+// runOnlyOnce returns the functions of the package it uses only as the
+// function sync.Once runs: they run at most once, as a literal given to
+// Do does.
+func runOnlyOnce(pass *analysis.Pass) map[*types.Func]bool {
+	byOnce := map[*types.Func]int{}
 	for _, f := range pass.Files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
@@ -68,13 +81,29 @@ func runOnlyOnce(pass *analysis.Pass, fn *types.Func) bool {
 			case *ast.SelectorExpr:
 				id = arg.Sel
 			}
-			if id != nil && pass.TypesInfo.Uses[id] == fn {
-				once++
+			if id == nil {
+				return true
+			}
+			if fn, ok := pass.TypesInfo.Uses[id].(*types.Func); ok {
+				byOnce[fn]++
 			}
 			return true
 		})
 	}
-	return once == uses
+	only := map[*types.Func]bool{}
+	if len(byOnce) == 0 {
+		return only
+	}
+	uses := map[*types.Func]int{}
+	for _, obj := range pass.TypesInfo.Uses {
+		if fn, ok := obj.(*types.Func); ok && byOnce[fn] > 0 {
+			uses[fn]++
+		}
+	}
+	for fn, n := range byOnce {
+		only[fn] = uses[fn] == n
+	}
+	return only
 }
 
 // IsTestFile reports whether n is in a _test.go file.
