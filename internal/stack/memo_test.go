@@ -4,10 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unsafe"
 
@@ -133,22 +131,7 @@ func FuzzMemoParse(f *testing.F) {
 // BenchmarkParseDump.
 func BenchmarkMemoParse(b *testing.B) {
 	const n = 10000
-	block := make(chan struct{})
-	var started, stopped sync.WaitGroup
-	started.Add(n)
-	stopped.Add(n)
-	for range n {
-		go func() {
-			defer stopped.Done()
-			started.Done()
-			<-block
-		}()
-	}
-	started.Wait()
-	buf := make([]byte, 16<<20)
-	dump := string(buf[:runtime.Stack(buf, true)])
-	close(block)
-	stopped.Wait()
+	dump, _ := dumpOfBlocked(n)
 
 	var m Memo
 	m.Parse(dump)

@@ -690,6 +690,26 @@ func TestParseDumpFramesDoNotAlias(t *testing.T) {
 // channel, the size at which goleak's parser takes ~84 ms.
 func BenchmarkParseDump(b *testing.B) {
 	const n = 10000
+	dump, dumpTime := dumpOfBlocked(n)
+	b.SetBytes(int64(len(dump)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var gs []Goroutine
+	for range b.N {
+		gs = Parse(dump)
+	}
+	b.StopTimer()
+	// The parse should cost well under the dump it parses.
+	b.ReportMetric(float64(dumpTime.Nanoseconds()), "dump-ns")
+	if len(gs) < n {
+		b.Fatalf("parsed %d goroutines, want at least %d", len(gs), n)
+	}
+}
+
+// dumpOfBlocked returns a dump of this process while n more goroutines
+// wait on a channel, and how long the dump took; the goroutines have
+// exited when it returns.
+func dumpOfBlocked(n int) (dump string, took time.Duration) {
 	block := make(chan struct{})
 	var started, stopped sync.WaitGroup
 	started.Add(n)
@@ -703,33 +723,17 @@ func BenchmarkParseDump(b *testing.B) {
 	}
 	started.Wait()
 	buf := make([]byte, 8<<20)
-	var size int
-	var dumpTime time.Duration
 	for {
 		start := time.Now()
-		size = runtime.Stack(buf, true)
-		dumpTime = time.Since(start)
+		size := runtime.Stack(buf, true)
+		took = time.Since(start)
 		if size < len(buf) {
+			dump = string(buf[:size])
 			break
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	dump := string(buf[:size])
 	close(block)
 	stopped.Wait()
-
-	b.SetBytes(int64(len(dump)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	var gs []Goroutine
-	b.ResetTimer()
-	for range b.N {
-		gs = Parse(dump)
-	}
-	b.StopTimer()
-	// The parse should cost well under the dump it parses.
-	b.ReportMetric(float64(dumpTime.Nanoseconds()), "dump-ns")
-	if len(gs) < n {
-		b.Fatalf("parsed %d goroutines, want at least %d", len(gs), n)
-	}
+	return dump, took
 }
